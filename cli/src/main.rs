@@ -1,0 +1,230 @@
+//! `deflect`: the one command-line tool for documentation and product teams.
+//!
+//! `build` turns a knowledge base into an index pack, `check` validates without writing,
+//! `search` queries a built pack through exactly the widget's query path, and `serve`
+//! hosts the widget and packs.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use deflect_core::{Manifest, SearchIndex};
+use deflect_index::{BuildError, BuildOptions};
+
+/// Deflect: in-browser knowledge-base search for self-help support widgets.
+#[derive(Parser)]
+#[command(name = "deflect", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a knowledge base and publish its index pack, article HTML and manifest.
+    ///
+    /// Nothing is written unless every article is valid; a new build replaces the previous
+    /// one atomically (manifest.json is swapped last) and keeps the previous pack for
+    /// browsers that still use it.
+    Build {
+        /// Folder of Markdown articles with YAML front matter.
+        src: PathBuf,
+        /// Output folder (created if missing), e.g. dist/kb.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// No progress bar and no summary; errors are still printed.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Validate a knowledge base without writing anything; exits non-zero on any error.
+    Check {
+        /// Folder of Markdown articles with YAML front matter.
+        src: PathBuf,
+    },
+    /// Search a built pack exactly as the widget does and print the ranked articles.
+    Search {
+        /// Output folder of `deflect build` (holding manifest.json).
+        dir: PathBuf,
+        /// The query, as typed (the last word counts as possibly unfinished).
+        query: String,
+        /// Number of results.
+        #[arg(long, default_value_t = 5)]
+        top: usize,
+        /// Print JSON lines {"id", "score", "title"} instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score a built pack against a golden-questions file (hit@1/3/5, MRR, nDCG@10);
+    /// exits non-zero when a threshold in the file is missed.
+    Eval {
+        /// Golden-questions TOML file, e.g. kb/golden.toml.
+        golden: PathBuf,
+        /// Output folder of `deflect build` (holding manifest.json).
+        #[arg(long)]
+        index: PathBuf,
+    },
+    /// Serve a folder over HTTP: correct types for .wasm, CORS for embeds, and long-lived
+    /// caching for content-addressed files.
+    Serve {
+        /// Folder to serve (e.g. dist/site, holding the widget, the packs and the host page).
+        dir: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Port to listen on; 0 picks a free one (the URL printed tells which).
+        #[arg(long, short, default_value_t = 8080)]
+        port: u16,
+    },
+}
+
+fn print_warnings(warnings: &[deflect_index::SourceError]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+fn build(src: &Path, out: &Path, quiet: bool) -> ExitCode {
+    let options = BuildOptions {
+        progress: !quiet,
+        ..BuildOptions::default()
+    };
+    match deflect_index::build(src, out, &options) {
+        Ok(report) => {
+            print_warnings(&report.warnings);
+            if !quiet {
+                let m = &report.manifest;
+                println!(
+                    "built {} articles into {} ({} bytes pack, {} article pages) in {:.2}s",
+                    m.articles,
+                    report.pack_path.display(),
+                    m.pack_bytes,
+                    report.html_files,
+                    report.elapsed.as_secs_f64()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &BuildError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::FAILURE
+}
+
+fn check(src: &Path) -> ExitCode {
+    match deflect_index::check(src) {
+        Ok(report) => {
+            print_warnings(&report.warnings);
+            println!(
+                "ok: {} valid articles, {} warning(s)",
+                report.articles.len(),
+                report.warnings.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn open_pack(dir: &Path) -> anyhow::Result<SearchIndex> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest: Manifest = serde_json::from_slice(
+        &std::fs::read(&manifest_path)
+            .map_err(|e| anyhow::anyhow!("reading {}: {e}", manifest_path.display()))?,
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", manifest_path.display()))?;
+    let pack_path = dir.join(&manifest.pack);
+    let bytes = std::fs::read(&pack_path)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", pack_path.display()))?;
+    SearchIndex::open_bytes(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", pack_path.display()))
+}
+
+fn search(dir: &Path, query: &str, top: usize, json: bool) -> anyhow::Result<()> {
+    let index = open_pack(dir)?;
+    for (rank, hit) in index.search(query, top)?.iter().enumerate() {
+        if json {
+            let line = serde_json::json!({"id": hit.article.id, "score": hit.score, "title": hit.article.title});
+            println!("{line}");
+        } else {
+            println!(
+                "{:>2}. {:>7.3}  {}  ({})",
+                rank + 1,
+                hit.score,
+                hit.article.title,
+                hit.article.id
+            );
+        }
+    }
+    Ok(())
+}
+
+fn eval(golden: &Path, dir: &Path) -> anyhow::Result<bool> {
+    let set = deflect_index::golden::load(golden).map_err(anyhow::Error::msg)?;
+    let index = open_pack(dir)?;
+    let r = deflect_index::golden::evaluate(&index, &set)?;
+    println!(
+        "{} questions  hit@1 {:.3}  hit@3 {:.3}  hit@5 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",
+        r.questions, r.hit_at_1, r.hit_at_3, r.hit_at_5, r.mrr, r.ndcg_at_10
+    );
+    for m in &r.misses {
+        let rank = m
+            .rank
+            .map_or("not in top 10".to_string(), |r| format!("rank {r}"));
+        println!("miss: {:?} ({rank}); top 3: {}", m.text, m.got.join(", "));
+    }
+    for f in &r.failed_thresholds {
+        eprintln!("threshold missed: {f}");
+    }
+    Ok(r.failed_thresholds.is_empty())
+}
+
+async fn serve(dir: PathBuf, host: IpAddr, port: u16) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        anyhow::bail!("{} is not a folder; run the build first", dir.display());
+    }
+    let (listener, addr) = deflect_server::bind(SocketAddr::new(host, port)).await?;
+    // The URL is the one line scripts wait for; keep it on stdout and flushed.
+    println!("Deflect is serving {} at http://{addr}/", dir.display());
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    deflect_server::run(listener, deflect_server::static_files::router(dir)).await
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DEFLECT_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build { src, out, quiet } => return build(&src, &out, quiet),
+        Command::Check { src } => return check(&src),
+        Command::Search {
+            dir,
+            query,
+            top,
+            json,
+        } => search(&dir, &query, top, json),
+        Command::Eval { golden, index } => match eval(&golden, &index) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Command::Serve { dir, host, port } => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(serve(dir, host, port))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Deflect's search core, shared by the indexer (native) and the widget (wasm32).
+//!
+//! Everything that decides *what a word is* and *how a query matches* lives here, so the
+//! text analysed when a pack is built and the text typed into the widget go through the
+//! same code and can never drift apart:
+//!
+//! - [`schema`]: the fields of an article in the index and which of them are stored;
+//! - [`analyzer`]: tokenizing, lower-casing, ASCII folding, stop words and stemming;
+//! - [`pack`]: the single-file, content-addressed index pack and its manifest;
+//! - [`planner`]: turning as-you-type input into a ranked tantivy query;
+//! - [`search`]: opening a pack in memory and running planned queries;
+//! - [`highlight`]: marking the matched words in titles and excerpts.
+
+pub mod analyzer;
+pub mod highlight;
+pub mod pack;
+pub mod planner;
+pub mod schema;
+pub mod search;
+
+pub use highlight::{Fragment, Highlighted};
+pub use pack::{ArticlePack, Manifest, PackError, PACK_FORMAT_VERSION};
+pub use schema::{ArticleSchema, StoredArticle};
+pub use search::{SearchHit, SearchIndex};

@@ -1,0 +1,455 @@
+//! The index pack: every file of a single-segment tantivy index in one binary blob, and the
+//! manifest that points at it.
+//!
+//! A pack is what the browser downloads: one request, one content-addressed (and so
+//! immutably cacheable) file. Its layout, all integers little-endian:
+//!
+//! ```text
+//! magic        8 bytes  "DFLCTPAK"
+//! version      u32      PACK_FORMAT_VERSION
+//! file_count   u32
+//! body_len     u64      bytes after the 28-byte header
+//! crc32        u32      CRC-32 of the body
+//! body:
+//!   file_count × { name_len u16, name (UTF-8), offset u64, len u64 }   (offsets into data)
+//!   data
+//! ```
+//!
+//! [`ArticlePack::parse`] validates all of it and returns a [`PackError`] naming what is
+//! wrong; it never panics on any input. [`PackDirectory`] then serves the files to tantivy
+//! as a read-only [`Directory`](tantivy::Directory).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    DirectoryLock, FileHandle, Lock, OwnedBytes, WatchCallback, WatchHandle, WritePtr,
+};
+use tantivy::{Directory, Index};
+
+/// Magic bytes at the start of every pack.
+pub const PACK_MAGIC: &[u8; 8] = b"DFLCTPAK";
+/// The pack format version this build writes and reads.
+pub const PACK_FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 4;
+
+/// Why a pack could not be opened.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PackError {
+    /// The bytes do not start with the pack magic: usually an HTML error page or a wrong URL.
+    #[error("not a Deflect index pack (expected magic bytes \"DFLCTPAK\", found {found:?})")]
+    BadMagic {
+        /// The first bytes actually found, lossily decoded.
+        found: String,
+    },
+    /// The pack was written by a different format version.
+    #[error("index pack format version {found} is not supported (this build reads version {expected}); rebuild the index with a matching `deflect build`")]
+    UnsupportedVersion {
+        /// Version in the pack.
+        found: u32,
+        /// Version this build reads.
+        expected: u32,
+    },
+    /// The pack is shorter or longer than its header says: a truncated download or a bad copy.
+    #[error(
+        "index pack is truncated or has trailing bytes: header says {expected} bytes, got {actual}"
+    )]
+    BadLength {
+        /// Length the header declares.
+        expected: u64,
+        /// Length actually present.
+        actual: u64,
+    },
+    /// The body does not match its checksum.
+    #[error("index pack is corrupt: checksum mismatch")]
+    BadChecksum,
+    /// The table of contents is malformed.
+    #[error("index pack is corrupt: {0}")]
+    BadTable(String),
+    /// The files inside are not a readable index.
+    #[error("index pack does not hold a readable index: {0}")]
+    BadIndex(String),
+}
+
+/// The small JSON file published next to a pack; the widget fetches it first.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    /// Pack format version (same as in the pack header).
+    pub format_version: u32,
+    /// File name of the pack, relative to the manifest; contains the content hash.
+    pub pack: String,
+    /// Size of the pack in bytes.
+    pub pack_bytes: u64,
+    /// Number of articles in the index.
+    pub articles: u64,
+    /// Language of the analyzer the index was built with (BCP 47, e.g. `en`).
+    pub language: String,
+    /// When the pack was built (RFC 3339, UTC).
+    pub built_at: String,
+    /// Version of the tool that built it.
+    pub tool_version: String,
+}
+
+/// A parsed pack: named tantivy files over one shared buffer.
+#[derive(Clone)]
+pub struct ArticlePack {
+    files: Arc<HashMap<PathBuf, OwnedBytes>>,
+}
+
+impl fmt::Debug for ArticlePack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<_> = self.files.keys().collect();
+        names.sort();
+        f.debug_struct("ArticlePack")
+            .field("files", &names)
+            .finish()
+    }
+}
+
+fn read_u16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+fn read_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+fn read_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+impl ArticlePack {
+    /// Serializes named files into pack bytes. Names must be unique and under 64 KiB.
+    pub fn encode(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+        let table_len: usize = files.iter().map(|(n, _)| 2 + n.len() + 16).sum();
+        let data_len: usize = files.iter().map(|(_, d)| d.len()).sum();
+        let mut body = Vec::with_capacity(table_len + data_len);
+        let mut offset = 0u64;
+        for (name, data) in files {
+            let name_len = u16::try_from(name.len()).expect("pack file names are short");
+            body.extend_from_slice(&name_len.to_le_bytes());
+            body.extend_from_slice(name.as_bytes());
+            body.extend_from_slice(&offset.to_le_bytes());
+            body.extend_from_slice(&(data.len() as u64).to_le_bytes());
+            offset += data.len() as u64;
+        }
+        for (_, data) in files {
+            body.extend_from_slice(data);
+        }
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(PACK_MAGIC);
+        out.extend_from_slice(&PACK_FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(files.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Packs every file a reader needs from a committed `index` stored in `dir`.
+    ///
+    /// `dir` must be the directory the index was created in, not `index.directory()`:
+    /// the latter strips tantivy's file footers, which the reader verifies on open.
+    pub fn encode_index(index: &Index, dir: &dyn Directory) -> tantivy::Result<Vec<u8>> {
+        let mut files = vec![(
+            "meta.json".to_string(),
+            dir.atomic_read(Path::new("meta.json"))?,
+        )];
+        for segment in index.searchable_segment_metas()? {
+            use tantivy::index::SegmentComponent::*;
+            for component in [
+                Postings, Positions, Terms, Store, FastFields, FieldNorms, Delete,
+            ] {
+                let path = segment.relative_path(component);
+                // Some components (positions, deletes) only exist when used.
+                if !dir.exists(&path)? {
+                    continue;
+                }
+                let handle = dir.get_file_handle(&path)?;
+                let bytes = handle.read_bytes(0..handle.len())?;
+                files.push((
+                    path.to_string_lossy().into_owned(),
+                    bytes.as_slice().to_vec(),
+                ));
+            }
+        }
+        Ok(Self::encode(&files))
+    }
+
+    /// Validates pack bytes and indexes its files. Never panics, whatever the input.
+    pub fn parse(bytes: Vec<u8>) -> Result<ArticlePack, PackError> {
+        if bytes.len() < 8 || &bytes[..8] != PACK_MAGIC {
+            let head = &bytes[..bytes.len().min(8)];
+            return Err(PackError::BadMagic {
+                found: String::from_utf8_lossy(head).into_owned(),
+            });
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(PackError::BadLength {
+                expected: HEADER_LEN as u64,
+                actual: bytes.len() as u64,
+            });
+        }
+        let version = read_u32(&bytes, 8).unwrap_or_default();
+        if version != PACK_FORMAT_VERSION {
+            return Err(PackError::UnsupportedVersion {
+                found: version,
+                expected: PACK_FORMAT_VERSION,
+            });
+        }
+        let file_count = read_u32(&bytes, 12).unwrap_or_default() as usize;
+        let body_len = read_u64(&bytes, 16).unwrap_or_default();
+        let actual = (bytes.len() - HEADER_LEN) as u64;
+        if body_len != actual {
+            return Err(PackError::BadLength {
+                expected: body_len,
+                actual,
+            });
+        }
+        let crc = read_u32(&bytes, 24).unwrap_or_default();
+        if crc32fast::hash(&bytes[HEADER_LEN..]) != crc {
+            return Err(PackError::BadChecksum);
+        }
+        let bad = |what: String| PackError::BadTable(what);
+        let mut entries = Vec::new();
+        let mut at = HEADER_LEN;
+        for i in 0..file_count {
+            let name_len = read_u16(&bytes, at).ok_or_else(|| bad(format!("entry {i} cut off")))?;
+            let name_bytes = bytes
+                .get(at + 2..at + 2 + name_len as usize)
+                .ok_or_else(|| bad(format!("entry {i} name cut off")))?;
+            let name = std::str::from_utf8(name_bytes)
+                .map_err(|_| bad(format!("entry {i} name is not UTF-8")))?
+                .to_string();
+            at += 2 + name_len as usize;
+            let offset = read_u64(&bytes, at).ok_or_else(|| bad(format!("entry {i} cut off")))?;
+            let len = read_u64(&bytes, at + 8).ok_or_else(|| bad(format!("entry {i} cut off")))?;
+            at += 16;
+            entries.push((name, offset, len));
+        }
+        let data_start = at;
+        let data_len = (bytes.len() - data_start) as u64;
+        let owned = OwnedBytes::new(bytes);
+        let mut files = HashMap::with_capacity(entries.len());
+        for (name, offset, len) in entries {
+            let end = offset.checked_add(len).filter(|end| *end <= data_len);
+            let Some(end) = end else {
+                return Err(bad(format!("file `{name}` lies outside the pack")));
+            };
+            let range = data_start + offset as usize..data_start + end as usize;
+            if files
+                .insert(PathBuf::from(&name), owned.slice(range))
+                .is_some()
+            {
+                return Err(bad(format!("file `{name}` appears twice")));
+            }
+        }
+        if !files.contains_key(Path::new("meta.json")) {
+            return Err(bad("no meta.json".into()));
+        }
+        Ok(ArticlePack {
+            files: Arc::new(files),
+        })
+    }
+
+    /// Names of the files in the pack, sorted.
+    pub fn file_names(&self) -> Vec<String> {
+        let mut names: Vec<_> = self
+            .files
+            .keys()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A read-only tantivy directory over the pack.
+    pub fn directory(&self) -> PackDirectory {
+        PackDirectory {
+            files: self.files.clone(),
+        }
+    }
+}
+
+/// A read-only tantivy [`Directory`] serving the files of an [`ArticlePack`] from memory.
+///
+/// Writes fail; locking is a no-op because nothing can write, and because the reader takes
+/// a meta lock that would otherwise try to create a lock file.
+#[derive(Clone)]
+pub struct PackDirectory {
+    files: Arc<HashMap<PathBuf, OwnedBytes>>,
+}
+
+impl fmt::Debug for PackDirectory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PackDirectory")
+    }
+}
+
+fn read_only(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!("index pack is read-only: {path:?}"),
+    )
+}
+
+impl Directory for PackDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        let bytes = self
+            .files
+            .get(path)
+            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
+        Ok(Arc::new(bytes.clone()))
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        Err(DeleteError::IoError {
+            io_error: Arc::new(read_only(path)),
+            filepath: path.into(),
+        })
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        Ok(self.files.contains_key(path))
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        Err(OpenWriteError::IoError {
+            io_error: Arc::new(read_only(path)),
+            filepath: path.into(),
+        })
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        let bytes = self
+            .files
+            .get(path)
+            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
+        Ok(bytes.as_slice().to_vec())
+    }
+
+    fn atomic_write(&self, path: &Path, _data: &[u8]) -> io::Result<()> {
+        Err(read_only(path))
+    }
+
+    fn sync_directory(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, LockError> {
+        Ok(DirectoryLock::from(Box::new(())))
+    }
+
+    fn watch(&self, _callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        Ok(WatchHandle::empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        ArticlePack::encode(&[
+            ("meta.json".into(), b"{}".to_vec()),
+            ("seg.idx".into(), vec![1, 2, 3, 4, 5]),
+        ])
+    }
+
+    #[test]
+    fn round_trips_files() {
+        let pack = ArticlePack::parse(sample()).unwrap();
+        assert_eq!(pack.file_names(), vec!["meta.json", "seg.idx"]);
+        let dir = pack.directory();
+        assert_eq!(
+            dir.atomic_read(Path::new("seg.idx")).unwrap(),
+            vec![1, 2, 3, 4, 5]
+        );
+        assert!(dir.exists(Path::new("meta.json")).unwrap());
+        assert!(!dir.exists(Path::new("nope")).unwrap());
+        assert!(dir.atomic_write(Path::new("x"), b"y").is_err());
+    }
+
+    #[test]
+    fn rejects_html_instead_of_a_pack() {
+        let err = ArticlePack::parse(b"<!doctype html><p>404</p>".to_vec()).unwrap_err();
+        assert!(matches!(err, PackError::BadMagic { ref found } if found == "<!doctyp"));
+        assert!(err.to_string().contains("not a Deflect index pack"));
+        assert!(matches!(
+            ArticlePack::parse(vec![]),
+            Err(PackError::BadMagic { .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_newer_versions() {
+        let mut bytes = sample();
+        bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+        assert_eq!(
+            ArticlePack::parse(bytes).unwrap_err(),
+            PackError::UnsupportedVersion {
+                found: 2,
+                expected: 1
+            }
+        );
+    }
+
+    #[test]
+    fn rejects_truncation_trailing_bytes_and_corruption() {
+        let bytes = sample();
+        for cut in [10, HEADER_LEN, bytes.len() - 1] {
+            let err = ArticlePack::parse(bytes[..cut].to_vec()).unwrap_err();
+            assert!(
+                matches!(err, PackError::BadLength { .. }),
+                "cut at {cut}: {err}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(
+            ArticlePack::parse(longer),
+            Err(PackError::BadLength { .. })
+        ));
+        let mut flipped = bytes.clone();
+        *flipped.last_mut().unwrap() ^= 0xff;
+        assert_eq!(
+            ArticlePack::parse(flipped).unwrap_err(),
+            PackError::BadChecksum
+        );
+    }
+
+    #[test]
+    fn rejects_entries_pointing_outside_the_data() {
+        // A table entry claiming 1000 bytes, with a valid header and checksum.
+        let mut body = Vec::new();
+        body.extend_from_slice(&9u16.to_le_bytes());
+        body.extend_from_slice(b"meta.json");
+        body.extend_from_slice(&0u64.to_le_bytes());
+        body.extend_from_slice(&1000u64.to_le_bytes());
+        body.extend_from_slice(b"{}");
+        let mut bytes = PACK_MAGIC.to_vec();
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        let err = ArticlePack::parse(bytes).unwrap_err();
+        assert!(err.to_string().contains("outside the pack"), "{err}");
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A cheap stand-in for fuzzing: every prefix and every single-byte corruption.
+        let bytes = sample();
+        for cut in 0..bytes.len() {
+            let _ = ArticlePack::parse(bytes[..cut].to_vec());
+        }
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] = b[i].wrapping_add(0x5a);
+            let _ = ArticlePack::parse(b);
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! Query planning for as-you-type input.
+//!
+//! The customer has usually not finished the last word when we search, so every word but
+//! the last is a full term and the last is matched three ways: as typed (stemmed), as a
+//! prefix of indexed terms, and — from four letters on — within a small edit distance of a
+//! prefix, never changing the first letter. Expansions are taken from the index's own term
+//! dictionary, most frequent first, and each becomes an ordinary, separately weighted term
+//! query. That keeps exact matches ranked above fuzzy ones (tantivy's own fuzzy and prefix
+//! queries score every expansion alike) and tells the highlighter which words matched.
+//!
+//! Within one query word, expansions are combined with a disjunction-max so that a short
+//! prefix with many expansions cannot outweigh a fully typed word.
+
+use std::collections::HashMap;
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use crate::analyzer::{english_analyzer, folding_analyzer, tokens};
+
+/// Longest input the planner reads, in bytes; longer input is cut (at a char boundary).
+pub const MAX_INPUT_BYTES: usize = 1000;
+/// Most words planned; when more are typed, the last ones (where the customer is) win.
+pub const MAX_WORDS: usize = 16;
+/// Most prefix or fuzzy expansions kept for one word.
+pub const MAX_EXPANSIONS: usize = 8;
+/// Most dictionary terms scanned per field for one prefix, bounding latency on short prefixes.
+const MAX_SCANNED_TERMS: usize = 20_000;
+
+/// Weight of a term that matches the word as typed.
+pub const EXACT_WEIGHT: f32 = 1.0;
+/// Weight of a term completing an unfinished word.
+pub const PREFIX_WEIGHT: f32 = 0.8;
+/// Weight of a term within the allowed edit distance.
+pub const FUZZY_WEIGHT: f32 = 0.3;
+
+/// One word of the customer's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    /// The word lower-cased and ASCII-folded, as typed.
+    pub folded: String,
+    /// The word through the full analyzer; `None` for a stop word.
+    pub stem: Option<String>,
+    /// True for the last word when the customer may still be typing it.
+    pub partial: bool,
+}
+
+/// How an expansion relates to the typed word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchKind {
+    /// The analysed word itself.
+    Exact,
+    /// A completion of an unfinished word.
+    Prefix,
+    /// A term within the allowed edit distance.
+    Fuzzy,
+}
+
+/// An indexed term a query word expands to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expansion {
+    /// The indexed term.
+    pub term: String,
+    /// How it matched.
+    pub kind: MatchKind,
+    /// Documents containing it, summed over the searched fields.
+    pub doc_freq: u64,
+}
+
+/// The planned form of an input: its words, before they meet an index.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueryPlan {
+    /// The words, in input order.
+    pub words: Vec<QueryWord>,
+}
+
+/// Allowed edit distance for a word of `len` characters: 0 under 4, 1 from 4, 2 from 8.
+pub fn typo_distance(len: usize) -> u8 {
+    match len {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+fn truncate(input: &str) -> &str {
+    if input.len() <= MAX_INPUT_BYTES {
+        return input;
+    }
+    let mut end = MAX_INPUT_BYTES;
+    while !input.is_char_boundary(end) {
+        end -= 1;
+    }
+    &input[..end]
+}
+
+impl QueryPlan {
+    /// Splits input into words; the last is `partial` unless a separator follows it.
+    pub fn parse(input: &str) -> QueryPlan {
+        let input = truncate(input);
+        let mut folding = folding_analyzer();
+        let mut english = english_analyzer();
+        let toks = tokens(&mut folding, input);
+        let skip = toks.len().saturating_sub(MAX_WORDS);
+        let words = toks
+            .iter()
+            .skip(skip)
+            .map(|t| {
+                let source = &input[t.from..t.to];
+                QueryWord {
+                    folded: t.term.clone(),
+                    stem: tokens(&mut english, source)
+                        .into_iter()
+                        .next()
+                        .map(|s| s.term),
+                    partial: t.to == input.len(),
+                }
+            })
+            .collect();
+        QueryPlan { words }
+    }
+
+    /// True when there is nothing to search for.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// Looks query words up in an index's vocabulary and builds the tantivy query.
+pub struct QueryBuilder<'a> {
+    searcher: &'a Searcher,
+    fields: Vec<(Field, f32)>,
+}
+
+fn add_freq(found: &mut HashMap<String, u64>, term: &[u8], doc_freq: u32) {
+    if let Ok(term) = std::str::from_utf8(term) {
+        *found.entry(term.to_string()).or_default() += u64::from(doc_freq);
+    }
+}
+
+fn top_by_freq(found: HashMap<String, u64>, kind: MatchKind, limit: usize) -> Vec<Expansion> {
+    let mut all: Vec<Expansion> = found
+        .into_iter()
+        .map(|(term, doc_freq)| Expansion {
+            term,
+            kind,
+            doc_freq,
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        b.doc_freq
+            .cmp(&a.doc_freq)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    all.truncate(limit);
+    all
+}
+
+impl<'a> QueryBuilder<'a> {
+    /// A builder over `fields` (with their weights) of the index behind `searcher`.
+    pub fn new(searcher: &'a Searcher, fields: &[(Field, f32)]) -> Self {
+        QueryBuilder {
+            searcher,
+            fields: fields.to_vec(),
+        }
+    }
+
+    /// Documents containing `term` in any searched field (summed, so an upper bound).
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        self.fields
+            .iter()
+            .map(|(f, _)| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(*f, term))
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
+    fn scan_prefix(&self, prefix: &str) -> HashMap<String, u64> {
+        let mut found = HashMap::new();
+        let mut upper = prefix.as_bytes().to_vec();
+        upper.push(0xff); // never occurs in UTF-8, so it bounds every completion of `prefix`
+        for (field, _) in &self.fields {
+            for segment in self.searcher.segment_readers() {
+                let Ok(inverted) = segment.inverted_index(*field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inverted.terms().range().ge(prefix).lt(&upper).into_stream()
+                else {
+                    continue;
+                };
+                let mut scanned = 0;
+                while stream.advance() && scanned < MAX_SCANNED_TERMS {
+                    add_freq(&mut found, stream.key(), stream.value().doc_freq);
+                    scanned += 1;
+                }
+            }
+        }
+        found
+    }
+
+    fn scan_fuzzy(&self, word: &str, distance: u8, prefix: bool) -> HashMap<String, u64> {
+        let mut found = HashMap::new();
+        let first = word.chars().next();
+        for (field, _) in &self.fields {
+            let term = Term::from_field_text(*field, word);
+            let query = if prefix {
+                FuzzyTermQuery::new_prefix(term, distance, true)
+            } else {
+                FuzzyTermQuery::new(term, distance, true)
+            };
+            for segment in self.searcher.segment_readers() {
+                let Ok(automaton) = query.automaton() else {
+                    continue;
+                };
+                let Ok(inverted) = segment.inverted_index(*field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+                    continue;
+                };
+                let mut scanned = 0;
+                while stream.advance() && scanned < MAX_SCANNED_TERMS {
+                    scanned += 1;
+                    // Typos on the first letter are rare and their matches mostly noise.
+                    if std::str::from_utf8(stream.key())
+                        .ok()
+                        .and_then(|k| k.chars().next())
+                        != first
+                    {
+                        continue;
+                    }
+                    add_freq(&mut found, stream.key(), stream.value().doc_freq);
+                }
+            }
+        }
+        found
+    }
+
+    /// The indexed terms one word expands to, exact first.
+    pub fn expand(&self, word: &QueryWord) -> Vec<Expansion> {
+        let mut out: Vec<Expansion> = Vec::new();
+        let push = |e: Expansion, out: &mut Vec<Expansion>| {
+            if e.doc_freq > 0 && !out.iter().any(|o| o.term == e.term) {
+                out.push(e);
+            }
+        };
+        if let Some(stem) = &word.stem {
+            let doc_freq = self.doc_freq(stem);
+            push(
+                Expansion {
+                    term: stem.clone(),
+                    kind: MatchKind::Exact,
+                    doc_freq,
+                },
+                &mut out,
+            );
+        }
+        let typed_len = word.folded.chars().count();
+        if word.partial && typed_len >= 2 {
+            // Stems are usually prefixes of their words, so "configura" must also find
+            // the stem "configur", which is shorter than what was typed.
+            let min_chars = 3.max(typed_len.saturating_sub(3));
+            let ends = word
+                .folded
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([word.folded.len()]);
+            for end in ends.skip(min_chars) {
+                let stem_prefix = &word.folded[..end];
+                let doc_freq = self.doc_freq(stem_prefix);
+                push(
+                    Expansion {
+                        term: stem_prefix.into(),
+                        kind: MatchKind::Prefix,
+                        doc_freq,
+                    },
+                    &mut out,
+                );
+            }
+            for e in top_by_freq(
+                self.scan_prefix(&word.folded),
+                MatchKind::Prefix,
+                MAX_EXPANSIONS,
+            ) {
+                push(e, &mut out);
+            }
+        }
+        let exact_found = out.iter().any(|e| e.kind == MatchKind::Exact);
+        let distance = typo_distance(typed_len);
+        // A complete word is corrected only when the index does not know it; an unfinished
+        // one always gets fuzzy completions, weighted far below exact ones.
+        if distance > 0 && (word.partial || !exact_found) {
+            let mut fuzzy = HashMap::new();
+            if word.partial {
+                fuzzy = self.scan_fuzzy(&word.folded, distance, true);
+            }
+            // Indexed terms are stems, so a typo is also corrected on the stem: the
+            // unfinished "invoise" stems to "invois", one edit from "invoic".
+            let stem = word
+                .stem
+                .as_deref()
+                .filter(|s| !word.partial || *s != word.folded);
+            if let Some((stem, d)) = stem
+                .map(|s| (s, typo_distance(s.chars().count())))
+                .filter(|(_, d)| *d > 0)
+            {
+                for (term, freq) in self.scan_fuzzy(stem, d, false) {
+                    fuzzy.entry(term).or_insert(freq);
+                }
+            }
+            for e in top_by_freq(fuzzy, MatchKind::Fuzzy, MAX_EXPANSIONS) {
+                push(e, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Expands every word of `plan`; words with no match in the index are dropped.
+    pub fn expand_plan(&self, plan: &QueryPlan) -> Vec<Vec<Expansion>> {
+        plan.words
+            .iter()
+            .map(|w| self.expand(w))
+            .filter(|e| !e.is_empty())
+            .collect()
+    }
+
+    /// The scoring query for expanded words: a sum over words of the best expansion each.
+    pub fn query(&self, expanded: &[Vec<Expansion>]) -> Box<dyn Query> {
+        let words: Vec<(Occur, Box<dyn Query>)> = expanded
+            .iter()
+            .map(|expansions| {
+                let alternatives: Vec<Box<dyn Query>> =
+                    expansions.iter().map(|e| self.term_query(e)).collect();
+                let word: Box<dyn Query> =
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, 0.1));
+                (Occur::Should, word)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(words))
+    }
+
+    fn term_query(&self, e: &Expansion) -> Box<dyn Query> {
+        let weight = match e.kind {
+            MatchKind::Exact => EXACT_WEIGHT,
+            MatchKind::Prefix => PREFIX_WEIGHT,
+            MatchKind::Fuzzy => FUZZY_WEIGHT,
+        };
+        let per_field: Vec<(Occur, Box<dyn Query>)> = self
+            .fields
+            .iter()
+            .map(|(field, field_weight)| {
+                let term = Term::from_field_text(*field, &e.term);
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    weight * field_weight,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(per_field))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_word_is_partial_unless_followed_by_a_separator() {
+        let plan = QueryPlan::parse("Reset pasw");
+        assert_eq!(plan.words.len(), 2);
+        assert_eq!(
+            plan.words[0],
+            QueryWord {
+                folded: "reset".into(),
+                stem: Some("reset".into()),
+                partial: false
+            }
+        );
+        assert_eq!(plan.words[1].folded, "pasw");
+        assert!(plan.words[1].partial);
+        assert!(!QueryPlan::parse("reset password ").words[1].partial);
+        assert!(!QueryPlan::parse("reset password?").words[1].partial);
+    }
+
+    #[test]
+    fn stop_words_keep_their_place_without_a_stem() {
+        let plan = QueryPlan::parse("how do I export");
+        assert_eq!(
+            plan.words
+                .iter()
+                .map(|w| w.stem.is_some())
+                .collect::<Vec<_>>(),
+            vec![false, false, false, true]
+        );
+    }
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(QueryPlan::parse("FACTURÉ").words[0].folded, "facture");
+    }
+
+    #[test]
+    fn bounds_huge_input() {
+        let huge = "word ".repeat(200_000) + "ünïcödé";
+        let plan = QueryPlan::parse(&huge);
+        assert_eq!(plan.words.len(), MAX_WORDS);
+        // 1,000 bytes falls inside the 334th "é": the cut must move to a char boundary.
+        let plan = QueryPlan::parse(&"é ".repeat(MAX_INPUT_BYTES));
+        assert_eq!(plan.words.len(), MAX_WORDS);
+        assert!(plan.words.iter().all(|w| w.folded == "e"));
+        assert!(QueryPlan::parse("  ?! ").is_empty());
+    }
+
+    #[test]
+    fn typo_distance_grows_with_length() {
+        assert_eq!(
+            (
+                typo_distance(3),
+                typo_distance(4),
+                typo_distance(7),
+                typo_distance(8)
+            ),
+            (0, 1, 1, 2)
+        );
+    }
+}

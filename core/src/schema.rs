@@ -1,0 +1,139 @@
+//! The article schema: which fields an index holds, how each is analysed, and which are stored.
+//!
+//! Only what the results list shows is stored (id, title, url, category, excerpt, and the
+//! name of the article's HTML file); the searchable text (body, headings, tags, summary) is
+//! indexed but not stored, which keeps the pack the browser downloads small.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
+    STORED, STRING,
+};
+
+use crate::analyzer::ANALYZER_NAME;
+
+/// Handles to the fields of an article index.
+#[derive(Debug, Clone, Copy)]
+pub struct ArticleSchema {
+    /// Stable article id (raw, not tokenized).
+    pub id: Field,
+    /// Title: searched and stored.
+    pub title: Field,
+    /// Section headings inside the article: searched only.
+    pub headings: Field,
+    /// Tags from front matter: searched only.
+    pub tags: Field,
+    /// One-sentence summary: searched only (it is also the stored excerpt when given).
+    pub summary: Field,
+    /// Category: searched and stored.
+    pub category: Field,
+    /// Full plain text of the article: searched only.
+    pub body: Field,
+    /// Canonical URL of the article on the vendor's help centre: stored only.
+    pub url: Field,
+    /// Short excerpt shown under the title in the results list: stored only.
+    pub excerpt: Field,
+    /// File name of the article's sanitized HTML, relative to the manifest: stored only.
+    pub html: Field,
+}
+
+/// The stored part of an article, as the results list and article view need it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredArticle {
+    /// Stable article id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Canonical URL, empty when the article has none.
+    pub url: String,
+    /// Category, empty when the article has none.
+    pub category: String,
+    /// Short excerpt.
+    pub excerpt: String,
+    /// HTML file name relative to the manifest.
+    pub html: String,
+}
+
+fn text_field(stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(ANALYZER_NAME)
+        // Frequencies feed BM25; positions would only serve phrase queries, which the
+        // as-you-type planner does not issue, and would roughly double the postings.
+        .set_index_option(IndexRecordOption::WithFreqs);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+impl ArticleSchema {
+    /// Builds the tantivy schema and returns it with the field handles.
+    pub fn build() -> (Schema, ArticleSchema) {
+        let mut b = Schema::builder();
+        let fields = ArticleSchema {
+            id: b.add_text_field("id", STRING | STORED),
+            title: b.add_text_field("title", text_field(true)),
+            headings: b.add_text_field("headings", text_field(false)),
+            tags: b.add_text_field("tags", text_field(false)),
+            summary: b.add_text_field("summary", text_field(false)),
+            category: b.add_text_field("category", text_field(true)),
+            body: b.add_text_field("body", text_field(false)),
+            url: b.add_text_field("url", STORED),
+            excerpt: b.add_text_field("excerpt", STORED),
+            html: b.add_text_field("html", STORED),
+        };
+        (b.build(), fields)
+    }
+
+    /// Looks the field handles up in a schema read from a pack, failing if one is missing.
+    pub fn from_schema(schema: &Schema) -> Result<ArticleSchema, String> {
+        let f = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| format!("the index has no field `{name}`"))
+        };
+        Ok(ArticleSchema {
+            id: f("id")?,
+            title: f("title")?,
+            headings: f("headings")?,
+            tags: f("tags")?,
+            summary: f("summary")?,
+            category: f("category")?,
+            body: f("body")?,
+            url: f("url")?,
+            excerpt: f("excerpt")?,
+            html: f("html")?,
+        })
+    }
+
+    /// The searched text fields with their ranking weights, strongest first.
+    pub fn weighted_fields(&self) -> [(Field, f32); 6] {
+        [
+            (self.title, 4.0),
+            (self.tags, 2.5),
+            (self.headings, 2.0),
+            (self.summary, 1.5),
+            (self.category, 1.0),
+            (self.body, 1.0),
+        ]
+    }
+
+    /// Reads the stored fields of a retrieved document.
+    pub fn stored(&self, doc: &TantivyDocument) -> StoredArticle {
+        let get = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        StoredArticle {
+            id: get(self.id),
+            title: get(self.title),
+            url: get(self.url),
+            category: get(self.category),
+            excerpt: get(self.excerpt),
+            html: get(self.html),
+        }
+    }
+}

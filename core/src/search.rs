@@ -1,0 +1,111 @@
+//! Searching an opened pack: the exact path the widget runs on every keystroke.
+//!
+//! [`SearchIndex`] opens a pack in memory with one long-lived searcher (manual reload, no
+//! writer, no thread pool: none of those work in a browser) and answers
+//! [`SearchIndex::search`] with ranked, highlighted hits. `deflect search` and the
+//! evaluation tools call the same function, so what they measure is what customers get.
+
+use std::collections::HashSet;
+
+use tantivy::collector::TopDocs;
+use tantivy::schema::TantivyDocument;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+
+use crate::analyzer::{english_analyzer, ANALYZER_NAME};
+use crate::highlight::Highlighted;
+use crate::pack::{ArticlePack, PackError};
+use crate::planner::{QueryBuilder, QueryPlan};
+use crate::schema::{ArticleSchema, StoredArticle};
+
+/// One ranked result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SearchHit {
+    /// The stored article fields.
+    pub article: StoredArticle,
+    /// BM25-based score; only comparable within one search.
+    pub score: f32,
+    /// The title split into matched and unmatched fragments.
+    pub title: Highlighted,
+    /// The excerpt split into matched and unmatched fragments.
+    pub excerpt: Highlighted,
+}
+
+/// An index pack opened for searching.
+pub struct SearchIndex {
+    // Kept so the searcher's generation stays alive and for future reloads.
+    _reader: IndexReader,
+    searcher: Searcher,
+    fields: ArticleSchema,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("articles", &self.num_articles())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Validates pack bytes and opens the index inside.
+    pub fn open_bytes(bytes: Vec<u8>) -> Result<SearchIndex, PackError> {
+        SearchIndex::open(&ArticlePack::parse(bytes)?)
+    }
+
+    /// Opens the index held by a parsed pack.
+    pub fn open(pack: &ArticlePack) -> Result<SearchIndex, PackError> {
+        let bad = |e: tantivy::TantivyError| PackError::BadIndex(e.to_string());
+        let index = Index::open(pack.directory()).map_err(bad)?;
+        index
+            .tokenizers()
+            .register(ANALYZER_NAME, english_analyzer());
+        let fields = ArticleSchema::from_schema(&index.schema()).map_err(PackError::BadIndex)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(bad)?;
+        let searcher = reader.searcher();
+        Ok(SearchIndex {
+            _reader: reader,
+            searcher,
+            fields,
+        })
+    }
+
+    /// Number of articles in the index.
+    pub fn num_articles(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Ranks articles for as-you-type `input`; empty input gives no hits.
+    pub fn search(&self, input: &str, limit: usize) -> tantivy::Result<Vec<SearchHit>> {
+        let plan = QueryPlan::parse(input);
+        if plan.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let builder = QueryBuilder::new(&self.searcher, &self.fields.weighted_fields());
+        let expanded = builder.expand_plan(&plan);
+        if expanded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = builder.query(&expanded);
+        let top = self
+            .searcher
+            .search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
+        let terms: HashSet<String> = expanded.iter().flatten().map(|e| e.term.clone()).collect();
+        let mut analyzer = english_analyzer();
+        top.into_iter()
+            .map(|(score, address)| {
+                let doc: TantivyDocument = self.searcher.doc(address)?;
+                let article = self.fields.stored(&doc);
+                Ok(SearchHit {
+                    score,
+                    title: Highlighted::new(&mut analyzer, &article.title, &terms),
+                    excerpt: Highlighted::new(&mut analyzer, &article.excerpt, &terms),
+                    article,
+                })
+            })
+            .collect()
+    }
+}

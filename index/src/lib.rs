@@ -1,0 +1,17 @@
+//! Deflect's indexer: knowledge-base sources in, a validated index pack out.
+//!
+//! The pipeline is [`source`] (find and read article files) → [`markdown`] (front matter,
+//! sanitized HTML for display, plain text for indexing) → [`build`] (validate the whole
+//! set, index it with `deflect-core`'s schema and analyzer, and publish the pack). A build
+//! either publishes a complete new generation or leaves the previous one untouched.
+
+pub mod article;
+pub mod build;
+pub mod error;
+pub mod golden;
+pub mod markdown;
+pub mod source;
+
+pub use article::Article;
+pub use build::{build, check, BuildOptions, BuildReport};
+pub use error::{BuildError, SourceError};
