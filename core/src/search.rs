@@ -78,6 +78,22 @@ impl SearchIndex {
         self.searcher.num_docs()
     }
 
+    /// Looks an article up by id (for links between articles).
+    pub fn article(&self, id: &str) -> tantivy::Result<Option<StoredArticle>> {
+        let term = tantivy::Term::from_field_text(self.fields.id, id);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, address)) => Ok(Some(
+                self.fields
+                    .stored(&self.searcher.doc::<TantivyDocument>(*address)?),
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// Ranks articles for as-you-type `input`; empty input gives no hits.
     pub fn search(&self, input: &str, limit: usize) -> tantivy::Result<Vec<SearchHit>> {
         let plan = QueryPlan::parse(input);

@@ -1,0 +1,76 @@
+//! The article view: the sanitized article body, a way back, and links between articles.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::state::{ArticleBody, OpenArticle};
+
+/// Props of [`ArticleView`].
+#[derive(Properties, PartialEq)]
+pub struct ArticleViewProps {
+    /// The article.
+    pub article: OpenArticle,
+    /// Back to the suggestions.
+    pub on_back: Callback<()>,
+    /// A link to another article (its id) was followed.
+    pub on_link: Callback<String>,
+}
+
+/// Shows one article. Its HTML was sanitized when the pack was built (ammonia), so it
+/// carries no scripts, handlers or styles.
+#[function_component(ArticleView)]
+pub fn article_view(props: &ArticleViewProps) -> Html {
+    let heading = use_node_ref();
+    {
+        // Move focus to the title so screen readers start reading the article.
+        let heading = heading.clone();
+        use_effect_with(props.article.meta.id.clone(), move |_| {
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                let _ = h.focus();
+            }
+        });
+    }
+    let back = {
+        let on_back = props.on_back.clone();
+        Callback::from(move |_: MouseEvent| on_back.emit(()))
+    };
+    let onclick = {
+        let on_link = props.on_link.clone();
+        Callback::from(move |e: MouseEvent| {
+            let link = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("a").ok().flatten());
+            let href = link
+                .and_then(|a| a.get_attribute("href"))
+                .unwrap_or_default();
+            if let Some(target) = href.strip_prefix("#article:") {
+                e.prevent_default();
+                on_link.emit(target.split('#').next().unwrap_or(target).to_string());
+            }
+        })
+    };
+    let meta = &props.article.meta;
+    let body = match &props.article.body {
+        ArticleBody::Loading => {
+            html! { <p class="deflect-status" role="status">{ "Loading article…" }</p> }
+        }
+        ArticleBody::Failed(e) => {
+            html! { <p class="deflect-error" role="alert">{ format!("This article could not be loaded ({e}).") }</p> }
+        }
+        ArticleBody::Loaded(html) => Html::from_html_unchecked(AttrValue::from(html.to_string())),
+    };
+    html! {
+        <article class="deflect-article" aria-labelledby="deflect-article-title">
+            <button type="button" class="deflect-back" onclick={back}>{ "← Back to results" }</button>
+            <h2 id="deflect-article-title" ref={heading} tabindex="-1">{ meta.title.clone() }</h2>
+            if !meta.category.is_empty() {
+                <p class="deflect-article-category">{ meta.category.clone() }</p>
+            }
+            <div class="deflect-article-body" {onclick}>{ body }</div>
+            if !meta.url.is_empty() {
+                <p class="deflect-article-source"><a href={meta.url.clone()} target="_blank" rel="noopener">{ "Open in the help centre" }</a></p>
+            }
+        </article>
+    }
+}

@@ -1,0 +1,218 @@
+//! The search feature's state: what the customer typed, the suggestions, which one is
+//! active, and the open article. One reducer owns every transition, so keyboard, mouse
+//! and programmatic actions cannot disagree.
+
+use std::rc::Rc;
+
+use deflect_core::{SearchHit, StoredArticle};
+
+/// Most suggestions shown at once.
+pub const MAX_SUGGESTIONS: usize = 8;
+
+/// The body of the open article.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArticleBody {
+    /// Being fetched.
+    Loading,
+    /// Sanitized HTML, ready to show.
+    Loaded(Rc<str>),
+    /// Could not be fetched; the message says why.
+    Failed(String),
+}
+
+/// The article being read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenArticle {
+    /// Its stored fields.
+    pub meta: StoredArticle,
+    /// Its body.
+    pub body: ArticleBody,
+}
+
+/// State of the search feature.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchState {
+    /// Whether the panel is open.
+    pub open: bool,
+    /// The text in the search box.
+    pub query: String,
+    /// Suggestions for `query`.
+    pub hits: Rc<Vec<SearchHit>>,
+    /// Index of the keyboard-active suggestion.
+    pub active: Option<usize>,
+    /// The article being read, if any.
+    pub article: Option<OpenArticle>,
+}
+
+/// Everything that can happen to the search feature.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchAction {
+    /// The launcher or the API opened the panel.
+    OpenPanel,
+    /// The panel was closed.
+    ClosePanel,
+    /// New input and its suggestions.
+    Results {
+        /// The input.
+        query: String,
+        /// Its suggestions.
+        hits: Vec<SearchHit>,
+    },
+    /// Escape in a non-empty box.
+    Clear,
+    /// Arrow keys: +1 down, -1 up; wraps around.
+    Move(isize),
+    /// Open an article (its body is then fetched).
+    ShowArticle(StoredArticle),
+    /// The body of article `id` arrived or failed.
+    ArticleBody {
+        /// Which article.
+        id: String,
+        /// The HTML, or why it failed.
+        body: Result<String, String>,
+    },
+    /// Back from the article to the suggestions.
+    Back,
+}
+
+impl SearchState {
+    /// Applies one action.
+    pub fn apply(mut self, action: SearchAction) -> SearchState {
+        match action {
+            SearchAction::OpenPanel => self.open = true,
+            SearchAction::ClosePanel => {
+                self.open = false;
+                self.article = None;
+            }
+            SearchAction::Results { query, hits } => {
+                self.query = query;
+                self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
+                self.active = None;
+            }
+            SearchAction::Clear => {
+                self.query.clear();
+                self.hits = Rc::default();
+                self.active = None;
+            }
+            SearchAction::Move(delta) => {
+                let n = self.hits.len() as isize;
+                if n > 0 {
+                    let next = match self.active {
+                        None if delta >= 0 => 0,
+                        None => n - 1,
+                        Some(i) => (i as isize + delta).rem_euclid(n),
+                    };
+                    self.active = Some(next as usize);
+                }
+            }
+            SearchAction::ShowArticle(meta) => {
+                self.article = Some(OpenArticle {
+                    meta,
+                    body: ArticleBody::Loading,
+                });
+            }
+            SearchAction::ArticleBody { id, body } => {
+                // A late answer for an article the customer already left is dropped.
+                if let Some(article) = self.article.as_mut().filter(|a| a.meta.id == id) {
+                    article.body = match body {
+                        Ok(html) => ArticleBody::Loaded(html.into()),
+                        Err(e) => ArticleBody::Failed(e),
+                    };
+                }
+            }
+            SearchAction::Back => self.article = None,
+        }
+        self
+    }
+
+    /// The suggestion Enter would open: the active one, else the first.
+    pub fn enter_target(&self) -> Option<&SearchHit> {
+        self.hits.get(self.active.unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(id: &str) -> SearchHit {
+        SearchHit {
+            article: StoredArticle {
+                id: id.into(),
+                title: id.into(),
+                url: String::new(),
+                category: String::new(),
+                excerpt: String::new(),
+                html: format!("{id}.html"),
+            },
+            score: 1.0,
+            title: Default::default(),
+            excerpt: Default::default(),
+        }
+    }
+
+    fn with_hits(n: usize) -> SearchState {
+        let hits = (0..n).map(|i| hit(&format!("a{i}"))).collect();
+        SearchState::default().apply(SearchAction::Results {
+            query: "q".into(),
+            hits,
+        })
+    }
+
+    #[test]
+    fn arrows_wrap_and_enter_targets_the_active_hit() {
+        let s = with_hits(3);
+        assert_eq!(s.enter_target().unwrap().article.id, "a0");
+        let s = s.apply(SearchAction::Move(-1));
+        assert_eq!(s.active, Some(2));
+        let s = s.apply(SearchAction::Move(1));
+        assert_eq!(s.active, Some(0));
+        let s = s.apply(SearchAction::Move(1));
+        assert_eq!(s.enter_target().unwrap().article.id, "a1");
+        assert_eq!(with_hits(0).apply(SearchAction::Move(1)).active, None);
+    }
+
+    #[test]
+    fn new_results_reset_the_active_hit_and_are_capped() {
+        let s = with_hits(20).apply(SearchAction::Move(1));
+        assert_eq!(s.hits.len(), MAX_SUGGESTIONS);
+        let s = s.apply(SearchAction::Results {
+            query: "qq".into(),
+            hits: vec![hit("b")],
+        });
+        assert_eq!((s.active, s.query.as_str()), (None, "qq"));
+    }
+
+    #[test]
+    fn late_article_bodies_for_another_article_are_dropped() {
+        let s = with_hits(2).apply(SearchAction::ShowArticle(hit("a1").article));
+        let s = s.apply(SearchAction::ArticleBody {
+            id: "a0".into(),
+            body: Ok("<p>x</p>".into()),
+        });
+        assert_eq!(s.article.as_ref().unwrap().body, ArticleBody::Loading);
+        let s = s.apply(SearchAction::ArticleBody {
+            id: "a1".into(),
+            body: Err("404".into()),
+        });
+        assert_eq!(
+            s.article.as_ref().unwrap().body,
+            ArticleBody::Failed("404".into())
+        );
+        let s = s.apply(SearchAction::Back);
+        assert!(s.article.is_none());
+        assert_eq!(s.hits.len(), 2, "going back keeps the suggestions");
+    }
+
+    #[test]
+    fn clear_and_close() {
+        let s = with_hits(2)
+            .apply(SearchAction::OpenPanel)
+            .apply(SearchAction::Clear);
+        assert!(s.query.is_empty() && s.hits.is_empty() && s.open);
+        let s = s
+            .apply(SearchAction::ShowArticle(hit("x").article))
+            .apply(SearchAction::ClosePanel);
+        assert!(!s.open && s.article.is_none());
+    }
+}
