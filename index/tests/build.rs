@@ -1,0 +1,223 @@
+//! Builds small knowledge bases on disk: validation errors, atomic publishing, and packs
+//! that survive the round trip to the search core.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use deflect_core::{Manifest, SearchIndex};
+use deflect_index::{build, BuildError, BuildOptions};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn article(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\ncategory: Billing\ntags: [billing]\n---\n{body}\n")
+}
+
+/// Every file under `dir` with its bytes: a snapshot to compare before and after.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walkdir(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
+
+fn manifest(out: &Path) -> Manifest {
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_broken_article_fails_the_build_names_every_bad_file_and_leaves_the_output_untouched() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "billing/refunds.md",
+        &article("Refunds", "We refund within 14 days."),
+    );
+    write(
+        src.path(),
+        "billing/invoices.md",
+        &article("Invoices", "Download invoices as PDF."),
+    );
+    build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    let before = snapshot(out.path());
+
+    write(
+        src.path(),
+        "billing/broken.md",
+        "---\ntitle: Broken\ntags: [a, b\n---\nBody\n",
+    );
+    write(
+        src.path(),
+        "account/untitled.md",
+        "---\ncategory: Account\n---\nNo title here.\n",
+    );
+    write(
+        src.path(),
+        "account/dup.md",
+        "---\ntitle: Dup\nid: billing/refunds\n---\nSame id.\n",
+    );
+    let err = build(src.path(), out.path(), &BuildOptions::default()).unwrap_err();
+    let BuildError::InvalidSources(errors) = &err else {
+        panic!("expected invalid sources, got {err}")
+    };
+    let text = err.to_string();
+    assert_eq!(errors.len(), 3, "{text}");
+    assert!(
+        text.contains("broken.md:"),
+        "names the file and line: {text}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.path.ends_with("broken.md") && matches!(e.line, Some(3..=5))),
+        "{text}"
+    );
+    assert!(
+        text.contains("untitled.md:1: front matter field `title` is required"),
+        "{text}"
+    );
+    assert!(
+        text.contains("duplicate article id `billing/refunds`"),
+        "{text}"
+    );
+    assert_eq!(
+        snapshot(out.path()),
+        before,
+        "a failed build must not change the output"
+    );
+}
+
+#[test]
+fn a_new_build_swaps_generations_and_keeps_the_previous_pack_for_browsers_in_flight() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "a.md",
+        &article("Refunds", "We refund within 14 days."),
+    );
+    build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    let first = manifest(out.path());
+    write(
+        src.path(),
+        "b.md",
+        &article("Invoices", "Download invoices as PDF."),
+    );
+    build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    let second = manifest(out.path());
+    assert_ne!(first.pack, second.pack);
+    assert_eq!(second.articles, 2);
+    assert!(
+        out.path().join(&first.pack).exists(),
+        "previous generation kept"
+    );
+    write(src.path(), "c.md", &article("Seats", "Add seats any time."));
+    build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    assert!(
+        !out.path().join(&first.pack).exists(),
+        "generation before the previous one removed"
+    );
+    assert!(out.path().join(&second.pack).exists());
+    let leftovers: Vec<_> = snapshot(out.path())
+        .into_keys()
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_published_pack_opens_and_searches_and_corruption_is_an_error_not_a_panic() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "billing/refunds.md",
+        &article("Refund policy", "We refund unused months within 14 days."),
+    );
+    write(
+        src.path(),
+        "account/résumé.md",
+        &article("Héllo wörld", "Accents are folded: naïve café."),
+    );
+    let report = build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    assert_eq!(report.manifest.articles, 2);
+    assert_eq!(
+        report.manifest.format_version,
+        deflect_core::PACK_FORMAT_VERSION
+    );
+    let bytes = std::fs::read(out.path().join(&report.manifest.pack)).unwrap();
+    assert_eq!(bytes.len() as u64, report.manifest.pack_bytes);
+    let index = SearchIndex::open_bytes(bytes.clone()).unwrap();
+    assert_eq!(
+        index.search("refu", 5).unwrap()[0].article.id,
+        "billing/refunds"
+    );
+    assert_eq!(
+        index.search("cafe", 5).unwrap()[0].article.id,
+        "account/résumé"
+    );
+
+    // Damage inside tantivy's files (past the pack header) is caught by the checksum.
+    let mut damaged = bytes.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 0x40;
+    let err = SearchIndex::open_bytes(damaged).unwrap_err();
+    assert!(err.to_string().contains("checksum"), "{err}");
+    let err = SearchIndex::open_bytes(bytes[..bytes.len() / 3].to_vec()).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+#[test]
+fn an_empty_or_missing_knowledge_base_is_a_clear_error() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        build(src.path(), out.path(), &BuildOptions::default()),
+        Err(BuildError::Empty(_))
+    ));
+    let err = build(
+        &src.path().join("nope"),
+        out.path(),
+        &BuildOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_its_line() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(
+        src.path().join("bad.md"),
+        b"---\ntitle: ok\n---\nline four \xff\n",
+    )
+    .unwrap();
+    let err = build(src.path(), out.path(), &BuildOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad.md:4: is not valid UTF-8"), "{err}");
+}

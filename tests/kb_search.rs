@@ -1,0 +1,117 @@
+//! Cross-crate: builds the demo knowledge base with the indexer and searches it through
+//! the widget's query path (deflect-core), the way a customer types.
+
+use std::path::Path;
+
+use deflect_core::{Manifest, SearchIndex};
+use deflect_index::{build, golden, BuildOptions};
+
+fn built_kb() -> (tempfile::TempDir, SearchIndex) {
+    let out = tempfile::tempdir().unwrap();
+    let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("kb");
+    build(&kb, out.path(), &BuildOptions::default()).expect("kb/ builds");
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    let index =
+        SearchIndex::open_bytes(std::fs::read(out.path().join(&manifest.pack)).unwrap()).unwrap();
+    (out, index)
+}
+
+fn top_ids(index: &SearchIndex, query: &str, n: usize) -> Vec<String> {
+    index
+        .search(query, n)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.article.id)
+        .collect()
+}
+
+#[test]
+fn every_golden_question_finds_its_article_in_the_top_3() {
+    let (_out, index) = built_kb();
+    assert!(
+        index.num_articles() >= 60,
+        "the demo kb has at least 60 articles"
+    );
+    let set = golden::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kb/golden.toml")).unwrap();
+    assert!(set.questions.len() >= 40);
+    let report = golden::evaluate(&index, &set).unwrap();
+    let misses: Vec<String> = report
+        .misses
+        .iter()
+        .map(|m| format!("{:?} → {:?} (rank {:?})", m.text, m.got, m.rank))
+        .collect();
+    assert!(
+        misses.is_empty(),
+        "golden questions missing from the top 3:\n{}",
+        misses.join("\n")
+    );
+    assert!(
+        report.failed_thresholds.is_empty(),
+        "{:?}",
+        report.failed_thresholds
+    );
+}
+
+#[test]
+fn suggestions_follow_each_keystroke_of_a_partial_word() {
+    let (_out, index) = built_kb();
+    // Each prefix a customer passes through while typing: the answer appears early and stays.
+    for typed in ["reset pas", "reset pasw", "reset passw", "reset password"] {
+        assert_eq!(
+            top_ids(&index, typed, 1),
+            vec!["account/reset-password"],
+            "typed {typed:?}"
+        );
+    }
+    assert_eq!(
+        top_ids(&index, "cancel subscr", 1),
+        vec!["billing/cancel-subscription"]
+    );
+    assert!(top_ids(&index, "install on ubun", 3)
+        .contains(&"installation/install-desktop-linux".to_string()));
+}
+
+#[test]
+fn typos_are_tolerated_but_exact_words_rank_first() {
+    let (_out, index) = built_kb();
+    assert!(
+        top_ids(&index, "downlod invoices", 3).contains(&"billing/download-invoices".to_string())
+    );
+    assert!(top_ids(&index, "invoise", 5).contains(&"billing/download-invoices".to_string()));
+    // The exact title word beats a fuzzy neighbour.
+    let hits = index.search("refund", 3).unwrap();
+    assert_eq!(hits[0].article.id, "billing/refunds");
+}
+
+#[test]
+fn hits_carry_highlights_and_what_the_results_list_shows() {
+    let (_out, index) = built_kb();
+    let hit = &index.search("reset pasw", 1).unwrap()[0];
+    assert_eq!(hit.article.title, "Reset your password");
+    assert_eq!(hit.title.matched(), vec!["Reset", "password"]);
+    assert_eq!(hit.article.category, "Account and login");
+    assert!(hit.article.html.starts_with("articles/") && hit.article.html.ends_with(".html"));
+    assert!(!hit.article.excerpt.is_empty());
+    assert!(index.search("", 5).unwrap().is_empty());
+    assert!(
+        index.search("qzxv", 5).unwrap().is_empty(),
+        "nonsense finds nothing"
+    );
+}
+
+#[test]
+fn links_between_articles_resolve_to_article_ids() {
+    let (out, index) = built_kb();
+    let hit = &index.search("reset your password", 1).unwrap()[0];
+    let html = std::fs::read_to_string(out.path().join(&hit.article.html)).unwrap();
+    assert!(
+        html.contains("href=\"#article:account/enable-two-factor\""),
+        "{html}"
+    );
+    assert!(index
+        .article("account/enable-two-factor")
+        .unwrap()
+        .is_some());
+    assert!(index.article("no/such-article").unwrap().is_none());
+}
