@@ -47,7 +47,12 @@ enum Command {
         /// Output folder of `deflect build` (holding manifest.json).
         dir: PathBuf,
         /// The query, as typed (the last word counts as possibly unfinished).
-        query: String,
+        #[arg(required_unless_present = "queries")]
+        query: Option<String>,
+        /// A JSON Lines file of `{"id", "text"}` queries to run in batch; prints one line
+        /// `{"query_id", "hits": [{"id", "score"}]}` per query.
+        #[arg(long, conflicts_with = "query")]
+        queries: Option<PathBuf>,
         /// Number of results.
         #[arg(long, default_value_t = 5)]
         top: usize,
@@ -142,8 +147,50 @@ fn open_pack(dir: &Path) -> anyhow::Result<SearchIndex> {
     SearchIndex::open_bytes(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", pack_path.display()))
 }
 
-fn search(dir: &Path, query: &str, top: usize, json: bool) -> anyhow::Result<()> {
+#[derive(serde::Deserialize)]
+struct BatchQuery {
+    id: serde_json::Value,
+    text: String,
+}
+
+fn search_batch(index: &SearchIndex, file: &Path, top: usize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let q: BatchQuery = serde_json::from_str(line)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), i + 1))?;
+        let hits: Vec<_> = index
+            .search(&q.text, top)?
+            .into_iter()
+            .map(|h| serde_json::json!({"id": h.article.id, "score": h.score}))
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"query_id": q.id, "hits": hits})
+        )?;
+    }
+    Ok(())
+}
+
+fn search(
+    dir: &Path,
+    query: Option<&str>,
+    queries: Option<&Path>,
+    top: usize,
+    json: bool,
+) -> anyhow::Result<()> {
     let index = open_pack(dir)?;
+    if let Some(file) = queries {
+        return search_batch(&index, file, top);
+    }
+    let query = query.unwrap_or_default();
     for (rank, hit) in index.search(query, top)?.iter().enumerate() {
         if json {
             let line = serde_json::json!({"id": hit.article.id, "score": hit.score, "title": hit.article.title});
@@ -208,9 +255,10 @@ fn main() -> ExitCode {
         Command::Search {
             dir,
             query,
+            queries,
             top,
             json,
-        } => search(&dir, &query, top, json),
+        } => search(&dir, query.as_deref(), queries.as_deref(), top, json),
         Command::Eval { golden, index } => match eval(&golden, &index) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

@@ -77,8 +77,12 @@ pub struct CheckReport {
     pub warnings: Vec<SourceError>,
 }
 
-/// Reads and validates every article under `src`, reporting every invalid file.
+/// Reads and validates every article of `src` — a folder of Markdown files, or a
+/// help-centre export (`.json`/`.jsonl` file) — reporting every invalid file or record.
 pub fn check(src: &Path) -> Result<CheckReport, BuildError> {
+    if src.is_file() {
+        return check_export(src);
+    }
     let (files, mut errors) = read_markdown_tree(src)?;
     let mut warnings = Vec::new();
     let mut parsed = Vec::new();
@@ -147,6 +151,37 @@ pub fn check(src: &Path) -> Result<CheckReport, BuildError> {
         return Err(BuildError::Empty(src.to_path_buf()));
     }
     Ok(CheckReport { articles, warnings })
+}
+
+fn check_export(src: &Path) -> Result<CheckReport, BuildError> {
+    let text = std::fs::read_to_string(src)
+        .map_err(|e| BuildError::io(format!("reading {}", src.display()), e))?;
+    let (articles, mut errors) = crate::export::read_export(src, &text);
+    let mut seen = HashMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        if let Some(first) = seen.insert(a.id.as_str(), i) {
+            errors.push(SourceError {
+                path: src.into(),
+                line: None,
+                message: format!(
+                    "duplicate article id `{}` (records {} and {})",
+                    a.id,
+                    first + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(BuildError::InvalidSources(errors));
+    }
+    if articles.is_empty() {
+        return Err(BuildError::Empty(src.to_path_buf()));
+    }
+    Ok(CheckReport {
+        articles,
+        warnings: Vec::new(),
+    })
 }
 
 fn content_name(bytes: &[u8]) -> String {

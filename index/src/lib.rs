@@ -8,7 +8,9 @@
 pub mod article;
 pub mod build;
 pub mod error;
+pub mod export;
 pub mod golden;
+pub mod html_text;
 pub mod markdown;
 pub mod source;
 
