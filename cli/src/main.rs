@@ -64,10 +64,27 @@ enum Command {
     /// exits non-zero when a threshold in the file is missed.
     Eval {
         /// Golden-questions TOML file, e.g. kb/golden.toml.
-        golden: PathBuf,
+        #[arg(required_unless_present = "queries")]
+        golden: Option<PathBuf>,
         /// Output folder of `deflect build` (holding manifest.json).
         #[arg(long)]
         index: PathBuf,
+        /// Instead of a golden file: JSON Lines queries `{id, text}` ...
+        #[arg(long, requires = "qrels", conflicts_with = "golden")]
+        queries: Option<PathBuf>,
+        /// ... with JSON Lines judgements `{query_id, doc_id, grade}`.
+        #[arg(long, requires = "queries")]
+        qrels: Option<PathBuf>,
+        /// Also run one-edit typo variants of every question (typo retention in the top 5).
+        #[arg(long)]
+        typos: bool,
+        /// Also measure typing saved: the median share of each question typed before its
+        /// answer enters the top 5 and stays there.
+        #[arg(long)]
+        typing: bool,
+        /// Do not list the questions that miss the top 3.
+        #[arg(long)]
+        no_misses: bool,
     },
     /// Serve a folder over HTTP: correct types for .wasm, CORS for embeds, and long-lived
     /// caching for content-addressed files.
@@ -208,15 +225,46 @@ fn search(
     Ok(())
 }
 
-fn eval(golden: &Path, dir: &Path) -> anyhow::Result<bool> {
-    let set = deflect_index::golden::load(golden).map_err(anyhow::Error::msg)?;
+/// What `deflect eval` measures beyond the base figures.
+struct EvalExtras {
+    typos: bool,
+    typing: bool,
+    misses: bool,
+}
+
+fn eval(
+    golden: Option<&Path>,
+    judged: Option<(&Path, &Path)>,
+    dir: &Path,
+    extras: EvalExtras,
+) -> anyhow::Result<bool> {
+    use deflect_index::golden;
+    let set = match (golden, judged) {
+        (Some(file), _) => golden::load(file),
+        (None, Some((queries, qrels))) => golden::from_jsonl(queries, qrels),
+        (None, None) => Err("give a golden file or --queries and --qrels".into()),
+    }
+    .map_err(anyhow::Error::msg)?;
     let index = open_pack(dir)?;
-    let r = deflect_index::golden::evaluate(&index, &set)?;
+    let r = golden::evaluate(&index, &set)?;
     println!(
         "{} questions  hit@1 {:.3}  hit@3 {:.3}  hit@5 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",
         r.questions, r.hit_at_1, r.hit_at_3, r.hit_at_5, r.mrr, r.ndcg_at_10
     );
-    for m in &r.misses {
+    if extras.typos {
+        let t = golden::evaluate_typos(&index, &set, &r)?;
+        println!(
+            "typos: {} questions answered in the top 5  retention {:.3}  nDCG@10 with typos {:.3}",
+            t.eligible, t.retention, t.ndcg_at_10
+        );
+    }
+    if extras.typing {
+        println!(
+            "typing saved: median share of the question typed {:.3}",
+            golden::median_share_typed(&index, &set)?
+        );
+    }
+    for m in r.misses.iter().filter(|_| extras.misses) {
         let rank = m
             .rank
             .map_or("not in top 10".to_string(), |r| format!("rank {r}"));
@@ -259,7 +307,24 @@ fn main() -> ExitCode {
             top,
             json,
         } => search(&dir, query.as_deref(), queries.as_deref(), top, json),
-        Command::Eval { golden, index } => match eval(&golden, &index) {
+        Command::Eval {
+            golden,
+            index,
+            queries,
+            qrels,
+            typos,
+            typing,
+            no_misses,
+        } => match eval(
+            golden.as_deref(),
+            queries.as_deref().zip(qrels.as_deref()),
+            &index,
+            EvalExtras {
+                typos,
+                typing,
+                misses: !no_misses,
+            },
+        ) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),

@@ -38,7 +38,7 @@ pub struct Thresholds {
 }
 
 /// One question and the articles that answer it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GoldenQuestion {
     /// What the customer types.
@@ -77,6 +77,61 @@ pub struct EvalReport {
     pub misses: Vec<Miss>,
     /// Thresholds missed, as "name: got < wanted".
     pub failed_thresholds: Vec<String>,
+    /// Rank (1-based, within the top 10) of each question's first relevant article.
+    pub ranks: Vec<Option<usize>>,
+}
+
+/// How ranking holds up when one word of each question has a typo.
+#[derive(Debug, Clone)]
+pub struct TypoReport {
+    /// Questions with a typo'able word whose answer was in the top 5 when typed cleanly.
+    pub eligible: usize,
+    /// Share of those still in the top 5 with the typo.
+    pub retention: f64,
+    /// nDCG@10 over all typo'd questions (questions without a long word kept as they are).
+    pub ndcg_at_10: f64,
+}
+
+/// Runs one-edit typo variants of every question and compares with the clean run.
+pub fn evaluate_typos(
+    index: &SearchIndex,
+    set: &GoldenSet,
+    clean: &EvalReport,
+) -> tantivy::Result<TypoReport> {
+    let typo_set = GoldenSet {
+        thresholds: Thresholds::default(),
+        questions: set
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| GoldenQuestion {
+                text: typo_variant(&q.text, i as u64).unwrap_or_else(|| q.text.clone()),
+                articles: q.articles.clone(),
+            })
+            .collect(),
+    };
+    let typo = evaluate(index, &typo_set)?;
+    let top5 = |r: &Option<usize>| r.is_some_and(|r| r <= 5);
+    let eligible: Vec<usize> = (0..set.questions.len())
+        .filter(|i| top5(&clean.ranks[*i]) && typo_set.questions[*i].text != set.questions[*i].text)
+        .collect();
+    let kept = eligible.iter().filter(|i| top5(&typo.ranks[**i])).count();
+    Ok(TypoReport {
+        eligible: eligible.len(),
+        retention: kept as f64 / eligible.len().max(1) as f64,
+        ndcg_at_10: typo.ndcg_at_10,
+    })
+}
+
+/// Median share of each question typed before its answer enters the top 5 and stays.
+pub fn median_share_typed(index: &SearchIndex, set: &GoldenSet) -> tantivy::Result<f64> {
+    let mut shares = set
+        .questions
+        .iter()
+        .map(|q| share_typed(index, q, 5))
+        .collect::<tantivy::Result<Vec<f64>>>()?;
+    shares.sort_by(f64::total_cmp);
+    Ok(shares.get(shares.len() / 2).copied().unwrap_or(1.0))
 }
 
 /// Reads a golden-questions file, naming the file and line on error.
@@ -105,6 +160,155 @@ pub fn load(path: &Path) -> Result<GoldenSet, String> {
     Ok(set)
 }
 
+#[derive(Deserialize)]
+struct QueryLine {
+    id: serde_json::Value,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct QrelLine {
+    query_id: serde_json::Value,
+    doc_id: serde_json::Value,
+    #[serde(default = "one")]
+    grade: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn id_string(v: &serde_json::Value) -> String {
+    v.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// Builds a golden set from evaluation files: `queries` lines `{id, text}` and `qrels`
+/// lines `{query_id, doc_id, grade}` (grade ≥ 1 is relevant). Queries without a
+/// relevant document are left out.
+pub fn from_jsonl(queries: &Path, qrels: &Path) -> Result<GoldenSet, String> {
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let mut relevant: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (i, line) in read(qrels)?
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let q: QrelLine = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: {e}", qrels.display(), i + 1))?;
+        if q.grade >= 1 {
+            relevant
+                .entry(id_string(&q.query_id))
+                .or_default()
+                .push(id_string(&q.doc_id));
+        }
+    }
+    let mut questions = Vec::new();
+    for (i, line) in read(queries)?
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let q: QueryLine = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: {e}", queries.display(), i + 1))?;
+        if let Some(articles) = relevant.remove(&id_string(&q.id)) {
+            questions.push(GoldenQuestion {
+                text: q.text,
+                articles,
+            });
+        }
+    }
+    Ok(GoldenSet {
+        thresholds: Thresholds::default(),
+        questions,
+    })
+}
+
+/// A deterministic one-edit typo of `text`: in the `seed`-th eligible word (≥ 5 letters),
+/// one substitution, deletion, insertion or swap, never on the first letter. `None` when
+/// no word is long enough.
+pub fn typo_variant(text: &str, seed: u64) -> Option<String> {
+    // SplitMix64: a fixed, dependency-free generator so every run measures the same typos.
+    let mut state = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let words: Vec<(usize, &str)> = text
+        .split(' ')
+        .scan(0, |at, w| {
+            let start = *at;
+            *at += w.len() + 1;
+            Some((start, w))
+        })
+        .filter(|(_, w)| {
+            w.chars().filter(|c| c.is_alphabetic()).count() >= 5
+                && w.chars()
+                    .all(|c| c.is_ascii_alphabetic() || c.is_ascii_punctuation())
+        })
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let (start, word) = words[(next() % words.len() as u64) as usize];
+    let letters: Vec<char> = word
+        .trim_end_matches(|c: char| c.is_ascii_punctuation())
+        .chars()
+        .collect();
+    let tail = &word[letters.len()..];
+    let mut w = letters.clone();
+    let pos = 1 + (next() % (w.len() as u64 - 1)) as usize;
+    let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz".chars().collect();
+    let letter = |n: u64| alphabet[(n % 26) as usize];
+    match next() % 4 {
+        0 => {
+            let mut c = letter(next());
+            if c == w[pos] {
+                c = letter(next() + 1);
+            }
+            w[pos] = c;
+        }
+        1 => {
+            w.remove(pos);
+        }
+        2 => w.insert(pos, letter(next())),
+        _ => {
+            let p = pos.min(w.len() - 2).max(1);
+            w.swap(p, p + 1);
+        }
+    }
+    let typo: String = w.into_iter().collect::<String>() + tail;
+    Some(format!(
+        "{}{}{}",
+        &text[..start],
+        typo,
+        &text[start + word.len()..]
+    ))
+}
+
+/// Share of `text` (in characters) typed before a relevant article enters the top `k` and
+/// stays there for every longer prefix; 1.0 when that only happens at the end (or never).
+pub fn share_typed(index: &SearchIndex, q: &GoldenQuestion, k: usize) -> tantivy::Result<f64> {
+    let chars: Vec<(usize, char)> = q.text.char_indices().collect();
+    let total = chars.len();
+    let mut earliest = total;
+    // Walk back from the full question: the answer must stay from the prefix on.
+    for n in (1..=total).rev() {
+        let end = chars.get(n).map_or(q.text.len(), |(i, _)| *i);
+        let hits = index.search(&q.text[..end], k)?;
+        if hits.iter().any(|h| q.articles.contains(&h.article.id)) {
+            earliest = n;
+        } else {
+            break;
+        }
+    }
+    Ok(earliest as f64 / total.max(1) as f64)
+}
+
 /// Scores `index` against `set`.
 pub fn evaluate(index: &SearchIndex, set: &GoldenSet) -> tantivy::Result<EvalReport> {
     let mut r = EvalReport {
@@ -131,6 +335,7 @@ pub fn evaluate(index: &SearchIndex, set: &GoldenSet) -> tantivy::Result<EvalRep
             .map(|i| 1.0 / (i as f64 + 2.0).log2())
             .sum();
         r.ndcg_at_10 += dcg / ideal;
+        r.ranks.push(rank);
         if !rank.is_some_and(|r| r <= 3) {
             r.misses.push(Miss {
                 text: q.text.clone(),
@@ -163,4 +368,35 @@ pub fn evaluate(index: &SearchIndex, set: &GoldenSet) -> tantivy::Result<EvalRep
         }
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typo_variants_change_one_long_word_by_one_edit_and_never_its_first_letter() {
+        let text = "How do I cancel my subscription?";
+        let mut seen = std::collections::HashSet::new();
+        for seed in 0..200 {
+            let typo = typo_variant(text, seed).unwrap();
+            assert_ne!(typo, text, "seed {seed}");
+            let (a, b): (Vec<&str>, Vec<&str>) =
+                (text.split(' ').collect(), typo.split(' ').collect());
+            let changed: Vec<usize> = (0..a.len()).filter(|i| a[*i] != b[*i]).collect();
+            assert_eq!(changed.len(), 1, "{typo}");
+            let (orig, new) = (a[changed[0]], b[changed[0]]);
+            assert!(orig.len() >= 5);
+            assert_eq!(orig.chars().next(), new.chars().next(), "{typo}");
+            assert!((orig.len() as i64 - new.len() as i64).abs() <= 1);
+            seen.insert(typo);
+        }
+        assert!(seen.len() > 20, "typos vary with the seed");
+        assert_eq!(
+            typo_variant(text, 7),
+            typo_variant(text, 7),
+            "deterministic"
+        );
+        assert_eq!(typo_variant("how do i pay", 1), None);
+    }
 }
