@@ -82,6 +82,10 @@ enum Command {
         /// answer enters the top 5 and stays there.
         #[arg(long)]
         typing: bool,
+        /// Write the typo'd questions used by --typos as JSON Lines `{id, text}` (ids are
+        /// 1-based question numbers), so peers can be measured on the very same typos.
+        #[arg(long, requires = "typos")]
+        write_typos: Option<PathBuf>,
         /// Do not list the questions that miss the top 3.
         #[arg(long)]
         no_misses: bool,
@@ -228,6 +232,7 @@ fn search(
 /// What `deflect eval` measures beyond the base figures.
 struct EvalExtras {
     typos: bool,
+    write_typos: Option<PathBuf>,
     typing: bool,
     misses: bool,
 }
@@ -253,6 +258,20 @@ fn eval(
     );
     if extras.typos {
         let t = golden::evaluate_typos(&index, &set, &r)?;
+        if let Some(path) = &extras.write_typos {
+            let lines: String = set
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let text =
+                        golden::typo_variant(&q.text, i as u64).unwrap_or_else(|| q.text.clone());
+                    format!("{}\n", serde_json::json!({"id": i + 1, "text": text}))
+                })
+                .collect();
+            std::fs::write(path, lines)
+                .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+        }
         println!(
             "typos: {} questions answered in the top 5  retention {:.3}  nDCG@10 with typos {:.3}",
             t.eligible, t.retention, t.ndcg_at_10
@@ -313,6 +332,7 @@ fn main() -> ExitCode {
             queries,
             qrels,
             typos,
+            write_typos,
             typing,
             no_misses,
         } => match eval(
@@ -321,6 +341,7 @@ fn main() -> ExitCode {
             &index,
             EvalExtras {
                 typos,
+                write_typos,
                 typing,
                 misses: !no_misses,
             },
