@@ -36,6 +36,9 @@ enum Command {
         /// No progress bar and no summary; errors are still printed.
         #[arg(long, short)]
         quiet: bool,
+        /// Settings file (synonyms); default: deflect.toml in SRC when SRC is a folder.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Validate a knowledge base without writing anything; exits non-zero on any error.
     Check {
@@ -110,9 +113,10 @@ fn print_warnings(warnings: &[deflect_index::SourceError]) {
     }
 }
 
-fn build(src: &Path, out: &Path, quiet: bool) -> ExitCode {
+fn build(src: &Path, out: &Path, quiet: bool, config: Option<PathBuf>) -> ExitCode {
     let options = BuildOptions {
         progress: !quiet,
+        config,
         ..BuildOptions::default()
     };
     match deflect_index::build(src, out, &options) {
@@ -317,7 +321,12 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build { src, out, quiet } => return build(&src, &out, quiet),
+        Command::Build {
+            src,
+            out,
+            quiet,
+            config,
+        } => return build(&src, &out, quiet, config),
         Command::Check { src } => return check(&src),
         Command::Search {
             dir,

@@ -9,7 +9,8 @@
 //! - [`pack`]: the single-file, content-addressed index pack and its manifest;
 //! - [`planner`]: turning as-you-type input into a ranked tantivy query;
 //! - [`search`]: opening a pack in memory and running planned queries;
-//! - [`highlight`]: marking the matched words in titles and excerpts.
+//! - [`highlight`]: marking the matched words in titles and excerpts;
+//! - [`synonyms`]: the documentation team's synonym groups, applied at query time.
 
 pub mod analyzer;
 pub mod highlight;
@@ -17,8 +18,10 @@ pub mod pack;
 pub mod planner;
 pub mod schema;
 pub mod search;
+pub mod synonyms;
 
 pub use highlight::{Fragment, Highlighted};
 pub use pack::{ArticlePack, Manifest, PackError, PACK_FORMAT_VERSION};
 pub use schema::{ArticleSchema, StoredArticle};
 pub use search::{SearchHit, SearchIndex};
+pub use synonyms::Synonyms;

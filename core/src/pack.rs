@@ -148,11 +148,16 @@ impl ArticlePack {
         out
     }
 
-    /// Packs every file a reader needs from a committed `index` stored in `dir`.
+    /// Packs every file a reader needs from a committed `index` stored in `dir`, plus
+    /// Deflect's own `extra` files (synonyms and the like), which tantivy ignores.
     ///
     /// `dir` must be the directory the index was created in, not `index.directory()`:
     /// the latter strips tantivy's file footers, which the reader verifies on open.
-    pub fn encode_index(index: &Index, dir: &dyn Directory) -> tantivy::Result<Vec<u8>> {
+    pub fn encode_index(
+        index: &Index,
+        dir: &dyn Directory,
+        extra: &[(String, Vec<u8>)],
+    ) -> tantivy::Result<Vec<u8>> {
         let mut files = vec![(
             "meta.json".to_string(),
             dir.atomic_read(Path::new("meta.json"))?,
@@ -175,7 +180,13 @@ impl ArticlePack {
                 ));
             }
         }
+        files.extend(extra.iter().cloned());
         Ok(Self::encode(&files))
+    }
+
+    /// The bytes of one file in the pack.
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(Path::new(name)).map(|b| b.as_slice())
     }
 
     /// Validates pack bytes and indexes its files. Never panics, whatever the input.

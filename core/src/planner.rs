@@ -20,6 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use crate::analyzer::{english_analyzer, folding_analyzer, tokens};
+use crate::synonyms::Synonyms;
 
 /// Longest input the planner reads, in bytes; longer input is cut (at a char boundary).
 pub const MAX_INPUT_BYTES: usize = 1000;
@@ -36,6 +37,8 @@ pub const EXACT_WEIGHT: f32 = 1.0;
 pub const PREFIX_WEIGHT: f32 = 0.8;
 /// Weight of a term within the allowed edit distance.
 pub const FUZZY_WEIGHT: f32 = 0.3;
+/// Weight of a term from a synonym group.
+pub const SYNONYM_WEIGHT: f32 = 0.9;
 
 /// One word of the customer's input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +60,8 @@ pub enum MatchKind {
     Prefix,
     /// A term within the allowed edit distance.
     Fuzzy,
+    /// A term from a synonym of the typed word or phrase.
+    Synonym,
 }
 
 /// An indexed term a query word expands to.
@@ -243,6 +248,10 @@ impl<'a> QueryBuilder<'a> {
 
     /// The indexed terms one word expands to, exact first.
     pub fn expand(&self, word: &QueryWord) -> Vec<Expansion> {
+        self.expand_word(word, true)
+    }
+
+    fn expand_word(&self, word: &QueryWord, may_complete: bool) -> Vec<Expansion> {
         let mut out: Vec<Expansion> = Vec::new();
         let push = |e: Expansion, out: &mut Vec<Expansion>| {
             if e.doc_freq > 0 && !out.iter().any(|o| o.term == e.term) {
@@ -261,7 +270,7 @@ impl<'a> QueryBuilder<'a> {
             );
         }
         let typed_len = word.folded.chars().count();
-        if word.partial && typed_len >= 2 {
+        if word.partial && may_complete && typed_len >= 2 {
             // Stems are usually prefixes of their words, so "configura" must also find
             // the stem "configur", which is shorter than what was typed.
             let min_chars = 3.max(typed_len.saturating_sub(3));
@@ -320,13 +329,40 @@ impl<'a> QueryBuilder<'a> {
         out
     }
 
-    /// Expands every word of `plan`; words with no match in the index are dropped.
-    pub fn expand_plan(&self, plan: &QueryPlan) -> Vec<Vec<Expansion>> {
-        plan.words
+    /// Expands every word of `plan`, adding synonyms; words with no match are dropped.
+    pub fn expand_plan(&self, plan: &QueryPlan, synonyms: &Synonyms) -> Vec<Vec<Expansion>> {
+        // A stop word typed last after other words ("can't log in") is almost always
+        // complete: completing it ("in" → "install") would add noise, not intent.
+        let lone = plan.words.len() == 1;
+        let mut expanded: Vec<Vec<Expansion>> = plan
+            .words
             .iter()
-            .map(|w| self.expand(w))
-            .filter(|e| !e.is_empty())
-            .collect()
+            .map(|w| self.expand_word(w, lone || w.stem.is_some()))
+            .collect();
+        if !synonyms.is_empty() {
+            // Stop words have no stem and do not break a phrase ("log in" is ["log"]).
+            let positions: Vec<usize> = (0..plan.words.len())
+                .filter(|i| plan.words[*i].stem.is_some())
+                .collect();
+            let stems: Vec<&str> = positions
+                .iter()
+                .filter_map(|i| plan.words[*i].stem.as_deref())
+                .collect();
+            for (k, terms) in synonyms.expansions(&stems).into_iter().enumerate() {
+                let group = &mut expanded[positions[k]];
+                for term in terms {
+                    let doc_freq = self.doc_freq(&term);
+                    if doc_freq > 0 && !group.iter().any(|e| e.term == term) {
+                        group.push(Expansion {
+                            term,
+                            kind: MatchKind::Synonym,
+                            doc_freq,
+                        });
+                    }
+                }
+            }
+        }
+        expanded.into_iter().filter(|e| !e.is_empty()).collect()
     }
 
     /// The scoring query for expanded words: a sum over words of the best expansion each.
@@ -349,6 +385,7 @@ impl<'a> QueryBuilder<'a> {
             MatchKind::Exact => EXACT_WEIGHT,
             MatchKind::Prefix => PREFIX_WEIGHT,
             MatchKind::Fuzzy => FUZZY_WEIGHT,
+            MatchKind::Synonym => SYNONYM_WEIGHT,
         };
         let per_field: Vec<(Occur, Box<dyn Query>)> = self
             .fields

@@ -16,6 +16,7 @@ use crate::highlight::Highlighted;
 use crate::pack::{ArticlePack, PackError};
 use crate::planner::{QueryBuilder, QueryPlan};
 use crate::schema::{ArticleSchema, StoredArticle};
+use crate::synonyms::{Synonyms, SYNONYMS_FILE};
 
 /// One ranked result.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -36,6 +37,7 @@ pub struct SearchIndex {
     _reader: IndexReader,
     searcher: Searcher,
     fields: ArticleSchema,
+    synonyms: Synonyms,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -66,10 +68,15 @@ impl SearchIndex {
             .try_into()
             .map_err(bad)?;
         let searcher = reader.searcher();
+        let synonyms = match pack.file(SYNONYMS_FILE) {
+            Some(bytes) => Synonyms::from_json(bytes).map_err(PackError::BadIndex)?,
+            None => Synonyms::default(),
+        };
         Ok(SearchIndex {
             _reader: reader,
             searcher,
             fields,
+            synonyms,
         })
     }
 
@@ -101,7 +108,7 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let builder = QueryBuilder::new(&self.searcher, &self.fields.weighted_fields());
-        let expanded = builder.expand_plan(&plan);
+        let expanded = builder.expand_plan(&plan, &self.synonyms);
         if expanded.is_empty() {
             return Ok(Vec::new());
         }

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use deflect_core::analyzer::{english_analyzer, ANALYZER_NAME};
-use deflect_core::{ArticlePack, ArticleSchema, Manifest, PACK_FORMAT_VERSION};
+use deflect_core::synonyms::SYNONYMS_FILE;
+use deflect_core::{ArticlePack, ArticleSchema, Manifest, Synonyms, PACK_FORMAT_VERSION};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 use tantivy::directory::RamDirectory;
@@ -24,6 +25,7 @@ use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Index, IndexSettings, IndexWriter};
 
 use crate::article::Article;
+use crate::config::{config_path, KbConfig};
 use crate::error::{BuildError, SourceError};
 use crate::markdown::{parse_source, render};
 use crate::source::read_markdown_tree;
@@ -42,6 +44,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Version string recorded in the manifest.
     pub tool_version: String,
+    /// Config file to use instead of `deflect.toml` in the knowledge-base folder.
+    pub config: Option<PathBuf>,
 }
 
 impl Default for BuildOptions {
@@ -49,6 +53,7 @@ impl Default for BuildOptions {
         BuildOptions {
             progress: false,
             tool_version: env!("CARGO_PKG_VERSION").into(),
+            config: None,
         }
     }
 }
@@ -333,6 +338,13 @@ fn publish(out: &Path, files: &[(String, Vec<u8>)], manifest: &Manifest) -> Resu
 /// Validates `src`, indexes it and publishes the pack, article HTML and manifest to `out`.
 pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    // The config is validated before anything else so a typo there fails fast, too.
+    let config = match config_path(src, options.config.as_deref()) {
+        Some(path) => {
+            crate::config::load(&path).map_err(|e| BuildError::InvalidSources(vec![e]))?
+        }
+        None => KbConfig::default(),
+    };
     let CheckReport { articles, warnings } = check(src)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(articles.len() + 1);
     let mut html_names = Vec::with_capacity(articles.len());
@@ -347,7 +359,14 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     let bar = progress_bar(articles.len(), options.progress);
     let (index, dir) = index_articles(&articles, &html_names, &bar)?;
     bar.finish_and_clear();
-    let pack = ArticlePack::encode_index(&index, &dir)?;
+    let mut extra = Vec::new();
+    if !config.synonyms.is_empty() {
+        extra.push((
+            SYNONYMS_FILE.to_string(),
+            Synonyms::new(config.synonyms.clone()).to_json(),
+        ));
+    }
+    let pack = ArticlePack::encode_index(&index, &dir, &extra)?;
     let pack_name = format!("kb.{}.pack", content_name(&pack));
     let manifest = Manifest {
         format_version: PACK_FORMAT_VERSION,

@@ -7,6 +7,7 @@
 
 pub mod article;
 pub mod build;
+pub mod config;
 pub mod error;
 pub mod export;
 pub mod golden;

@@ -221,3 +221,53 @@ fn invalid_utf8_is_reported_with_its_line() {
         .to_string();
     assert!(err.contains("bad.md:4: is not valid UTF-8"), "{err}");
 }
+
+#[test]
+fn synonyms_from_deflect_toml_travel_in_the_pack_and_apply_at_query_time() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "login.md",
+        &article("Trouble with login", "If login fails, reset your password."),
+    );
+    write(
+        src.path(),
+        "seats.md",
+        &article("Add seats", "Seats are prorated."),
+    );
+    let find = |q: &str| {
+        let m = manifest(out.path());
+        let index =
+            SearchIndex::open_bytes(std::fs::read(out.path().join(&m.pack)).unwrap()).unwrap();
+        index
+            .search(q, 5)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.article.id)
+            .collect::<Vec<_>>()
+    };
+    build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    assert!(
+        find("can't sign in").is_empty(),
+        "without synonyms, no article says sign in"
+    );
+
+    write(
+        src.path(),
+        "deflect.toml",
+        "synonyms = [[\"login\", \"sign in\"]]\n",
+    );
+    build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    assert_eq!(find("can't sign in"), vec!["login"]);
+
+    write(
+        src.path(),
+        "deflect.toml",
+        "synonym = [[\"login\", \"sign in\"]]\n",
+    );
+    let err = build(src.path(), out.path(), &BuildOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("deflect.toml:1:"), "{err}");
+}
