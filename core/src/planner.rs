@@ -19,7 +19,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use crate::analyzer::{english_analyzer, folding_analyzer, tokens};
+use crate::analyzer::{english_analyzer, folding_analyzer, tokens, STOP_WORDS};
 use crate::synonyms::Synonyms;
 
 /// Longest input the planner reads, in bytes; longer input is cut (at a char boundary).
@@ -37,6 +37,8 @@ pub const EXACT_WEIGHT: f32 = 1.0;
 pub const PREFIX_WEIGHT: f32 = 0.8;
 /// Weight of a term within the allowed edit distance.
 pub const FUZZY_WEIGHT: f32 = 0.3;
+/// Weight of a correction of a word that matched nothing as typed.
+pub const CORRECTION_WEIGHT: f32 = 0.7;
 /// Weight of a term from a synonym group.
 pub const SYNONYM_WEIGHT: f32 = 0.9;
 
@@ -58,8 +60,11 @@ pub enum MatchKind {
     Exact,
     /// A completion of an unfinished word.
     Prefix,
-    /// A term within the allowed edit distance.
+    /// A term within the allowed edit distance of a word that also matched otherwise.
     Fuzzy,
+    /// A term within the allowed edit distance of a word the index does not know at all:
+    /// the only reading of what was typed, so it counts almost like the word itself.
+    Correction,
     /// A term from a synonym of the typed word or phrase.
     Synonym,
 }
@@ -89,6 +94,15 @@ pub fn typo_distance(len: usize) -> u8 {
         4..=7 => 1,
         _ => 2,
     }
+}
+
+/// True when `word` is within one edit (a transposition counting as one) of a stop word
+/// of at least four letters.
+fn is_near_stop_word(word: &str) -> bool {
+    STOP_WORDS
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .any(|s| strsim::osa_distance(word, s) <= 1)
 }
 
 fn truncate(input: &str) -> &str {
@@ -270,10 +284,25 @@ impl<'a> QueryBuilder<'a> {
             );
         }
         let typed_len = word.folded.chars().count();
-        if word.partial && may_complete && typed_len >= 2 {
+        let exact_found = out.iter().any(|e| e.kind == MatchKind::Exact);
+        let completing = word.partial && may_complete && typed_len >= 2;
+        // A complete word the index does not know may be a typo in its ending ("fundnig"):
+        // the stem of what was meant ("fund") is then a prefix of what was typed.
+        let repairing =
+            !word.partial && !exact_found && typed_len >= 5 && !is_near_stop_word(&word.folded);
+        if completing || repairing {
             // Stems are usually prefixes of their words, so "configura" must also find
             // the stem "configur", which is shorter than what was typed.
-            let min_chars = 3.max(typed_len.saturating_sub(3));
+            let min_chars = if completing {
+                3.max(typed_len.saturating_sub(3))
+            } else {
+                4.max(typed_len - 3)
+            };
+            let kind = if completing {
+                MatchKind::Prefix
+            } else {
+                MatchKind::Correction
+            };
             let ends = word
                 .folded
                 .char_indices()
@@ -285,12 +314,14 @@ impl<'a> QueryBuilder<'a> {
                 push(
                     Expansion {
                         term: stem_prefix.into(),
-                        kind: MatchKind::Prefix,
+                        kind,
                         doc_freq,
                     },
                     &mut out,
                 );
             }
+        }
+        if completing {
             for e in top_by_freq(
                 self.scan_prefix(&word.folded),
                 MatchKind::Prefix,
@@ -299,8 +330,20 @@ impl<'a> QueryBuilder<'a> {
                 push(e, &mut out);
             }
         }
-        let exact_found = out.iter().any(|e| e.kind == MatchKind::Exact);
         let distance = typo_distance(typed_len);
+        // "Shoudl" is a typo of a stop word, not a rare word to correct into noise.
+        if !word.partial && !exact_found && is_near_stop_word(&word.folded) {
+            return out;
+        }
+        // With no exact or prefix match, a fuzzy match is a correction, not a side reading.
+        let fuzzy_kind = if out
+            .iter()
+            .any(|e| matches!(e.kind, MatchKind::Exact | MatchKind::Prefix))
+        {
+            MatchKind::Fuzzy
+        } else {
+            MatchKind::Correction
+        };
         // A complete word is corrected only when the index does not know it; an unfinished
         // one always gets fuzzy completions, weighted far below exact ones.
         if distance > 0 && (word.partial || !exact_found) {
@@ -314,15 +357,13 @@ impl<'a> QueryBuilder<'a> {
                 .stem
                 .as_deref()
                 .filter(|s| !word.partial || *s != word.folded);
-            if let Some((stem, d)) = stem
-                .map(|s| (s, typo_distance(s.chars().count())))
-                .filter(|(_, d)| *d > 0)
-            {
+            // The typed length sets the budget: "yars" may correct its stem "yar" to "year".
+            if let Some((stem, d)) = stem.map(|s| (s, distance)).filter(|(_, d)| *d > 0) {
                 for (term, freq) in self.scan_fuzzy(stem, d, false) {
                     fuzzy.entry(term).or_insert(freq);
                 }
             }
-            for e in top_by_freq(fuzzy, MatchKind::Fuzzy, MAX_EXPANSIONS) {
+            for e in top_by_freq(fuzzy, fuzzy_kind, MAX_EXPANSIONS) {
                 push(e, &mut out);
             }
         }
@@ -385,6 +426,7 @@ impl<'a> QueryBuilder<'a> {
             MatchKind::Exact => EXACT_WEIGHT,
             MatchKind::Prefix => PREFIX_WEIGHT,
             MatchKind::Fuzzy => FUZZY_WEIGHT,
+            MatchKind::Correction => CORRECTION_WEIGHT,
             MatchKind::Synonym => SYNONYM_WEIGHT,
         };
         let per_field: Vec<(Occur, Box<dyn Query>)> = self
@@ -452,6 +494,14 @@ mod tests {
         assert_eq!(plan.words.len(), MAX_WORDS);
         assert!(plan.words.iter().all(|w| w.folded == "e"));
         assert!(QueryPlan::parse("  ?! ").is_empty());
+    }
+
+    #[test]
+    fn typos_of_stop_words_are_recognised() {
+        assert!(
+            is_near_stop_word("shoudl") && is_near_stop_word("whsere") && is_near_stop_word("wich")
+        );
+        assert!(!is_near_stop_word("invoice") && !is_near_stop_word("show"));
     }
 
     #[test]
