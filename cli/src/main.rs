@@ -28,7 +28,8 @@ enum Command {
     /// one atomically (manifest.json is swapped last) and keeps the previous pack for
     /// browsers that still use it.
     Build {
-        /// Folder of Markdown articles with YAML front matter.
+        /// Folder of Markdown (YAML front matter) and HTML articles, or a help-centre
+        /// export (.json/.jsonl file).
         src: PathBuf,
         /// Output folder (created if missing), e.g. dist/kb.
         #[arg(long, short)]
@@ -42,8 +43,11 @@ enum Command {
     },
     /// Validate a knowledge base without writing anything; exits non-zero on any error.
     Check {
-        /// Folder of Markdown articles with YAML front matter.
+        /// Folder of Markdown/HTML articles, or a help-centre export (.json/.jsonl).
         src: PathBuf,
+        /// Settings file; default: deflect.toml in SRC when SRC is a folder.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Search a built pack exactly as the widget does and print the ranked articles.
     Search {
@@ -144,8 +148,10 @@ fn fail(e: &BuildError) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn check(src: &Path) -> ExitCode {
-    match deflect_index::check(src) {
+fn check(src: &Path, config: Option<&Path>) -> ExitCode {
+    let result =
+        deflect_index::load_config(src, config).and_then(|c| deflect_index::check(src, &c));
+    match result {
         Ok(report) => {
             print_warnings(&report.warnings);
             println!(
@@ -327,7 +333,7 @@ fn main() -> ExitCode {
             quiet,
             config,
         } => return build(&src, &out, quiet, config),
-        Command::Check { src } => return check(&src),
+        Command::Check { src, config } => return check(&src, config.as_deref()),
         Command::Search {
             dir,
             query,

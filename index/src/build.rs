@@ -27,6 +27,7 @@ use tantivy::{Index, IndexSettings, IndexWriter};
 use crate::article::Article;
 use crate::config::{config_path, KbConfig};
 use crate::error::{BuildError, SourceError};
+use crate::html_source::HtmlExtractor;
 use crate::markdown::{parse_source, render};
 use crate::source::read_markdown_tree;
 
@@ -82,16 +83,40 @@ pub struct CheckReport {
     pub warnings: Vec<SourceError>,
 }
 
-/// Reads and validates every article of `src` — a folder of Markdown files, or a
+/// Reads the config for `src` (`explicit`, or `deflect.toml` in the folder).
+pub fn load_config(src: &Path, explicit: Option<&Path>) -> Result<KbConfig, BuildError> {
+    match config_path(src, explicit) {
+        Some(path) => crate::config::load(&path).map_err(|e| BuildError::InvalidSources(vec![e])),
+        None => Ok(KbConfig::default()),
+    }
+}
+
+/// Reads and validates every article of `src` — a folder of Markdown and HTML files, or a
 /// help-centre export (`.json`/`.jsonl` file) — reporting every invalid file or record.
-pub fn check(src: &Path) -> Result<CheckReport, BuildError> {
+pub fn check(src: &Path, config: &KbConfig) -> Result<CheckReport, BuildError> {
     if src.is_file() {
         return check_export(src);
     }
     let (files, mut errors) = read_markdown_tree(src)?;
+    let extractor = HtmlExtractor::new(&config.html).map_err(|message| {
+        let path = config_path(src, None).unwrap_or_else(|| src.join(crate::config::CONFIG_FILE));
+        BuildError::InvalidSources(vec![SourceError {
+            path,
+            line: None,
+            message,
+        }])
+    })?;
     let mut warnings = Vec::new();
     let mut parsed = Vec::new();
+    let mut html_articles = Vec::new();
     for file in &files {
+        if file.is_html() {
+            match extractor.read(file) {
+                Ok(a) => html_articles.push(a),
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
         match parse_source(file) {
             Ok(p) => parsed.push((file, p)),
             Err(e) => errors.extend(e),
@@ -100,6 +125,21 @@ pub fn check(src: &Path) -> Result<CheckReport, BuildError> {
     // Ids must be unique; the path-derived id of every file maps to its real id for links.
     let mut first_by_id: HashMap<String, &Path> = HashMap::new();
     let mut id_by_path: HashMap<String, String> = HashMap::new();
+    for a in &html_articles {
+        if let Some(first) = first_by_id.get(&a.id) {
+            errors.push(SourceError {
+                path: a.source.clone(),
+                line: None,
+                message: format!(
+                    "duplicate article id `{}`: also used by {}",
+                    a.id,
+                    first.display()
+                ),
+            });
+        } else {
+            first_by_id.insert(a.id.clone(), &a.source);
+        }
+    }
     for (file, p) in &parsed {
         let id = p
             .front
@@ -148,6 +188,7 @@ pub fn check(src: &Path) -> Result<CheckReport, BuildError> {
             source: file.path.clone(),
         });
     }
+    articles.extend(html_articles);
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         return Err(BuildError::InvalidSources(errors));
@@ -339,13 +380,8 @@ fn publish(out: &Path, files: &[(String, Vec<u8>)], manifest: &Manifest) -> Resu
 pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     // The config is validated before anything else so a typo there fails fast, too.
-    let config = match config_path(src, options.config.as_deref()) {
-        Some(path) => {
-            crate::config::load(&path).map_err(|e| BuildError::InvalidSources(vec![e]))?
-        }
-        None => KbConfig::default(),
-    };
-    let CheckReport { articles, warnings } = check(src)?;
+    let config = load_config(src, options.config.as_deref())?;
+    let CheckReport { articles, warnings } = check(src, &config)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(articles.len() + 1);
     let mut html_names = Vec::with_capacity(articles.len());
     for a in &articles {

@@ -6,6 +6,10 @@
 //!   ["login", "log in", "sign in"],
 //!   ["2fa", "two-factor", "mfa"],
 //! ]
+//!
+//! [html]                      # optional: how HTML pages' main content is found
+//! content = ["main", "#doc"]  # the first selector that matches is the article
+//! exclude = ["nav", ".ad"]    # elements dropped from it
 //! ```
 //!
 //! It is read from the knowledge-base folder (or given with `--config`); unknown keys are
@@ -27,6 +31,9 @@ pub struct KbConfig {
     /// Synonym groups, applied at query time.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
+    /// How main content is found in HTML articles.
+    #[serde(default)]
+    pub html: crate::html_source::HtmlOptions,
 }
 
 /// The config file for `src`: `explicit` if given, else `deflect.toml` inside a folder.

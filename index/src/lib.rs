@@ -11,10 +11,11 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod golden;
+pub mod html_source;
 pub mod html_text;
 pub mod markdown;
 pub mod source;
 
 pub use article::Article;
-pub use build::{build, check, BuildOptions, BuildReport};
+pub use build::{build, check, load_config, BuildOptions, BuildReport};
 pub use error::{BuildError, SourceError};

@@ -6,7 +6,7 @@ use walkdir::WalkDir;
 
 use crate::error::{BuildError, SourceError};
 
-/// A source file read from disk.
+/// An article file read from disk (Markdown or HTML, by extension).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Full path.
@@ -26,7 +26,11 @@ fn is_hidden(entry: &walkdir::DirEntry) -> bool {
             .is_some_and(|n| n.starts_with('.'))
 }
 
-/// Lists the Markdown files under `root`, sorted, skipping hidden files and folders.
+/// File extensions read as articles.
+pub const ARTICLE_EXTENSIONS: &[&str] = &["md", "html", "htm"];
+
+/// Lists the article files (Markdown and HTML) under `root`, sorted, skipping hidden
+/// files and folders.
 /// Unreadable files and invalid UTF-8 are reported per file, not as one failure.
 pub fn read_markdown_tree(root: &Path) -> Result<(Vec<SourceFile>, Vec<SourceError>), BuildError> {
     if !root.is_dir() {
@@ -51,7 +55,11 @@ pub fn read_markdown_tree(root: &Path) -> Result<(Vec<SourceFile>, Vec<SourceErr
             )
         })?;
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("md") {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if !entry.file_type().is_file() || !ARTICLE_EXTENSIONS.contains(&ext) {
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(path).with_extension("");
@@ -85,4 +93,14 @@ pub fn read_markdown_tree(root: &Path) -> Result<(Vec<SourceFile>, Vec<SourceErr
         }
     }
     Ok((files, errors))
+}
+
+impl SourceFile {
+    /// True for `.html`/`.htm` files.
+    pub fn is_html(&self) -> bool {
+        matches!(
+            self.path.extension().and_then(|e| e.to_str()),
+            Some("html" | "htm")
+        )
+    }
 }

@@ -271,3 +271,53 @@ fn synonyms_from_deflect_toml_travel_in_the_pack_and_apply_at_query_time() {
         .to_string();
     assert!(err.contains("deflect.toml:1:"), "{err}");
 }
+
+#[test]
+fn html_pages_sit_beside_markdown_articles_with_configurable_selectors() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "md/refunds.md",
+        &article("Refunds", "We refund within 14 days."),
+    );
+    write(
+        src.path(),
+        "exported/vpn.html",
+        "<html><head><title>VPN | Help</title><meta name=\"description\" content=\"Connect over VPN.\"></head>\
+         <body><nav>Menu Refunds Billing</nav><div id=\"doc\"><h1>Connect through a VPN</h1><p>Allow port 7420.</p>\
+         <p class=\"promo\">Upgrade today</p></div></body></html>",
+    );
+    write(
+        src.path(),
+        "deflect.toml",
+        "[html]\ncontent = [\"#doc\"]\nexclude = [\".promo\"]\n",
+    );
+    let report = build(src.path(), out.path(), &BuildOptions::default()).unwrap();
+    assert_eq!(report.manifest.articles, 2);
+    let index =
+        SearchIndex::open_bytes(std::fs::read(out.path().join(&report.manifest.pack)).unwrap())
+            .unwrap();
+    let hit = &index.search("vpn port", 1).unwrap()[0];
+    assert_eq!(
+        (hit.article.id.as_str(), hit.article.title.as_str()),
+        ("exported/vpn", "Connect through a VPN")
+    );
+    assert_eq!(hit.article.excerpt, "Connect over VPN.");
+    assert!(
+        index.search("upgrade today", 5).unwrap().is_empty(),
+        "excluded elements are not indexed"
+    );
+    let refunds = index.search("refunds", 5).unwrap();
+    assert_eq!(
+        refunds.len(),
+        1,
+        "navigation outside the content is not indexed"
+    );
+
+    write(src.path(), "deflect.toml", "[html]\ncontent = [\"div[\"]\n");
+    let err = build(src.path(), out.path(), &BuildOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid selector \"div[\""), "{err}");
+}
