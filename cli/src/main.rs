@@ -186,16 +186,10 @@ struct BatchQuery {
 
 fn search_batch(index: &SearchIndex, file: &Path, top: usize) -> anyhow::Result<()> {
     use std::io::Write;
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+    let queries: Vec<BatchQuery> =
+        deflect_index::golden::read_jsonl(file).map_err(anyhow::Error::msg)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let q: BatchQuery = serde_json::from_str(line)
-            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), i + 1))?;
+    for q in queries {
         let hits: Vec<_> = index
             .search(&q.text, top)?
             .into_iter()

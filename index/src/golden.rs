@@ -184,41 +184,41 @@ fn id_string(v: &serde_json::Value) -> String {
         .unwrap_or_else(|| v.to_string())
 }
 
+/// Reads a JSON Lines file, naming the file and line of a bad record.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
 /// Builds a golden set from evaluation files: `queries` lines `{id, text}` and `qrels`
 /// lines `{query_id, doc_id, grade}` (grade ≥ 1 is relevant). Queries without a
 /// relevant document are left out.
 pub fn from_jsonl(queries: &Path, qrels: &Path) -> Result<GoldenSet, String> {
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
     let mut relevant: std::collections::HashMap<String, Vec<String>> = Default::default();
-    for (i, line) in read(qrels)?
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
+    for q in read_jsonl::<QrelLine>(qrels)?
+        .into_iter()
+        .filter(|q| q.grade >= 1)
     {
-        let q: QrelLine = serde_json::from_str(line)
-            .map_err(|e| format!("{}:{}: {e}", qrels.display(), i + 1))?;
-        if q.grade >= 1 {
-            relevant
-                .entry(id_string(&q.query_id))
-                .or_default()
-                .push(id_string(&q.doc_id));
-        }
+        relevant
+            .entry(id_string(&q.query_id))
+            .or_default()
+            .push(id_string(&q.doc_id));
     }
-    let mut questions = Vec::new();
-    for (i, line) in read(queries)?
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let q: QueryLine = serde_json::from_str(line)
-            .map_err(|e| format!("{}:{}: {e}", queries.display(), i + 1))?;
-        if let Some(articles) = relevant.remove(&id_string(&q.id)) {
-            questions.push(GoldenQuestion {
+    let questions = read_jsonl::<QueryLine>(queries)?
+        .into_iter()
+        .filter_map(|q| {
+            Some(GoldenQuestion {
+                articles: relevant.remove(&id_string(&q.id))?,
                 text: q.text,
-                articles,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     Ok(GoldenSet {
         thresholds: Thresholds::default(),
         questions,
