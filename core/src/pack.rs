@@ -158,12 +158,14 @@ impl ArticlePack {
         dir: &dyn Directory,
         extra: &[(String, Vec<u8>)],
     ) -> tantivy::Result<Vec<u8>> {
-        let mut files = vec![(
-            "meta.json".to_string(),
-            dir.atomic_read(Path::new("meta.json"))?,
-        )];
-        for segment in index.searchable_segment_metas()? {
+        let mut meta =
+            String::from_utf8(dir.atomic_read(Path::new("meta.json"))?).map_err(|e| {
+                tantivy::TantivyError::InternalError(format!("meta.json is not UTF-8: {e}"))
+            })?;
+        let mut segment_files = Vec::new();
+        for (position, segment) in index.searchable_segment_metas()?.into_iter().enumerate() {
             use tantivy::index::SegmentComponent::*;
+            let mut files = Vec::new();
             for component in [
                 Postings, Positions, Terms, Store, FastFields, FieldNorms, Delete,
             ] {
@@ -179,7 +181,19 @@ impl ArticlePack {
                     bytes.as_slice().to_vec(),
                 ));
             }
+            // Segment ids are random UUIDs; renaming them after the content makes the same
+            // knowledge base always produce the same pack, and so the same cache key.
+            let old = segment.id().uuid_string();
+            let new = content_uuid(&files, position);
+            meta = meta.replace(&hyphenated(&old), &hyphenated(&new));
+            segment_files.extend(
+                files
+                    .into_iter()
+                    .map(|(name, bytes)| (name.replace(&old, &new), bytes)),
+            );
         }
+        let mut files = vec![("meta.json".to_string(), meta.into_bytes())];
+        files.extend(segment_files);
         files.extend(extra.iter().cloned());
         Ok(Self::encode(&files))
     }
@@ -282,6 +296,35 @@ impl ArticlePack {
             files: self.files.clone(),
         }
     }
+}
+
+/// A UUID (32 hex digits) derived from segment file contents and the segment's position.
+fn content_uuid(files: &[(String, Vec<u8>)], position: usize) -> String {
+    (0u32..4)
+        .map(|salt| {
+            let mut h = crc32fast::Hasher::new();
+            h.update(&salt.to_le_bytes());
+            h.update(&(position as u64).to_le_bytes());
+            for (name, bytes) in files {
+                h.update(name.rsplit('.').next().unwrap_or_default().as_bytes());
+                h.update(&(bytes.len() as u64).to_le_bytes());
+                h.update(bytes);
+            }
+            format!("{:08x}", h.finalize())
+        })
+        .collect()
+}
+
+/// The 8-4-4-4-12 form tantivy writes in meta.json.
+fn hyphenated(simple: &str) -> String {
+    format!(
+        "{}-{}-{}-{}-{}",
+        &simple[..8],
+        &simple[8..12],
+        &simple[12..16],
+        &simple[16..20],
+        &simple[20..]
+    )
 }
 
 /// A read-only tantivy [`Directory`] serving the files of an [`ArticlePack`] from memory.

@@ -321,3 +321,36 @@ fn html_pages_sit_beside_markdown_articles_with_configurable_selectors() {
         .to_string();
     assert!(err.contains("invalid selector \"div[\""), "{err}");
 }
+
+#[test]
+fn the_same_knowledge_base_always_produces_the_same_pack() {
+    let src = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "a.md",
+        &article("Refunds", "We refund within 14 days."),
+    );
+    write(
+        src.path(),
+        "b.md",
+        &article("Invoices", "Download invoices as PDF."),
+    );
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = build(src.path(), one.path(), &BuildOptions::default())
+        .unwrap()
+        .manifest;
+    let second = build(src.path(), two.path(), &BuildOptions::default())
+        .unwrap()
+        .manifest;
+    assert_eq!(
+        first.pack, second.pack,
+        "content-addressed names must not change without a content change"
+    );
+    assert_eq!(
+        std::fs::read(one.path().join(&first.pack)).unwrap(),
+        std::fs::read(two.path().join(&second.pack)).unwrap()
+    );
+    let index =
+        SearchIndex::open_bytes(std::fs::read(one.path().join(&first.pack)).unwrap()).unwrap();
+    assert_eq!(index.search("refund", 1).unwrap()[0].article.id, "a");
+}
