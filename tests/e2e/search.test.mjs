@@ -161,6 +161,35 @@ async function selectedIndex(page) {
   return flags.indexOf(true);
 }
 
+/** Checks the build is there, starts the server and a fresh headless chromium. */
+async function startEnvironment() {
+  for (const [what, p] of [
+    ['the deflect binary', DEFLECT],
+    ['the built site', path.join(SITE, 'index.html')],
+    ['the widget bundle', path.join(SITE, 'widget/deflect-widget_bg.wasm')],
+    ['the index pack manifest', path.join(SITE, 'kb/manifest.json')],
+    ['chromium', CHROMIUM],
+  ]) {
+    assert.ok(existsSync(p), `${what} is missing (${p}); run scripts/setup and scripts/build-site`);
+  }
+  const server = await startServer();
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'deflect-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    timeout: 30_000,
+  });
+  return { server, context, userDataDir };
+}
+
+async function stopEnvironment({ server, context, userDataDir }) {
+  await context?.close().catch(() => {});
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await stopServer(server);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('Deflect widget on the demo host page', () => {
@@ -173,30 +202,11 @@ describe('Deflect widget on the demo host page', () => {
   let failedRequests;
 
   before(async () => {
-    for (const [what, p] of [
-      ['the deflect binary', DEFLECT],
-      ['the built site', path.join(SITE, 'index.html')],
-      ['the widget bundle', path.join(SITE, 'widget/deflect-widget_bg.wasm')],
-      ['the index pack manifest', path.join(SITE, 'kb/manifest.json')],
-      ['chromium', CHROMIUM],
-    ]) {
-      assert.ok(existsSync(p), `${what} is missing (${p}); run scripts/setup and scripts/build-site`);
-    }
-    server = await startServer();
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'deflect-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 800 },
-      timeout: 30_000,
-    });
+    ({ server, context, userDataDir } = await startEnvironment());
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    await stopServer(server);
+    await stopEnvironment({ server, context, userDataDir });
   });
 
   beforeEach(async () => {
@@ -349,4 +359,64 @@ describe('Deflect widget on the demo host page', () => {
     await page.locator(sel.panel).waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
     assert.equal(await page.getAttribute(sel.launcher, 'aria-expanded'), 'false');
   });
+});
+
+describe('when the index cannot be loaded, customers can still reach support', () => {
+  let env;
+  before(async () => {
+    env = await startEnvironment();
+  });
+  after(async () => {
+    await stopEnvironment(env ?? {});
+  });
+
+  const faults = [
+    {
+      name: 'the manifest is missing (HTTP 404)',
+      matches: (url) => url.endsWith('/kb/manifest.json'),
+      reply: { status: 404, contentType: 'text/plain', body: 'not found' },
+      cause: /HTTP 404/,
+    },
+    {
+      name: 'the pack URL returns an HTML page instead of a pack',
+      matches: (url) => url.endsWith('.pack'),
+      reply: { status: 200, contentType: 'text/html', body: '<!doctype html><p>Please sign in</p>' },
+      cause: /not a Deflect index pack/,
+    },
+  ];
+
+  for (const fault of faults) {
+    test(fault.name, async () => {
+      const page = await env.context.newPage();
+      const pageErrors = [];
+      const consoleErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(e));
+      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+      await page.route('**/*', (route) =>
+        fault.matches(route.request().url()) ? route.fulfill(fault.reply) : route.continue(),
+      );
+      try {
+        await openHostPage(page, env.server.url);
+        await page.click(sel.launcher);
+        await page.waitForFunction(
+          (root) => document.querySelector(root)?.getAttribute('data-deflect-state') === 'error',
+          sel.root,
+          { timeout: LOAD_TIMEOUT },
+        );
+        assert.match((await page.textContent(sel.status)) ?? '', /unavailable/i);
+        const contact = page.locator(`${sel.empty} ${sel.contact}`);
+        await contact.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+        assert.match((await contact.getAttribute('href')) ?? '', /^mailto:support@/);
+        // The box still takes input without breaking the page.
+        await page.locator(sel.search).fill('refund');
+        assert.equal(await page.locator(sel.option).count(), 0);
+        const reported = consoleErrors.filter((t) => t.includes('deflect: search unavailable'));
+        assert.equal(reported.length, 1, `the cause is reported once: ${JSON.stringify(consoleErrors)}`);
+        assert.match(reported[0], fault.cause);
+        assert.deepEqual(pageErrors.map(String), [], 'uncaught errors on the page');
+      } finally {
+        await page.close().catch(() => {});
+      }
+    });
+  }
 });
