@@ -285,11 +285,14 @@ impl<'a> QueryBuilder<'a> {
         }
         let typed_len = word.folded.chars().count();
         let exact_found = out.iter().any(|e| e.kind == MatchKind::Exact);
+        // "Shoudl" is a typo of a stop word, not a rare word to correct into noise.
+        if !word.partial && !exact_found && is_near_stop_word(&word.folded) {
+            return out;
+        }
         let completing = word.partial && may_complete && typed_len >= 2;
         // A complete word the index does not know may be a typo in its ending ("fundnig"):
         // the stem of what was meant ("fund") is then a prefix of what was typed.
-        let repairing =
-            !word.partial && !exact_found && typed_len >= 5 && !is_near_stop_word(&word.folded);
+        let repairing = !word.partial && !exact_found && typed_len >= 5;
         if completing || repairing {
             // Stems are usually prefixes of their words, so "configura" must also find
             // the stem "configur", which is shorter than what was typed.
@@ -331,10 +334,6 @@ impl<'a> QueryBuilder<'a> {
             }
         }
         let distance = typo_distance(typed_len);
-        // "Shoudl" is a typo of a stop word, not a rare word to correct into noise.
-        if !word.partial && !exact_found && is_near_stop_word(&word.folded) {
-            return out;
-        }
         // With no exact or prefix match, a fuzzy match is a correction, not a side reading.
         let fuzzy_kind = if out
             .iter()
@@ -358,8 +357,8 @@ impl<'a> QueryBuilder<'a> {
                 .as_deref()
                 .filter(|s| !word.partial || *s != word.folded);
             // The typed length sets the budget: "yars" may correct its stem "yar" to "year".
-            if let Some((stem, d)) = stem.map(|s| (s, distance)).filter(|(_, d)| *d > 0) {
-                for (term, freq) in self.scan_fuzzy(stem, d, false) {
+            if let Some(stem) = stem {
+                for (term, freq) in self.scan_fuzzy(stem, distance, false) {
                     fuzzy.entry(term).or_insert(freq);
                 }
             }
