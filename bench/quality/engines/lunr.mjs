@@ -2,7 +2,7 @@
 // syntax characters, so every remaining term is OR'ed as in lunr's default search.
 import lunr from 'lunr';
 import { sizes } from '../lib.mjs';
-import { loadSearcher, workerPool } from './searchers.mjs';
+import { loadSearcher, timedSearches, workerPool } from './searchers.mjs';
 
 export function createLunr({ name = 'lunr' } = {}) {
   let data = null;
@@ -24,15 +24,7 @@ export function createLunr({ name = 'lunr' } = {}) {
       return { index: sizes(json), what: 'JSON.stringify(index)' };
     },
     async searchMany(texts, k = 10) {
-      const hits = [];
-      const ms = [];
-      for (const t of texts) {
-        const t0 = performance.now();
-        const ids = search(t).slice(0, k);
-        ms.push(performance.now() - t0);
-        hits.push(ids);
-      }
-      return { hits, ms };
+      return timedSearches(search, texts, k);
     },
     parallel: () => workerPool(data),
     async close() {},

@@ -1,7 +1,7 @@
 // MiniSearch in Node, fields title and body; the serialized index is what a page downloads.
 import MiniSearch from 'minisearch';
 import { sizes } from '../lib.mjs';
-import { loadSearcher, workerPool } from './searchers.mjs';
+import { loadSearcher, timedSearches, workerPool } from './searchers.mjs';
 
 export function createMiniSearch({ name, searchOptions }) {
   let data = null;
@@ -19,15 +19,7 @@ export function createMiniSearch({ name, searchOptions }) {
       return { index: sizes(json), what: 'JSON.stringify(index)' };
     },
     async searchMany(texts, k = 10) {
-      const hits = [];
-      const ms = [];
-      for (const t of texts) {
-        const t0 = performance.now();
-        const ids = search(t).slice(0, k);
-        ms.push(performance.now() - t0);
-        hits.push(ids);
-      }
-      return { hits, ms };
+      return timedSearches(search, texts, k);
     },
     parallel: () => workerPool(data),
     async close() {},

@@ -64,3 +64,15 @@ export function workerPool(data, size = Math.min(2, os.availableParallelism?.() 
     },
   };
 }
+
+/** Runs `search` over `texts` in this thread, timing each call: the top `k` ids and ms. */
+export function timedSearches(search, texts, k) {
+  const hits = [];
+  const ms = [];
+  for (const t of texts) {
+    const t0 = performance.now();
+    hits.push(search(t).slice(0, k));
+    ms.push(performance.now() - t0);
+  }
+  return { hits, ms };
+}
