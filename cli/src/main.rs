@@ -1,8 +1,9 @@
 //! `deflect`: the one command-line tool for documentation and product teams.
 //!
 //! `build` turns a knowledge base into an index pack, `check` validates without writing,
-//! `search` queries a built pack through exactly the widget's query path, and `serve`
-//! hosts the widget and packs.
+//! `search` queries a built pack through exactly the widget's query path, `serve` hosts
+//! the widget and packs and runs the events/cases collector, and `report` prints the
+//! collector's self-help report.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -97,18 +98,137 @@ enum Command {
         #[arg(long)]
         no_misses: bool,
     },
-    /// Serve a folder over HTTP: correct types for .wasm, CORS for embeds, and long-lived
-    /// caching for content-addressed files.
+    /// Serve the widget and packs, and collect journey events and support cases.
+    ///
+    /// Without a database this is a static file server (correct types for .wasm, CORS for
+    /// embeds, long-lived caching for content-addressed files) and the /v1 API answers 503.
+    /// With --database it also runs the collector: POST /v1/events, POST /v1/cases,
+    /// PUT /v1/cases/{id}/classification, GET /v1/report, GET /healthz and the /report
+    /// dashboard, and forwards cases to --webhook-url. Settings come from --config, then
+    /// environment variables, then flags (each later one wins). See docs/collector.md.
     Serve {
-        /// Folder to serve (e.g. dist/site, holding the widget, the packs and the host page).
-        dir: PathBuf,
+        /// Folder to serve (e.g. dist/site, holding the widget, the packs and the host
+        /// page); omit it to run the collector alone.
+        dir: Option<PathBuf>,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1")]
         host: IpAddr,
         /// Port to listen on; 0 picks a free one (the URL printed tells which).
         #[arg(long, short, default_value_t = 8080)]
         port: u16,
+        #[command(flatten)]
+        settings: ServerSettings,
     },
+    /// Print the self-help report (journeys by outcome and deflection rate, top and
+    /// zero-result queries, unhelpful articles, customer vs vendor case categories) from
+    /// the collector's database.
+    Report {
+        /// Settings file; only `database` is read from it.
+        #[arg(long, env = "DEFLECT_CONFIG")]
+        config: Option<PathBuf>,
+        /// The collector's database: a SQLite file path or a postgres:// URL.
+        #[arg(long, env = "DEFLECT_DATABASE")]
+        database: Option<String>,
+        /// Start of the window: YYYY-MM-DD (UTC) or an RFC 3339 time; default: the beginning.
+        #[arg(long)]
+        from: Option<String>,
+        /// End of the window: YYYY-MM-DD (that whole day, UTC) or an RFC 3339 time
+        /// (exclusive); default: no end.
+        #[arg(long)]
+        to: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+/// The collector's settings that can be given as flags or environment variables; they
+/// override the same keys in the --config file.
+#[derive(clap::Args, Debug)]
+struct ServerSettings {
+    /// Settings file (TOML; keys as in docs/collector.md), e.g. deflect-server.toml.
+    #[arg(long, env = "DEFLECT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where to store events and cases: a SQLite file path (created on first start) or a
+    /// postgres://user:password@host/db URL (for several instances behind a load balancer).
+    #[arg(long, env = "DEFLECT_DATABASE")]
+    database: Option<String>,
+    /// Bearer token for GET /v1/report, the /report dashboard and the classification API
+    /// (at least 16 characters; prefer the environment variable to a flag).
+    #[arg(long, env = "DEFLECT_REPORT_TOKEN", hide_env_values = true)]
+    report_token: Option<String>,
+    /// Comma-separated page origins allowed to post events and cases
+    /// (https://app.example.com,https://www.example.com); none: any origin, with a warning.
+    #[arg(long, env = "DEFLECT_ALLOWED_ORIGINS")]
+    allowed_origins: Option<String>,
+    /// Helpdesk webhook that receives each stored case once (JSON POST with
+    /// Idempotency-Key), retried with exponential backoff until it answers 2xx.
+    #[arg(long, env = "DEFLECT_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// Sent to the webhook as Authorization: Bearer <token>.
+    #[arg(long, env = "DEFLECT_WEBHOOK_TOKEN", hide_env_values = true)]
+    webhook_token: Option<String>,
+    /// Largest accepted request body in bytes (default 1048576).
+    #[arg(long, env = "DEFLECT_MAX_BODY_BYTES")]
+    max_body_bytes: Option<usize>,
+    /// Sustained POST requests per second per client address; 0 turns the limit off
+    /// (default 20).
+    #[arg(long, env = "DEFLECT_RATE_LIMIT_PER_SECOND")]
+    rate_limit_per_second: Option<f64>,
+    /// POST requests a client may send in a burst (default 100).
+    #[arg(long, env = "DEFLECT_RATE_LIMIT_BURST")]
+    rate_limit_burst: Option<u32>,
+}
+
+impl ServerSettings {
+    fn into_config(self) -> anyhow::Result<deflect_server::config::Config> {
+        use deflect_server::config::{split_list, Config};
+        let mut c = match &self.config {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        if let Some(v) = self.database {
+            c.database = Some(v);
+        }
+        if let Some(v) = self.report_token {
+            c.report_token = Some(v);
+        }
+        if let Some(v) = self.allowed_origins {
+            c.allowed_origins = split_list(&v);
+        }
+        if let Some(v) = self.webhook_url {
+            c.webhook.url = Some(v);
+        }
+        if let Some(v) = self.webhook_token {
+            c.webhook.token = Some(v);
+        }
+        if let Some(v) = self.max_body_bytes {
+            c.max_body_bytes = v;
+        }
+        if let Some(v) = self.rate_limit_per_second {
+            c.rate_limit.per_second = v;
+        }
+        if let Some(v) = self.rate_limit_burst {
+            c.rate_limit.burst = v;
+        }
+        // Empty values (an exported but blank variable) mean "not set".
+        c.database = c.database.filter(|v| !v.trim().is_empty());
+        c.report_token = c.report_token.filter(|v| !v.is_empty());
+        c.webhook.url = c.webhook.url.filter(|v| !v.trim().is_empty());
+        c.webhook.token = c.webhook.token.filter(|v| !v.is_empty());
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ReportFormat {
+    /// Aligned plain-text tables.
+    Table,
+    /// One figure per line: section,key,series,value.
+    Csv,
+    /// The same JSON as GET /v1/report.
+    Json,
 }
 
 fn print_warnings(warnings: &[deflect_index::SourceError]) {
@@ -299,27 +419,85 @@ fn eval(
     Ok(r.failed_thresholds.is_empty())
 }
 
-async fn serve(dir: PathBuf, host: IpAddr, port: u16) -> anyhow::Result<()> {
-    if !dir.is_dir() {
-        anyhow::bail!("{} is not a folder; run the build first", dir.display());
+async fn serve(
+    dir: Option<PathBuf>,
+    host: IpAddr,
+    port: u16,
+    settings: ServerSettings,
+) -> anyhow::Result<()> {
+    if let Some(dir) = &dir {
+        if !dir.is_dir() {
+            anyhow::bail!("{} is not a folder; run the build first", dir.display());
+        }
     }
+    let config = settings.into_config()?;
     let (listener, addr) = deflect_server::bind(SocketAddr::new(host, port)).await?;
-    // The URL is the one line scripts wait for; keep it on stdout and flushed.
-    println!("Deflect is serving {} at http://{addr}/", dir.display());
+    let server = deflect_server::start(config, dir.clone(), listener).await?;
+    // The URL is the one line scripts wait for; keep it on stdout and flushed. It is printed
+    // once the database is open and migrated, so the API is ready when it appears.
+    match &dir {
+        Some(dir) => println!("Deflect is serving {} at http://{addr}/", dir.display()),
+        None => println!("Deflect collector listening at http://{addr}/"),
+    }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    deflect_server::run(listener, deflect_server::static_files::router(dir)).await
+    deflect_server::shutdown_signal().await;
+    server.stop().await
+}
+
+async fn report(
+    config: Option<PathBuf>,
+    database: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    format: ReportFormat,
+) -> anyhow::Result<()> {
+    let file_database = match &config {
+        Some(path) => deflect_server::config::Config::from_file(path)?.database,
+        None => None,
+    };
+    let Some(database) = database.or(file_database).filter(|d| !d.trim().is_empty()) else {
+        anyhow::bail!("database: give --database (or DEFLECT_DATABASE, or `database` in --config)");
+    };
+    let range = deflect_server::report::Range::parse(from.as_deref(), to.as_deref())
+        .map_err(|(field, message)| anyhow::anyhow!("--{field}: {message}"))?;
+    let db = deflect_server::db::Db::open(&database).await?;
+    let report = deflect_server::report::build(&db, range).await;
+    db.close().await;
+    let report = report?;
+    match format {
+        ReportFormat::Table => print!("{}", report.to_table()),
+        ReportFormat::Csv => print!("{}", report.to_csv()),
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(())
+}
+
+fn init_logs(serving: bool) {
+    // `deflect serve` logs its start, the database, forwarding and warnings by default;
+    // DEFLECT_LOG=info,tower_http=info adds one line per request. DEFLECT_LOG_FORMAT=json
+    // writes one JSON object per line for log collectors.
+    let default = if serving {
+        "info,tower_http=warn,sqlx=warn"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DEFLECT_LOG")
+        .unwrap_or_else(|_| default.into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    if std::env::var("DEFLECT_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DEFLECT_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    init_logs(matches!(cli.command, Command::Serve { .. }));
     let result = match cli.command {
         Command::Build {
             src,
@@ -359,9 +537,23 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),
         },
-        Command::Serve { dir, host, port } => tokio::runtime::Runtime::new()
+        Command::Serve {
+            dir,
+            host,
+            port,
+            settings,
+        } => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(serve(dir, host, port))),
+            .and_then(|rt| rt.block_on(serve(dir, host, port, settings))),
+        Command::Report {
+            config,
+            database,
+            from,
+            to,
+            format,
+        } => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(report(config, database, from, to, format))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

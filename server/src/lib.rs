@@ -1,14 +1,42 @@
 //! Deflect's HTTP server.
 //!
-//! For now it owns [`static_files`]: serving the widget bundle and index packs with the
-//! right types, CORS for cross-origin embeds, and caching that matches how each file is
-//! named. The events/cases collector will live beside it.
+//! - [`static_files`]: the widget bundle and index packs, with the right types, CORS for
+//!   cross-origin embeds, and caching that matches how each file is named;
+//! - [`api`]: the collector (`/v1/events`, `/v1/cases`, classification, `/v1/report`,
+//!   `/healthz`) over [`db`] (SQLite or PostgreSQL, one set of migrations);
+//! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
+//! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
+//!
+//! [`start`] builds all of it from a [`config::Config`] and serves until [`Server::stop`].
 
+pub mod api;
+pub mod config;
+pub mod dashboard;
+pub mod db;
+pub mod outbox;
+pub mod rate_limit;
+pub mod report;
 pub mod static_files;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post, put};
+use axum::Router;
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::Method;
 use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+
+use crate::api::AppState;
+use crate::config::Config;
+use crate::db::Db;
+use crate::rate_limit::RateLimiter;
 
 /// Binds `addr` (port 0 picks a free port) and returns the listener and its real address.
 pub async fn bind(addr: SocketAddr) -> anyhow::Result<(TcpListener, SocketAddr)> {
@@ -25,7 +53,8 @@ pub async fn run(listener: TcpListener, router: axum::Router) -> anyhow::Result<
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -40,4 +69,148 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// Builds the router and state: the collector API (answering 503 without a database),
+/// the dashboard, health, and the static files under `static_dir` for everything else.
+pub async fn app(
+    config: Config,
+    static_dir: Option<PathBuf>,
+) -> anyhow::Result<(Router, Arc<AppState>)> {
+    config.validate()?;
+    let db = match &config.database {
+        Some(spec) => {
+            let db = Db::open(spec).await?;
+            tracing::info!(database = %db::redact(spec), backend = db.backend().as_str(), "database ready");
+            Some(db)
+        }
+        None => {
+            tracing::info!("no database configured: static hosting only, /v1 answers 503");
+            None
+        }
+    };
+    if db.is_some() && config.allowed_origins.is_empty() {
+        tracing::warn!(
+            "no allowed_origins configured: accepting events and cases from any page origin \
+             (set allowed_origins or DEFLECT_ALLOWED_ORIGINS)"
+        );
+    }
+    if db.is_some() && config.webhook.url.is_none() {
+        tracing::warn!("no webhook configured: cases are stored and wait in the outbox");
+    }
+    let state = Arc::new(AppState {
+        limiter: RateLimiter::new(config.rate_limit.per_second, config.rate_limit.burst),
+        db,
+        config,
+        outbox_wake: Arc::new(Notify::new()),
+    });
+
+    let cors_state = state.clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            let host = parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok());
+            origin
+                .to_str()
+                .is_ok_and(|o| api::origin_allowed(&cors_state.config, o, host))
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
+        .allow_headers([CONTENT_TYPE, AUTHORIZATION])
+        .max_age(Duration::from_secs(86_400));
+    let v1 = Router::new()
+        .route("/v1/events", post(api::post_events))
+        .route("/v1/cases", post(api::post_case))
+        .route(
+            "/v1/cases/{id}/classification",
+            put(api::put_classification),
+        )
+        .route("/v1/report", get(api::get_report))
+        .layer(from_fn_with_state(state.clone(), api::rate_limit))
+        .layer(from_fn_with_state(state.clone(), api::origin_guard))
+        .layer(cors);
+    let mut router = Router::new()
+        .merge(v1)
+        .route("/healthz", get(api::healthz))
+        .route("/report", get(dashboard::get_dashboard))
+        .route("/report/login", post(dashboard::post_login))
+        .route("/report/logout", post(dashboard::post_logout))
+        .with_state(state.clone());
+    if let Some(dir) = static_dir {
+        router = router.fallback_service(static_files::router(dir));
+    }
+    let router = router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+    );
+    Ok((router, state))
+}
+
+/// A running server: the HTTP listener and, with a database and a webhook, the outbox
+/// worker.
+pub struct Server {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Shared state (database, settings).
+    pub state: Arc<AppState>,
+    shutdown: watch::Sender<bool>,
+    http: tokio::task::JoinHandle<std::io::Result<()>>,
+    worker: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Builds the app and starts serving on `listener`.
+pub async fn start(
+    config: Config,
+    static_dir: Option<PathBuf>,
+    listener: TcpListener,
+) -> anyhow::Result<Server> {
+    let addr = listener.local_addr()?;
+    let (router, state) = app(config, static_dir).await?;
+    let (shutdown, rx) = watch::channel(false);
+    let worker = match (&state.db, &state.config.webhook.url) {
+        (Some(db), Some(_)) => Some(tokio::spawn(outbox::run(
+            db.clone(),
+            state.config.webhook.clone(),
+            state.outbox_wake.clone(),
+            rx.clone(),
+        ))),
+        _ => None,
+    };
+    let mut http_rx = rx;
+    let http = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = http_rx.wait_for(|stop| *stop).await;
+        })
+        .await
+    });
+    Ok(Server {
+        addr,
+        state,
+        shutdown,
+        http,
+        worker,
+    })
+}
+
+impl Server {
+    /// Stops accepting connections, drains in-flight requests, lets the outbox worker
+    /// finish its current delivery, and closes the database.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        let served = self.http.await;
+        if let Some(worker) = self.worker {
+            let _ = worker.await;
+        }
+        if let Some(db) = &self.state.db {
+            db.close().await;
+        }
+        served??;
+        Ok(())
+    }
 }

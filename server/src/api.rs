@@ -1,0 +1,468 @@
+//! The collector's HTTP API: `POST /v1/events`, `POST /v1/cases`,
+//! `PUT /v1/cases/{id}/classification`, `GET /v1/report`, `GET /healthz`.
+//!
+//! Every rejection is a JSON [`FieldError`] naming what is wrong; nothing is stored unless
+//! the whole request is valid. 4xx answers are permanent, 429 and 5xx may be retried.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use deflect_journey::wire::parse_json;
+use deflect_journey::{Case, CaseReceipt, EventBatch, FieldError, VendorClassification};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, RETRY_AFTER};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde::Deserialize;
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::db::{now_ms, Db};
+use crate::rate_limit::RateLimiter;
+use crate::report::{self, Range};
+
+/// Shared by every handler.
+#[derive(Debug)]
+pub struct AppState {
+    /// None: static hosting only; `/v1` answers 503.
+    pub db: Option<Db>,
+    /// Settings.
+    pub config: Config,
+    /// Per-client limiter for the posting endpoints.
+    pub limiter: RateLimiter,
+    /// Wakes the outbox worker when a case is stored.
+    pub outbox_wake: Arc<Notify>,
+}
+
+/// A JSON error answer.
+pub struct ApiError {
+    status: StatusCode,
+    error: FieldError,
+    headers: Vec<(http::HeaderName, HeaderValue)>,
+}
+
+impl ApiError {
+    /// An error for `field` with `status`.
+    pub fn new(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            error: FieldError::new(field, message),
+            headers: Vec::new(),
+        }
+    }
+
+    fn storage(e: anyhow::Error) -> ApiError {
+        tracing::error!(error = %format!("{e:#}"), "storage failed");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            "storage is unavailable; retry later",
+        )
+    }
+
+    fn unauthorized(message: &str) -> ApiError {
+        let mut e = ApiError::new(StatusCode::UNAUTHORIZED, "Authorization", message);
+        e.headers.push((
+            http::header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"deflect\""),
+        ));
+        e
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.error)).into_response();
+        for (k, v) in self.headers {
+            response.headers_mut().insert(k, v);
+        }
+        response
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn database(state: &AppState) -> ApiResult<&Db> {
+    state.db.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            "no database is configured: start `deflect serve` with --database (or DEFLECT_DATABASE)",
+        )
+    })
+}
+
+/// The media type without parameters, lower-cased.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    Some(v.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+fn require_media_type(headers: &HeaderMap, allowed: &[&str]) -> ApiResult<()> {
+    match media_type(headers) {
+        Some(t) if allowed.contains(&t.as_str()) => Ok(()),
+        got => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type",
+            format!(
+                "must be {}, got {}",
+                allowed.join(" or "),
+                got.map_or("none".to_string(), |g| format!("{g:?}"))
+            ),
+        )),
+    }
+}
+
+/// Reads the body up to the configured limit (413 beyond it).
+async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> ApiResult<axum::body::Bytes> {
+    let limit = state.config.max_body_bytes;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "",
+            format!("the body must be at most {limit} bytes"),
+        )
+    };
+    if let Some(len) = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        if len > limit as u64 {
+            return Err(too_large());
+        }
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+/// Parses and validates; syntax errors are 400, well-formed JSON that breaks the schema 422.
+fn parse<T>(bytes: &[u8]) -> ApiResult<T>
+where
+    T: serde::de::DeserializeOwned + deflect_journey::Validate,
+{
+    parse_json::<T>(bytes).map_err(|error| {
+        let status = if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        ApiError {
+            status,
+            error,
+            headers: Vec::new(),
+        }
+    })
+}
+
+/// `POST /v1/events`: a batch, stored in one transaction; ids already stored are skipped.
+/// Accepts `application/json` and `text/plain` (what `navigator.sendBeacon` sends).
+pub async fn post_events(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let db = database(&state)?;
+    require_media_type(&headers, &["application/json", "text/plain"])?;
+    let bytes = read_body(&state, &headers, body).await?;
+    let batch: EventBatch = parse(&bytes)?;
+    let (accepted, duplicates) = db
+        .insert_events(&batch, now_ms())
+        .await
+        .map_err(ApiError::storage)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({"accepted": accepted, "duplicates": duplicates})),
+    )
+        .into_response())
+}
+
+/// `POST /v1/cases`: 201 and a receipt for a new case, 200 (`created: false`) for a retry.
+pub async fn post_case(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let db = database(&state)?;
+    require_media_type(&headers, &["application/json"])?;
+    let bytes = read_body(&state, &headers, body).await?;
+    let case: Case = parse(&bytes)?;
+    let created = db
+        .insert_case(&case, now_ms())
+        .await
+        .map_err(ApiError::storage)?;
+    if created {
+        state.outbox_wake.notify_one();
+        tracing::info!(case_id = %case.id, "case stored");
+    }
+    let receipt = CaseReceipt {
+        id: case.id.clone(),
+        reference: case.reference(),
+        created,
+    };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(receipt)).into_response())
+}
+
+/// Constant-time equality (for tokens).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The bearer token from `Authorization`, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn require_token(state: &AppState, presented: Option<&str>) -> ApiResult<()> {
+    let Some(expected) = state.config.report_token.as_deref() else {
+        return Err(ApiError::unauthorized(
+            "no report token is configured: set report_token (or DEFLECT_REPORT_TOKEN)",
+        ));
+    };
+    match presented {
+        Some(p) if same_secret(p, expected) => Ok(()),
+        Some(_) => Err(ApiError::unauthorized("the bearer token is wrong")),
+        None => Err(ApiError::unauthorized(
+            "send the report token as Authorization: Bearer <token>",
+        )),
+    }
+}
+
+/// `PUT /v1/cases/{id}/classification` (bearer token): sets the vendor's category.
+pub async fn put_classification(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let db = database(&state)?;
+    require_token(&state, bearer(&headers))?;
+    require_media_type(&headers, &["application/json"])?;
+    let bytes = read_body(&state, &headers, body).await?;
+    let c: VendorClassification = serde_json::from_slice(&bytes).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg
+            .split('`')
+            .nth(1)
+            .unwrap_or("vendor_category")
+            .to_string();
+        let status = if e.is_syntax() || e.is_eof() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let field = if field.contains(',') || field.contains(' ') {
+            "vendor_category".to_string()
+        } else {
+            field
+        };
+        ApiError::new(status, &field, msg)
+    })?;
+    let found = db
+        .classify(&id, c.vendor_category, now_ms())
+        .await
+        .map_err(ApiError::storage)?;
+    if !found {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "id",
+            format!("no case with id {id:?}"),
+        ));
+    }
+    Ok(Json(serde_json::json!({"id": id, "vendor_category": c.vendor_category})).into_response())
+}
+
+/// `from` and `to` query parameters.
+#[derive(Debug, Deserialize, Default)]
+pub struct RangeQuery {
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` (inclusive) or RFC 3339 (exclusive).
+    pub to: Option<String>,
+}
+
+impl RangeQuery {
+    /// The parsed range, or a 400 naming the parameter.
+    pub fn range(&self) -> ApiResult<Range> {
+        Range::parse(self.from.as_deref(), self.to.as_deref())
+            .map_err(|(field, message)| ApiError::new(StatusCode::BAD_REQUEST, &field, message))
+    }
+}
+
+/// `GET /v1/report?from&to` (bearer token): the report as JSON.
+pub async fn get_report(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<RangeQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let db = database(&state)?;
+    require_token(&state, bearer(&headers))?;
+    let range = q.range()?;
+    let report = report::build(db, range).await.map_err(ApiError::storage)?;
+    Ok(Json(report).into_response())
+}
+
+/// `GET /healthz`: 200 when the database answers (or none is configured), else 503.
+pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    match &state.db {
+        None => Json(serde_json::json!({"status": "ok", "database": "none"})).into_response(),
+        Some(db) => match db.ping().await {
+            Ok(()) => Json(serde_json::json!({"status": "ok", "database": db.backend().as_str()}))
+                .into_response(),
+            Err(e) => {
+                tracing::warn!(error = %e, "health check: database unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(serde_json::json!({"status": "unavailable", "database": db.backend().as_str()})),
+                )
+                    .into_response()
+            }
+        },
+    }
+}
+
+/// True when `origin` may call the API: listed, or the page is served by this very host
+/// (same origin), or no list is configured.
+pub fn origin_allowed(config: &Config, origin: &str, host: Option<&str>) -> bool {
+    if config.allowed_origins.is_empty() {
+        return true;
+    }
+    if config
+        .allowed_origins
+        .iter()
+        .any(|o| o.eq_ignore_ascii_case(origin))
+    {
+        return true;
+    }
+    let authority = origin.split_once("://").map(|(_, rest)| rest);
+    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+}
+
+/// Middleware: a request whose `Origin` is present and not allowed gets 403 before
+/// anything is read or stored (preflights are answered by the CORS layer).
+pub async fn origin_guard(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != http::Method::OPTIONS {
+        if let Some(origin) = request.headers().get(ORIGIN) {
+            let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
+            let allowed = origin
+                .to_str()
+                .map(|o| origin_allowed(&state.config, o, host))
+                .unwrap_or(false);
+            if !allowed {
+                tracing::info!(origin = ?origin, path = %request.uri().path(), "origin refused");
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "Origin",
+                    format!(
+                        "{} is not an allowed origin",
+                        origin.to_str().unwrap_or("this origin")
+                    ),
+                )
+                .into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// The client address for the rate limit.
+fn client_ip(state: &AppState, request: &Request) -> IpAddr {
+    if state.config.trust_forwarded_for {
+        if let Some(ip) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
+        {
+            return ip;
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// Middleware: per-client token bucket on the posting endpoints (429 + `Retry-After`).
+pub async fn rate_limit(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == http::Method::POST {
+        let ip = client_ip(&state, &request);
+        if let Err(retry_after) = state.limiter.check(ip, Instant::now()) {
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "",
+                "too many requests from this client; retry later",
+            );
+            e.headers
+                .push((RETRY_AFTER, HeaderValue::from(retry_after)));
+            return e.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_listed_or_same_host() {
+        let mut c = Config::default();
+        assert!(origin_allowed(&c, "https://any.example", None));
+        c.allowed_origins = vec!["https://app.example".into()];
+        assert!(origin_allowed(&c, "https://app.example", None));
+        assert!(origin_allowed(&c, "HTTPS://APP.example", None));
+        assert!(!origin_allowed(&c, "https://evil.example", None));
+        assert!(!origin_allowed(&c, "https://app.example.evil", None));
+        assert!(origin_allowed(
+            &c,
+            "http://127.0.0.1:4000",
+            Some("127.0.0.1:4000")
+        ));
+        assert!(!origin_allowed(
+            &c,
+            "http://127.0.0.1:4001",
+            Some("127.0.0.1:4000")
+        ));
+        assert!(!origin_allowed(&c, "null", Some("127.0.0.1:4000")));
+    }
+
+    #[test]
+    fn bearer_tokens_and_secret_comparison() {
+        let mut h = HeaderMap::new();
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), None);
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

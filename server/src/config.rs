@@ -1,0 +1,231 @@
+//! The collector's settings: a TOML file (`--config deflect-server.toml`), overridden by
+//! environment variables and command-line flags (the CLI does that merge).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// Everything `deflect serve` needs beyond the folder to host.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// A SQLite file path (or `sqlite:` URL) or a `postgres://` URL; none: static only.
+    pub database: Option<String>,
+    /// Bearer token for `GET /v1/report`, `/report` and the classification API.
+    pub report_token: Option<String>,
+    /// Page origins allowed to post (`https://app.example.com`); empty: any origin.
+    pub allowed_origins: Vec<String>,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Per-client rate limit on `POST /v1/events` and `POST /v1/cases`.
+    pub rate_limit: RateLimitConfig,
+    /// Key the rate limit on the first `X-Forwarded-For` address (behind a trusted proxy)
+    /// instead of the peer address.
+    pub trust_forwarded_for: bool,
+    /// Forwarding of cases to the vendor's helpdesk.
+    pub webhook: WebhookConfig,
+}
+
+/// A token bucket per client address.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Sustained requests per second per client; 0 turns the limit off.
+    pub per_second: f64,
+    /// Requests a client may send at once before the sustained rate applies.
+    pub burst: u32,
+}
+
+/// Where and how cases are forwarded.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// `https://…` endpoint that receives one JSON POST per case; none: cases wait in the
+    /// outbox until one is configured.
+    pub url: Option<String>,
+    /// Sent as `Authorization: Bearer <token>` when set.
+    pub token: Option<String>,
+    /// Per-attempt timeout, in milliseconds.
+    pub timeout_ms: u64,
+    /// First retry delay, in milliseconds; doubles on each failure ...
+    pub retry_base_ms: u64,
+    /// ... up to this, in milliseconds.
+    pub retry_max_ms: u64,
+    /// How often an idle worker looks for due rows (other instances' cases), in ms.
+    pub poll_ms: u64,
+    /// How long a claimed row stays reserved for one instance, in milliseconds.
+    pub lease_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: None,
+            report_token: None,
+            allowed_origins: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+            rate_limit: RateLimitConfig::default(),
+            trust_forwarded_for: false,
+            webhook: WebhookConfig::default(),
+        }
+    }
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            per_second: 20.0,
+            burst: 100,
+        }
+    }
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            url: None,
+            token: None,
+            timeout_ms: 10_000,
+            retry_base_ms: 1_000,
+            retry_max_ms: 600_000,
+            poll_ms: 1_000,
+            lease_ms: 60_000,
+        }
+    }
+}
+
+/// Shortest accepted report token.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+impl Config {
+    /// Reads a TOML file; unknown keys and wrong types are errors naming the key and line.
+    pub fn from_file(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        Config::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// Parses TOML text.
+    pub fn from_toml(text: &str) -> anyhow::Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(config)
+    }
+
+    /// Checks values that the types cannot: origins, URLs, token length, limits.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        for origin in &self.allowed_origins {
+            check_origin(origin)?;
+        }
+        if let Some(token) = &self.report_token {
+            if token.chars().count() < MIN_TOKEN_CHARS {
+                anyhow::bail!("report_token: must be at least {MIN_TOKEN_CHARS} characters");
+            }
+        }
+        if let Some(url) = &self.webhook.url {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && reqwest::Url::parse(url).is_ok();
+            if !ok {
+                anyhow::bail!("webhook.url: {url:?} must be an http:// or https:// URL");
+            }
+        }
+        if self.max_body_bytes < 1024 {
+            anyhow::bail!("max_body_bytes: must be at least 1024");
+        }
+        if !(self.rate_limit.per_second >= 0.0 && self.rate_limit.per_second.is_finite()) {
+            anyhow::bail!("rate_limit.per_second: must be 0 (off) or a positive number");
+        }
+        if self.rate_limit.per_second > 0.0 && self.rate_limit.burst == 0 {
+            anyhow::bail!("rate_limit.burst: must be at least 1 when the limit is on");
+        }
+        let w = &self.webhook;
+        if w.timeout_ms == 0 || w.retry_base_ms == 0 || w.poll_ms == 0 {
+            anyhow::bail!("webhook: timeout_ms, retry_base_ms and poll_ms must be positive");
+        }
+        if w.retry_max_ms < w.retry_base_ms {
+            anyhow::bail!("webhook.retry_max_ms: must be at least retry_base_ms");
+        }
+        if w.lease_ms <= w.timeout_ms {
+            anyhow::bail!("webhook.lease_ms: must be longer than webhook.timeout_ms");
+        }
+        Ok(())
+    }
+}
+
+/// An origin is `scheme://host[:port]`, nothing more (that is what browsers send).
+fn check_origin(origin: &str) -> anyhow::Result<()> {
+    let bad = || {
+        anyhow::anyhow!(
+            "allowed_origins: {origin:?} must look like https://app.example.com \
+             (scheme, host and optional port; no path or trailing slash)"
+        )
+    };
+    let (scheme, rest) = origin.split_once("://").ok_or_else(bad)?;
+    if !(scheme == "http" || scheme == "https") || rest.is_empty() || rest.contains('/') {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Splits a comma-separated list (for `DEFLECT_ALLOWED_ORIGINS`), dropping blanks.
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_file_and_names_unknown_keys() {
+        let c = Config::from_toml(
+            "database = \"x.db\"\nallowed_origins = [\"https://a.example\"]\n\
+             [webhook]\nurl = \"https://hd.example/hook\"\nretry_base_ms = 10\n",
+        )
+        .unwrap();
+        assert_eq!(c.database.as_deref(), Some("x.db"));
+        assert_eq!(c.webhook.retry_base_ms, 10);
+        assert_eq!(c.webhook.timeout_ms, 10_000);
+        c.validate().unwrap();
+        let err = Config::from_toml("databse = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("databse"), "{err}");
+        let err = Config::from_toml("[rate_limit]\nburst = \"many\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("burst"), "{err}");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let mut c = Config {
+            allowed_origins: vec!["https://a.example/".into()],
+            ..Config::default()
+        };
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("allowed_origins"));
+        c.allowed_origins = vec!["https://a.example:8443".into()];
+        c.validate().unwrap();
+        c.report_token = Some("short".into());
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("report_token"));
+        c.report_token = None;
+        c.webhook.url = Some("ftp://x".into());
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("webhook.url"));
+        assert_eq!(split_list(" a, ,b "), vec!["a", "b"]);
+    }
+}

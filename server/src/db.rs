@@ -1,0 +1,575 @@
+//! Storage for events, cases and the webhook outbox: SQLite (one file, WAL) by default,
+//! PostgreSQL for several collector instances behind a load balancer.
+//!
+//! One set of migrations (`server/migrations/*.sql`) serves both, so the SQL here sticks to
+//! what both understand: TEXT ids, BIGINT epoch milliseconds, `INSERT … ON CONFLICT (id) DO
+//! NOTHING`, `$n` parameters in ascending order. Every write that the API acknowledges is
+//! one committed transaction (SQLite runs with `synchronous=FULL`).
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use deflect_journey::{Case, EventBatch, EventKind, VendorCategory};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Row};
+
+/// The migrations, in order: (version, name, SQL).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "collector",
+    include_str!("../migrations/0001_collector.sql"),
+)];
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A local SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite` or `postgres`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A connection pool plus the engine it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A `--database` value turned into a sqlx URL: `postgres://…`/`postgresql://…` as given,
+/// `sqlite:…` as given (created if missing), anything else is a file path.
+pub fn database_url(spec: &str) -> anyhow::Result<(Backend, String)> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        anyhow::bail!("database: must not be empty");
+    }
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, spec.to_string()));
+    }
+    if spec.contains("://") && !spec.starts_with("sqlite:") {
+        anyhow::bail!(
+            "database: {spec:?} is neither a postgres:// URL, a sqlite: URL nor a file path"
+        );
+    }
+    let url = if let Some(rest) = spec.strip_prefix("sqlite:") {
+        if rest.contains("mode=") {
+            spec.to_string()
+        } else if rest.contains('?') {
+            format!("{spec}&mode=rwc")
+        } else {
+            format!("{spec}?mode=rwc")
+        }
+    } else {
+        let path = Path::new(spec);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("database: creating {}", parent.display()))?;
+        }
+        let mut encoded = String::new();
+        for c in spec.chars() {
+            match c {
+                '%' | '?' | '#' | ' ' => encoded.push_str(&format!("%{:02X}", c as u32)),
+                c => encoded.push(c),
+            }
+        }
+        format!("sqlite://{encoded}?mode=rwc")
+    };
+    Ok((Backend::Sqlite, url))
+}
+
+/// The current time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// Lower-cased, trimmed, inner whitespace collapsed: how queries are grouped in the report.
+pub fn normalize_query(q: &str) -> String {
+    q.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn utc_day(ts: jiff::Timestamp) -> String {
+    ts.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string()
+}
+
+/// One outbox row a worker has claimed.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The case to forward.
+    pub case_id: String,
+    /// Failed attempts so far.
+    pub attempts: i64,
+}
+
+/// Row counts, for tests and `/healthz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Counts {
+    /// Stored events.
+    pub events: i64,
+    /// Stored cases.
+    pub cases: i64,
+    /// Outbox rows not delivered yet.
+    pub outbox_pending: i64,
+    /// Outbox rows delivered.
+    pub outbox_delivered: i64,
+}
+
+impl Db {
+    /// Connects (creating a SQLite file on first start) and applies pending migrations.
+    pub async fn open(spec: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = database_url(spec)?;
+        let options: AnyConnectOptions = url
+            .parse()
+            .with_context(|| format!("database: cannot parse {spec:?}"))?;
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool_options = match backend {
+            // One writer at a time anyway; a few connections let reads run beside it.
+            Backend::Sqlite => pool_options.max_connections(4).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool_options.max_connections(16),
+        };
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .with_context(|| format!("database: cannot open {}", redact(spec)))?;
+        let db = Db { pool, backend };
+        db.migrate().await.context("database: migrations failed")?;
+        Ok(db)
+    }
+
+    /// The engine.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Applies every migration not yet recorded in `schema_migrations`, each in its own
+    /// transaction. On PostgreSQL an advisory lock keeps instances that start together from
+    /// running them twice.
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend == Backend::Postgres {
+            conn.execute("SELECT pg_advisory_lock(4242001)").await?;
+        }
+        let result = async {
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (\
+                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
+            )
+            .await?;
+            for (version, name, sql) in MIGRATIONS {
+                let applied: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                        .bind(*version)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                if applied.is_some() {
+                    continue;
+                }
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                for statement in split_statements(sql) {
+                    tx.execute(statement.as_str())
+                        .await
+                        .with_context(|| format!("migration {version} ({name}): {statement}"))?;
+                }
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
+                )
+                .bind(*version)
+                .bind(*name)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                tracing::info!(version, name, "applied migration");
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        if self.backend == Backend::Postgres {
+            conn.execute("SELECT pg_advisory_unlock(4242001)").await?;
+        }
+        result
+    }
+
+    /// `SELECT 1`, for `/healthz`.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Stores a validated batch in one transaction; returns (newly stored, already known).
+    pub async fn insert_events(
+        &self,
+        batch: &EventBatch,
+        received_ms: i64,
+    ) -> anyhow::Result<(u64, u64)> {
+        const COLUMNS: usize = 16;
+        let mut sql = String::from(
+            "INSERT INTO events (id, journey_id, at_ms, day, received_ms, type, query, \
+             query_norm, results, article_id, dwell_ms, helpful, reason, case_id, outcome, \
+             payload) VALUES ",
+        );
+        for i in 0..batch.events.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..COLUMNS {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", i * COLUMNS + c + 1));
+            }
+            sql.push(')');
+        }
+        sql.push_str(" ON CONFLICT (id) DO NOTHING");
+        let mut query = sqlx::query(&sql);
+        for e in &batch.events {
+            let mut q: Option<String> = None;
+            let mut results: Option<i64> = None;
+            let mut article: Option<String> = None;
+            let mut dwell: Option<i64> = None;
+            let mut helpful: Option<i64> = None;
+            let mut reason: Option<String> = None;
+            let mut case_id: Option<String> = None;
+            let mut outcome: Option<String> = None;
+            match &e.kind {
+                EventKind::Search {
+                    query, results: r, ..
+                } => {
+                    q = query.clone();
+                    results = Some(i64::from(*r));
+                }
+                EventKind::ArticleViewed {
+                    article_id,
+                    dwell_ms,
+                } => {
+                    article = Some(article_id.clone());
+                    dwell = Some(i64::try_from(*dwell_ms).unwrap_or(i64::MAX));
+                }
+                EventKind::Feedback {
+                    article_id,
+                    helpful: h,
+                    reason: r,
+                } => {
+                    article = Some(article_id.clone());
+                    helpful = Some(i64::from(*h));
+                    reason = r.map(|r| r.as_str().to_string());
+                }
+                EventKind::HandoffStarted { article_id } => article = article_id.clone(),
+                EventKind::CaseSubmitted { case_id: c } => case_id = Some(c.clone()),
+                EventKind::JourneyEnded { outcome: o } => outcome = Some(o.as_str().to_string()),
+            }
+            let norm = q.as_deref().map(normalize_query).filter(|n| !n.is_empty());
+            query = query
+                .bind(e.id.clone())
+                .bind(e.journey_id.clone())
+                .bind(e.at.as_millisecond())
+                .bind(utc_day(e.at))
+                .bind(received_ms)
+                .bind(e.kind.type_name())
+                .bind(q)
+                .bind(norm)
+                .bind(results)
+                .bind(article)
+                .bind(dwell)
+                .bind(helpful)
+                .bind(reason)
+                .bind(case_id)
+                .bind(outcome)
+                .bind(serde_json::to_string(e)?);
+        }
+        // A single statement is atomic; the explicit transaction makes the commit (and its
+        // fsync) happen before we answer.
+        let mut tx = self.pool.begin().await?;
+        let stored = query.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        let total = batch.events.len() as u64;
+        Ok((stored, total.saturating_sub(stored)))
+    }
+
+    /// Stores a validated case and its outbox row in one transaction; `false` when the id
+    /// was already stored (nothing is written then).
+    pub async fn insert_case(&self, case: &Case, received_ms: i64) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let stored = sqlx::query(
+            "INSERT INTO cases (id, journey_id, created_ms, received_ms, subject, email, \
+             customer_category, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(case.id.clone())
+        .bind(case.journey_id.clone())
+        .bind(case.created_at.as_millisecond())
+        .bind(received_ms)
+        .bind(case.subject.clone())
+        .bind(case.email.trim().to_string())
+        .bind(case.customer_category.as_str())
+        .bind(serde_json::to_string(case)?)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if stored == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO outbox (case_id, created_ms, attempts, next_attempt_ms) \
+             VALUES ($1, $2, 0, $3) ON CONFLICT (case_id) DO NOTHING",
+        )
+        .bind(case.id.clone())
+        .bind(received_ms)
+        .bind(received_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sets the vendor's category of a case; `false` when there is no such case.
+    pub async fn classify(
+        &self,
+        case_id: &str,
+        category: VendorCategory,
+        now: i64,
+    ) -> anyhow::Result<bool> {
+        let n =
+            sqlx::query("UPDATE cases SET vendor_category = $1, classified_ms = $2 WHERE id = $3")
+                .bind(category.as_str())
+                .bind(now)
+                .bind(case_id.to_string())
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// The stored JSON of a case.
+    pub async fn case_payload(&self, case_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT payload FROM cases WHERE id = $1")
+                .bind(case_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Claims up to `limit` due, undelivered outbox rows for `owner` until `now + lease_ms`.
+    /// A row is claimed by a conditional UPDATE that only succeeds while nobody else holds
+    /// an unexpired lease, so concurrent instances never claim the same row.
+    pub async fn claim_outbox(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Claimed>> {
+        let candidates = sqlx::query(
+            "SELECT case_id, attempts FROM outbox WHERE delivered_ms IS NULL \
+             AND next_attempt_ms <= $1 AND (lease_until_ms IS NULL OR lease_until_ms < $2) \
+             ORDER BY next_attempt_ms, case_id LIMIT $3",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = Vec::new();
+        for row in candidates {
+            let case_id: String = row.try_get("case_id")?;
+            let attempts: i64 = row.try_get("attempts")?;
+            let n = sqlx::query(
+                "UPDATE outbox SET lease_owner = $1, lease_until_ms = $2 WHERE case_id = $3 \
+                 AND delivered_ms IS NULL AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
+            )
+            .bind(owner.to_string())
+            .bind(now + lease_ms)
+            .bind(case_id.clone())
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                claimed.push(Claimed { case_id, attempts });
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Marks a claimed row delivered.
+    pub async fn outbox_delivered(
+        &self,
+        case_id: &str,
+        owner: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET delivered_ms = $1, attempts = attempts + 1, lease_owner = NULL, \
+             lease_until_ms = NULL, last_error = NULL WHERE case_id = $2 AND lease_owner = $3",
+        )
+        .bind(now)
+        .bind(case_id.to_string())
+        .bind(owner.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again; releases the lease.
+    pub async fn outbox_failed(
+        &self,
+        case_id: &str,
+        owner: &str,
+        next_attempt_ms: i64,
+        error: &str,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = $1, lease_owner = NULL, \
+             lease_until_ms = NULL, last_error = $2 WHERE case_id = $3 AND lease_owner = $4",
+        )
+        .bind(next_attempt_ms)
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(case_id.to_string())
+        .bind(owner.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The earliest `next_attempt_ms` of an undelivered row, if any.
+    pub async fn next_outbox_due(&self) -> anyhow::Result<Option<i64>> {
+        let v: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(next_attempt_ms) FROM outbox WHERE delivered_ms IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(v)
+    }
+
+    /// Row counts.
+    pub async fn counts(&self) -> anyhow::Result<Counts> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT COUNT(*) FROM cases) AS cases, \
+             (SELECT COUNT(*) FROM outbox WHERE delivered_ms IS NULL) AS pending, \
+             (SELECT COUNT(*) FROM outbox WHERE delivered_ms IS NOT NULL) AS delivered",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts {
+            events: row.try_get("events")?,
+            cases: row.try_get("cases")?,
+            outbox_pending: row.try_get("pending")?,
+            outbox_delivered: row.try_get("delivered")?,
+        })
+    }
+
+    /// The pool, for the report's queries.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// `ORDER BY … COLLATE` clause that sorts text bytewise on both engines.
+    pub(crate) fn bytewise(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "COLLATE BINARY",
+            Backend::Postgres => "COLLATE \"C\"",
+        }
+    }
+}
+
+/// Splits a migration file at semicolons that end a line; drops comments and blanks.
+fn split_statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in sql.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("--") || trimmed.is_empty() {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if trimmed.ends_with(';') {
+            let stmt = current.trim().trim_end_matches(';').trim().to_string();
+            if !stmt.is_empty() {
+                out.push(stmt);
+            }
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+/// The spec without a password, for messages.
+pub fn redact(spec: &str) -> String {
+    if let Some((scheme, rest)) = spec.split_once("://") {
+        if let Some((auth, host)) = rest.split_once('@') {
+            if let Some((user, _)) = auth.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    spec.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_specs() {
+        assert_eq!(
+            database_url("postgres://u:p@h/db").unwrap().0,
+            Backend::Postgres
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a b/c.db");
+        let (b, url) = database_url(path.to_str().unwrap()).unwrap();
+        assert_eq!(b, Backend::Sqlite);
+        assert!(url.ends_with("a%20b/c.db?mode=rwc"), "{url}");
+        assert_eq!(
+            database_url("sqlite:x.db").unwrap().1,
+            "sqlite:x.db?mode=rwc"
+        );
+        assert!(database_url("mysql://x").is_err());
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn migrations_split_into_statements() {
+        let stmts = split_statements(MIGRATIONS[0].2);
+        assert!(stmts.iter().any(|s| s.starts_with("CREATE TABLE events")));
+        assert!(stmts.iter().all(|s| !s.contains(';')));
+        assert_eq!(normalize_query("  Reset   PASSWORD "), "reset password");
+    }
+}

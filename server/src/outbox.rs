@@ -1,0 +1,232 @@
+//! Forwards stored cases to the vendor's helpdesk webhook from the durable outbox.
+//!
+//! The outbox row is written in the same transaction as the case, so nothing acknowledged
+//! can be lost by a helpdesk outage or a restart. A worker claims due rows with a lease
+//! (see [`Db::claim_outbox`]), POSTs the payload with `Idempotency-Key: <case id>`, marks
+//! the row delivered on a 2xx and otherwise schedules a retry with exponential backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use deflect_journey::Case;
+use serde::Serialize;
+use tokio::sync::{watch, Notify};
+
+use crate::config::WebhookConfig;
+use crate::db::{now_ms, Db};
+
+/// The JSON body POSTed to the webhook for each case.
+#[derive(Debug, Serialize)]
+pub struct WebhookPayload<'a> {
+    /// Always `deflect.case`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Payload version (1).
+    pub version: u32,
+    /// The case's short reference, as shown to the customer (`DF-…`).
+    pub reference: String,
+    /// A ready-made plain-text body: the description followed by the self-help trail.
+    pub body_text: String,
+    /// The case as received (see schemas/v1/case.schema.json).
+    pub case: &'a Case,
+}
+
+/// Renders the description and trail as plain text for a helpdesk comment.
+pub fn body_text(case: &Case) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if !case.description.trim().is_empty() {
+        s.push_str(case.description.trim());
+        s.push_str("\n\n");
+    }
+    let _ = writeln!(s, "— Reference {} —", case.reference());
+    let _ = writeln!(
+        s,
+        "Customer's category: {}",
+        case.customer_category.as_str()
+    );
+    if let Some(by) = case.expected_reply_by {
+        let _ = writeln!(s, "Reply promised by: {by}");
+    }
+    if !case.trail.queries.is_empty() {
+        let _ = writeln!(s, "\nSearched for:");
+        for q in &case.trail.queries {
+            let _ = writeln!(s, "  - {q}");
+        }
+    }
+    if !case.trail.articles.is_empty() {
+        let _ = writeln!(s, "\nRead:");
+        for a in &case.trail.articles {
+            let verdict = match (a.helpful, a.reason) {
+                (Some(true), _) => " — helpful".to_string(),
+                (Some(false), Some(r)) => format!(" — not helpful ({})", r.as_str()),
+                (Some(false), None) => " — not helpful".to_string(),
+                (None, _) => String::new(),
+            };
+            let _ = writeln!(
+                s,
+                "  - {} ({}, {} s){verdict}",
+                a.title,
+                a.id,
+                a.dwell_ms / 1000
+            );
+        }
+    }
+    let c = &case.context;
+    for (label, v) in [
+        ("Page", &c.page_url),
+        ("Locale", &c.locale),
+        ("User id", &c.user_id),
+        ("Plan", &c.plan),
+    ] {
+        if let Some(v) = v {
+            let _ = writeln!(s, "{label}: {v}");
+        }
+    }
+    s
+}
+
+/// The delay before attempt `attempts + 1` after `attempts` failures.
+pub fn backoff_ms(cfg: &WebhookConfig, attempts: i64) -> u64 {
+    let shift = attempts.clamp(0, 30) as u32;
+    cfg.retry_base_ms
+        .saturating_mul(1u64 << shift)
+        .min(cfg.retry_max_ms)
+}
+
+/// The forwarding loop; returns when `shutdown` turns true (after the current delivery).
+pub async fn run(
+    db: Db,
+    cfg: WebhookConfig,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let Some(url) = cfg.url.clone() else { return };
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_millis(cfg.timeout_ms))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook: cannot build the HTTP client");
+            return;
+        }
+    };
+    static WORKERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WORKERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let owner = format!("{}-{}-{n}", std::process::id(), now_ms());
+    tracing::info!(url = %url, owner = %owner, "forwarding cases to the webhook");
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let now = now_ms();
+        let claimed = match db.claim_outbox(&owner, now, cfg.lease_ms as i64, 16).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook: cannot read the outbox");
+                Vec::new()
+            }
+        };
+        let idle = claimed.is_empty();
+        for row in claimed {
+            deliver(&db, &client, &cfg, &url, &owner, &row.case_id, row.attempts).await;
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+        if !idle {
+            continue;
+        }
+        // Sleep until the next due row, a new case, the poll interval, or shutdown.
+        let mut wait = Duration::from_millis(cfg.poll_ms);
+        if let Ok(Some(due)) = db.next_outbox_due().await {
+            let until = Duration::from_millis(due.saturating_sub(now_ms()).max(0) as u64);
+            wait = wait.min(until.max(Duration::from_millis(5)));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = wake.notified() => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+async fn deliver(
+    db: &Db,
+    client: &reqwest::Client,
+    cfg: &WebhookConfig,
+    url: &str,
+    owner: &str,
+    case_id: &str,
+    attempts: i64,
+) {
+    let outcome: Result<(), String> = async {
+        let stored = db
+            .case_payload(case_id)
+            .await
+            .map_err(|e| format!("reading the case: {e}"))?
+            .ok_or_else(|| "the case row is missing".to_string())?;
+        let case: Case =
+            serde_json::from_str(&stored).map_err(|e| format!("stored case is unreadable: {e}"))?;
+        let body = serde_json::to_vec(&WebhookPayload {
+            kind: "deflect.case",
+            version: 1,
+            reference: case.reference(),
+            body_text: body_text(&case),
+            case: &case,
+        })
+        .map_err(|e| e.to_string())?;
+        let mut request = client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("idempotency-key", case_id)
+            .body(body);
+        if let Some(token) = &cfg.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {e}"))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("webhook answered {status}"))
+        }
+    }
+    .await;
+    let result = match outcome {
+        Ok(()) => {
+            tracing::info!(case_id, attempts = attempts + 1, "case forwarded");
+            db.outbox_delivered(case_id, owner, now_ms()).await
+        }
+        Err(error) => {
+            let delay = backoff_ms(cfg, attempts);
+            tracing::warn!(case_id, attempts = attempts + 1, retry_in_ms = delay, %error, "case forwarding failed");
+            db.outbox_failed(case_id, owner, now_ms() + delay as i64, &error)
+                .await
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!(case_id, error = %e, "webhook: cannot update the outbox (the lease will expire and the case will be retried)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let cfg = WebhookConfig {
+            retry_base_ms: 100,
+            retry_max_ms: 1_000,
+            ..WebhookConfig::default()
+        };
+        let delays: Vec<u64> = (0..6).map(|a| backoff_ms(&cfg, a)).collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1000, 1000]);
+        assert_eq!(backoff_ms(&cfg, 1_000), 1_000);
+    }
+}
