@@ -4,6 +4,8 @@
 //! the browser-only modules fetch the pack ([`loader`]), read the host page's configuration
 //! ([`config`]) and render it ([`components`]).
 
+pub mod form;
+pub mod outbox;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,10 +1,11 @@
-//! The search feature's state: what the customer typed, the suggestions, which one is
-//! active, and the open article. One reducer owns every transition, so keyboard, mouse
-//! and programmatic actions cannot disagree.
+//! The panel's state: what the customer typed, the suggestions, which one is active, the
+//! open article and its feedback, and which screen is showing. One reducer owns every
+//! transition, so keyboard, mouse and programmatic actions cannot disagree.
 
 use std::rc::Rc;
 
 use deflect_core::{SearchHit, StoredArticle};
+use deflect_journey::FeedbackReason;
 
 /// Most suggestions shown at once.
 pub const MAX_SUGGESTIONS: usize = 8;
@@ -20,6 +21,18 @@ pub enum ArticleBody {
     Failed(String),
 }
 
+/// The customer's answer to "Did this solve your problem?" for the open article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeedbackAnswer {
+    /// Not answered yet.
+    #[default]
+    Unanswered,
+    /// Yes: the journey is resolved.
+    Solved,
+    /// No, with the reason once the customer picks one.
+    NotSolved(Option<FeedbackReason>),
+}
+
 /// The article being read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenArticle {
@@ -27,6 +40,24 @@ pub struct OpenArticle {
     pub meta: StoredArticle,
     /// Its body.
     pub body: ArticleBody,
+    /// The customer's feedback on it.
+    pub feedback: FeedbackAnswer,
+}
+
+/// What the panel shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// The search box and suggestions.
+    #[default]
+    Search,
+    /// The open article.
+    Article,
+    /// The contact form.
+    Contact,
+    /// The acknowledgement of case `0` (its id).
+    Sent(String),
+    /// "Your requests": cases sent from this browser.
+    Requests,
 }
 
 /// State of the search feature.
@@ -42,6 +73,8 @@ pub struct SearchState {
     pub active: Option<usize>,
     /// The article being read, if any.
     pub article: Option<OpenArticle>,
+    /// What the panel shows.
+    pub screen: Screen,
 }
 
 /// Everything that can happen to the search feature.
@@ -71,8 +104,17 @@ pub enum SearchAction {
         /// The HTML, or why it failed.
         body: Result<String, String>,
     },
-    /// Back from the article to the suggestions.
+    /// Back: from the contact form to the article it was opened from (or the
+    /// suggestions), from anything else to the suggestions.
     Back,
+    /// The customer answered "Did this solve your problem?".
+    Feedback(FeedbackAnswer),
+    /// Open the contact form.
+    ShowContact,
+    /// Show the acknowledgement of a submitted case.
+    ShowSent(String),
+    /// Show "Your requests".
+    ShowRequests,
 }
 
 impl SearchState {
@@ -83,6 +125,7 @@ impl SearchState {
             SearchAction::ClosePanel => {
                 self.open = false;
                 self.article = None;
+                self.screen = Screen::Search;
             }
             SearchAction::Results { query, hits } => {
                 self.query = query;
@@ -109,7 +152,9 @@ impl SearchState {
                 self.article = Some(OpenArticle {
                     meta,
                     body: ArticleBody::Loading,
+                    feedback: FeedbackAnswer::Unanswered,
                 });
+                self.screen = Screen::Article;
             }
             SearchAction::ArticleBody { id, body } => {
                 // A late answer for an article the customer already left is dropped.
@@ -120,7 +165,27 @@ impl SearchState {
                     };
                 }
             }
-            SearchAction::Back => self.article = None,
+            SearchAction::Back => match self.screen {
+                Screen::Contact if self.article.is_some() => self.screen = Screen::Article,
+                _ => {
+                    self.article = None;
+                    self.screen = Screen::Search;
+                }
+            },
+            SearchAction::Feedback(answer) => {
+                if let Some(article) = self.article.as_mut() {
+                    // A "Yes" is final; a "No" can gain a reason.
+                    if article.feedback != FeedbackAnswer::Solved {
+                        article.feedback = answer;
+                    }
+                }
+            }
+            SearchAction::ShowContact => self.screen = Screen::Contact,
+            SearchAction::ShowSent(id) => {
+                self.article = None;
+                self.screen = Screen::Sent(id);
+            }
+            SearchAction::ShowRequests => self.screen = Screen::Requests,
         }
         self
     }
@@ -202,6 +267,46 @@ mod tests {
         let s = s.apply(SearchAction::Back);
         assert!(s.article.is_none());
         assert_eq!(s.hits.len(), 2, "going back keeps the suggestions");
+    }
+
+    #[test]
+    fn screens_follow_the_journey_and_back_retraces_it() {
+        let s = with_hits(2).apply(SearchAction::ShowArticle(hit("a1").article));
+        assert_eq!(s.screen, Screen::Article);
+        let s = s.apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(None)));
+        let s = s.apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(Some(
+            FeedbackReason::Unclear,
+        ))));
+        assert_eq!(
+            s.article.as_ref().unwrap().feedback,
+            FeedbackAnswer::NotSolved(Some(FeedbackReason::Unclear))
+        );
+        let s = s.apply(SearchAction::ShowContact);
+        assert_eq!(s.screen, Screen::Contact);
+        let s = s.apply(SearchAction::Back);
+        assert_eq!(
+            s.screen,
+            Screen::Article,
+            "back from the form returns to the article"
+        );
+        let s = s.apply(SearchAction::Back);
+        assert_eq!(
+            (s.screen.clone(), s.article.is_none()),
+            (Screen::Search, true)
+        );
+        let s = s.apply(SearchAction::ShowContact).apply(SearchAction::Back);
+        assert_eq!(s.screen, Screen::Search);
+        let s = s.apply(SearchAction::ShowSent("case-1".into()));
+        assert_eq!(s.screen, Screen::Sent("case-1".into()));
+    }
+
+    #[test]
+    fn yes_is_final() {
+        let s = with_hits(1)
+            .apply(SearchAction::ShowArticle(hit("a0").article))
+            .apply(SearchAction::Feedback(FeedbackAnswer::Solved))
+            .apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(None)));
+        assert_eq!(s.article.unwrap().feedback, FeedbackAnswer::Solved);
     }
 
     #[test]

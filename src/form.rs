@@ -1,0 +1,427 @@
+//! The contact form's state: the draft (saved on every keystroke so a reload loses
+//! nothing), its inline errors, and turning it into a [`Case`] or a `mailto:` link.
+//!
+//! Validation is the wire format's own ([`Validate`]), so the form refuses exactly what the
+//! collector would refuse and names the same field.
+
+use deflect_journey::wire::{check_email, MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS};
+use deflect_journey::{Case, CaseContext, CustomerCategory, Trail, Validate};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A field of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// One line: what is wrong.
+    Subject,
+    /// The details.
+    Description,
+    /// Where to reply.
+    Email,
+    /// The customer's name.
+    Name,
+    /// The customer's own classification.
+    Category,
+}
+
+impl Field {
+    /// The id of the field's input element (and of its error, with `-error`).
+    pub fn input_id(self) -> &'static str {
+        match self {
+            Field::Subject => "deflect-subject",
+            Field::Description => "deflect-description",
+            Field::Email => "deflect-email",
+            Field::Name => "deflect-name",
+            Field::Category => "deflect-category",
+        }
+    }
+
+    fn from_wire(field: &str) -> Field {
+        match field {
+            "subject" => Field::Subject,
+            "email" => Field::Email,
+            "name" => Field::Name,
+            "customer_category" => Field::Category,
+            _ => Field::Description,
+        }
+    }
+}
+
+/// What the customer has typed so far, with the trail captured when the form opened.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ContactDraft {
+    /// The journey that led here.
+    pub journey_id: String,
+    /// Subject, prefilled with the last query.
+    pub subject: String,
+    /// Description.
+    pub description: String,
+    /// E-mail, prefilled from `identify`.
+    pub email: String,
+    /// Name, prefilled from `identify`.
+    pub name: String,
+    /// The customer's classification.
+    pub category: Option<CustomerCategory>,
+    /// What they tried.
+    pub trail: Trail,
+}
+
+/// Everything that can happen to the form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormAction {
+    /// Start (or resume) with this draft.
+    Load(ContactDraft),
+    /// A text field changed.
+    Edit(Field, String),
+    /// A category was picked.
+    Category(CustomerCategory),
+    /// The customer pressed Send: show every error.
+    Attempt,
+    /// The case left the form: start empty next time.
+    Reset,
+}
+
+/// The form's state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FormState {
+    /// The draft.
+    pub draft: ContactDraft,
+    /// Whether Send was pressed (errors show from then on, and update as the customer
+    /// fixes them).
+    pub attempted: bool,
+}
+
+impl FormState {
+    /// Applies one action.
+    pub fn apply(mut self, action: FormAction) -> FormState {
+        match action {
+            FormAction::Load(draft) => {
+                self.draft = draft;
+                self.attempted = false;
+            }
+            FormAction::Edit(field, value) => {
+                let d = &mut self.draft;
+                match field {
+                    Field::Subject => d.subject = value,
+                    Field::Description => d.description = value,
+                    Field::Email => d.email = value,
+                    Field::Name => d.name = value,
+                    Field::Category => d.category = CustomerCategory::parse(&value),
+                }
+            }
+            FormAction::Category(c) => self.draft.category = Some(c),
+            FormAction::Attempt => self.attempted = true,
+            FormAction::Reset => self = FormState::default(),
+        }
+        self
+    }
+
+    /// The errors to show now (none before the first Send).
+    pub fn visible_errors(&self) -> Vec<(Field, String)> {
+        if self.attempted {
+            self.draft.errors()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl ContactDraft {
+    /// Every problem with the draft, in form order.
+    pub fn errors(&self) -> Vec<(Field, String)> {
+        let mut errors = Vec::new();
+        let chars = |s: &str| s.chars().count();
+        let subject = self.subject.trim();
+        if subject.is_empty() {
+            errors.push((
+                Field::Subject,
+                "Please say in a few words what the problem is.".to_string(),
+            ));
+        } else if chars(subject) > MAX_SUBJECT_CHARS {
+            errors.push((
+                Field::Subject,
+                format!(
+                    "Please keep the subject to {MAX_SUBJECT_CHARS} characters (it has {}).",
+                    chars(subject)
+                ),
+            ));
+        }
+        if chars(self.description.trim()) > MAX_DESCRIPTION_CHARS {
+            errors.push((
+                Field::Description,
+                format!(
+                    "Please keep the description to {MAX_DESCRIPTION_CHARS} characters (it has {}).",
+                    chars(self.description.trim())
+                ),
+            ));
+        }
+        if check_email("email", &self.email).is_err() {
+            errors.push((
+                Field::Email,
+                "Please enter an e-mail address like name@example.com, so we can reply."
+                    .to_string(),
+            ));
+        }
+        if self.category.is_none() {
+            errors.push((
+                Field::Category,
+                "Please choose what best describes the problem.".to_string(),
+            ));
+        }
+        if errors.is_empty() {
+            // Anything else the collector would refuse (control characters, a long name).
+            let probe = self.to_case(
+                "validation-probe".into(),
+                Timestamp::UNIX_EPOCH,
+                None,
+                CaseContext::default(),
+            );
+            if let Err(e) = probe.validate() {
+                errors.push((
+                    Field::from_wire(&e.field),
+                    format!("This field {}.", e.message),
+                ));
+            }
+        }
+        errors
+    }
+
+    /// The case this draft becomes. The category defaults to "How do I…" only for
+    /// validation probes; a real submission is refused until one is chosen.
+    pub fn to_case(
+        &self,
+        id: String,
+        now: Timestamp,
+        expected_reply_by: Option<Timestamp>,
+        context: CaseContext,
+    ) -> Case {
+        let name = self.name.trim();
+        Case {
+            id,
+            journey_id: if self.journey_id.is_empty() {
+                "journey-unknown".into()
+            } else {
+                self.journey_id.clone()
+            },
+            created_at: now,
+            subject: self.subject.trim().to_string(),
+            description: self.description.trim().to_string(),
+            email: self.email.trim().to_string(),
+            name: (!name.is_empty()).then(|| name.to_string()),
+            customer_category: self.category.unwrap_or(CustomerCategory::HowDoI),
+            trail: self.trail.clone(),
+            expected_reply_by,
+            context,
+        }
+    }
+}
+
+/// The customer-facing label of a category.
+pub fn category_label(c: CustomerCategory) -> &'static str {
+    match c {
+        CustomerCategory::SomethingBroken => "Something is broken",
+        CustomerCategory::HowDoI => "How do I…",
+        CustomerCategory::InstallationOrSetup => "Installation or setup",
+        CustomerCategory::BillingOrAccount => "Billing or account",
+        CustomerCategory::DocumentationUnclear => "The documentation is unclear",
+        CustomerCategory::FeatureRequest => "Feature request",
+    }
+}
+
+/// The trail as plain text lines, for the form's summary and the e-mail body.
+pub fn trail_lines(trail: &Trail) -> Vec<String> {
+    let mut lines = Vec::new();
+    for q in &trail.queries {
+        lines.push(format!("Searched for “{q}”"));
+    }
+    for a in &trail.articles {
+        let secs = a.dwell_ms / 1000;
+        let read = if secs >= 60 {
+            format!("{} min {} s", secs / 60, secs % 60)
+        } else {
+            format!("{secs} s")
+        };
+        let verdict = match (a.helpful, a.reason) {
+            (Some(true), _) => " — said it helped".to_string(),
+            (Some(false), Some(r)) => format!(" — said it did not help ({})", reason_label(r)),
+            (Some(false), None) => " — said it did not help".to_string(),
+            (None, _) => String::new(),
+        };
+        lines.push(format!("Read “{}” ({read}){verdict}", a.title));
+    }
+    lines
+}
+
+/// The customer-facing label of a feedback reason.
+pub fn reason_label(r: deflect_journey::FeedbackReason) -> &'static str {
+    use deflect_journey::FeedbackReason::*;
+    match r {
+        Unclear => "unclear",
+        DoesNotMatch => "doesn't match my problem",
+        DidNotWork => "didn't work",
+        Outdated => "outdated",
+    }
+}
+
+/// A `mailto:` link carrying the case, for when the collector is absent or keeps failing.
+pub fn mailto(contact: &str, case: &Case) -> String {
+    let address = contact.strip_prefix("mailto:").unwrap_or(contact);
+    let address = address.split('?').next().unwrap_or(address);
+    let mut body = String::new();
+    if !case.description.is_empty() {
+        body.push_str(&case.description);
+        body.push_str("\n\n");
+    }
+    body.push_str(&format!(
+        "Type of problem: {}\n",
+        category_label(case.customer_category)
+    ));
+    let lines = trail_lines(&case.trail);
+    if !lines.is_empty() {
+        body.push_str("\nWhat I tried first:\n");
+        for l in lines {
+            body.push_str("- ");
+            body.push_str(&l);
+            body.push('\n');
+        }
+    }
+    body.push_str(&format!("\nReference: {}\n", case.reference()));
+    format!(
+        "mailto:{address}?subject={}&body={}",
+        percent_encode(&format!("{} [{}]", case.subject, case.reference())),
+        percent_encode(&body)
+    )
+}
+
+/// RFC 6068 wants everything but unreserved characters percent-encoded in hfields.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deflect_journey::{FeedbackReason, TrailArticle};
+
+    fn draft() -> ContactDraft {
+        ContactDraft {
+            journey_id: "journey-0001".into(),
+            subject: "export csv".into(),
+            description: "It stops at 99 %.".into(),
+            email: "ana@example.com".into(),
+            name: "Ana".into(),
+            category: Some(CustomerCategory::SomethingBroken),
+            trail: Trail {
+                queries: vec!["export csv".into()],
+                articles: vec![TrailArticle {
+                    id: "export".into(),
+                    title: "Exporting timesheets".into(),
+                    dwell_ms: 75_000,
+                    helpful: Some(false),
+                    reason: Some(FeedbackReason::DidNotWork),
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_has_no_errors_and_becomes_a_valid_case() {
+        let d = draft();
+        assert!(d.errors().is_empty(), "{:?}", d.errors());
+        let case = d.to_case(
+            "case-00000001".into(),
+            Timestamp::UNIX_EPOCH,
+            None,
+            CaseContext::default(),
+        );
+        case.validate().unwrap();
+        assert_eq!(case.name.as_deref(), Some("Ana"));
+    }
+
+    #[test]
+    fn errors_name_each_field_and_only_show_after_send() {
+        let mut d = draft();
+        d.subject = "  ".into();
+        d.email = "ana-at-example".into();
+        d.category = None;
+        let state = FormState::default().apply(FormAction::Load(d));
+        assert!(state.visible_errors().is_empty());
+        let state = state.apply(FormAction::Attempt);
+        let fields: Vec<_> = state.visible_errors().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, [Field::Subject, Field::Email, Field::Category]);
+        let state = state
+            .apply(FormAction::Edit(Field::Email, "ana@example.com".into()))
+            .apply(FormAction::Category(CustomerCategory::HowDoI));
+        let fields: Vec<_> = state.visible_errors().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            [Field::Subject],
+            "errors clear as the customer fixes them"
+        );
+    }
+
+    #[test]
+    fn too_long_text_says_so() {
+        let mut d = draft();
+        d.subject = "x".repeat(201);
+        d.description = "y".repeat(10_001);
+        let errors = d.errors();
+        assert_eq!(errors[0].0, Field::Subject);
+        assert!(
+            errors[0].1.contains("200 characters (it has 201)"),
+            "{errors:?}"
+        );
+        assert_eq!(errors[1].0, Field::Description);
+        assert!(errors[1].1.contains("10000"), "{errors:?}");
+        let mut d = draft();
+        d.name = "\u{7}".into();
+        assert_eq!(
+            d.errors()[0].0,
+            Field::Name,
+            "the wire format's own checks apply too"
+        );
+    }
+
+    #[test]
+    fn the_draft_survives_storage() {
+        let d = draft();
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(serde_json::from_str::<ContactDraft>(&json).unwrap(), d);
+    }
+
+    #[test]
+    fn mailto_carries_subject_trail_and_reference() {
+        let case = draft().to_case(
+            "abcdef12-3456".into(),
+            Timestamp::UNIX_EPOCH,
+            None,
+            CaseContext::default(),
+        );
+        let link = mailto("mailto:help@tallyboard.example", &case);
+        assert!(link.starts_with(
+            "mailto:help@tallyboard.example?subject=export%20csv%20%5BDF-ABCDEF12%5D&body="
+        ));
+        assert!(link.contains("Exporting%20timesheets"));
+        assert!(link.contains("did%20not%20help%20%28didn%27t%20work%29"));
+        assert!(!link.contains(' ') && !link.contains('\n'));
+    }
+
+    #[test]
+    fn the_trail_reads_as_sentences() {
+        assert_eq!(
+            trail_lines(&draft().trail),
+            [
+                "Searched for “export csv”",
+                "Read “Exporting timesheets” (1 min 15 s) — said it did not help (didn't work)"
+            ]
+        );
+    }
+}
