@@ -13,7 +13,6 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use deflect_journey::wire::parse_json;
 use deflect_journey::{Case, CaseReceipt, EventBatch, FieldError, VendorClassification};
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -145,23 +144,58 @@ async fn read_body(
         .map_err(|_| too_large())
 }
 
-/// Parses and validates; syntax errors are 400, well-formed JSON that breaks the schema 422.
+/// Deserializes JSON, naming the offending field by its path (`events[2].outcome`,
+/// `trail.articles[0].dwell_ms`, `email` for a missing e-mail). `Err((syntax, error))`.
+fn deserialize<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, (bool, FieldError)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let syntax = inner.is_syntax() || inner.is_eof();
+        let message = inner.to_string();
+        // A syntax error has no meaningful field; the message gives line and column.
+        let mut field = if path == "." || syntax {
+            String::new()
+        } else {
+            path
+        };
+        // serde names a missing field in backquotes, relative to the object it belongs to.
+        if let Some(rest) = message.strip_prefix("missing field `") {
+            if let Some(name) = rest.split('`').next() {
+                if !field.is_empty() {
+                    field.push('.');
+                }
+                field.push_str(name);
+            }
+        }
+        (syntax, FieldError::new(field, message))
+    })?;
+    de.end()
+        .map_err(|e| (true, FieldError::new("", e.to_string())))?;
+    Ok(value)
+}
+
+/// Parses and validates: syntax errors are 400, well-formed JSON that breaks the schema
+/// (types, required fields, limits) 422; both name the field.
 fn parse<T>(bytes: &[u8]) -> ApiResult<T>
 where
     T: serde::de::DeserializeOwned + deflect_journey::Validate,
 {
-    parse_json::<T>(bytes).map_err(|error| {
-        let status = if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+    let value: T = deserialize(bytes).map_err(|(syntax, error)| ApiError {
+        status: if syntax {
             StatusCode::BAD_REQUEST
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
-        };
-        ApiError {
-            status,
-            error,
-            headers: Vec::new(),
-        }
-    })
+        },
+        error,
+        headers: Vec::new(),
+    })?;
+    value.validate().map_err(|error| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        error,
+        headers: Vec::new(),
+    })?;
+    Ok(value)
 }
 
 /// `POST /v1/events`: a batch, stored in one transaction; ids already stored are skipped.
@@ -256,24 +290,19 @@ pub async fn put_classification(
     require_token(&state, bearer(&headers))?;
     require_media_type(&headers, &["application/json"])?;
     let bytes = read_body(&state, &headers, body).await?;
-    let c: VendorClassification = serde_json::from_slice(&bytes).map_err(|e| {
-        let msg = e.to_string();
-        let field = msg
-            .split('`')
-            .nth(1)
-            .unwrap_or("vendor_category")
-            .to_string();
-        let status = if e.is_syntax() || e.is_eof() {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let field = if field.contains(',') || field.contains(' ') {
-            "vendor_category".to_string()
-        } else {
-            field
-        };
-        ApiError::new(status, &field, msg)
+    let c: VendorClassification = deserialize(&bytes).map_err(|(syntax, mut error)| {
+        if error.field.is_empty() && !syntax {
+            error.field = "vendor_category".into();
+        }
+        ApiError {
+            status: if syntax {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            error,
+            headers: Vec::new(),
+        }
     })?;
     let found = db
         .classify(&id, c.vendor_category, now_ms())
@@ -431,6 +460,41 @@ pub async fn rate_limit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_name_the_field_by_its_path() {
+        let field = |json: String| match parse::<Case>(json.as_bytes()) {
+            Ok(_) => (0, String::new()),
+            Err(e) => (e.status.as_u16(), e.error.field),
+        };
+        let base = r#""id":"abcdefgh12","journey_id":"abcdefgh12","created_at":"2026-11-23T10:00:00Z","subject":"x""#;
+        let ok = format!(r#"{{{base},"email":"a@b.co","customer_category":"how_do_i"}}"#);
+        assert_eq!(field(ok.clone()), (0, String::new()));
+        assert_eq!(
+            field(format!(
+                r#"{{{base},"email":"a@b.co","customer_category":"weather"}}"#
+            )),
+            (422, "customer_category".into())
+        );
+        assert_eq!(
+            field(format!(r#"{{{base},"customer_category":"how_do_i"}}"#)),
+            (422, "email".into())
+        );
+        assert_eq!(
+            field(format!(
+                r#"{{{base},"email":"a@b.co","customer_category":"how_do_i","trail":{{"articles":[{{"id":"a","title":"t","dwell_ms":-1}}]}}}}"#
+            )),
+            (422, "trail.articles[0].dwell_ms".into())
+        );
+        assert_eq!(
+            field(format!(
+                r#"{{{base},"email":"nope","customer_category":"how_do_i"}}"#
+            )),
+            (422, "email".into())
+        );
+        assert_eq!(field(ok.replace('}', "")).0, 400);
+        assert_eq!(field(format!("{ok} trailing")).0, 400);
+    }
 
     #[test]
     fn origins_are_listed_or_same_host() {

@@ -505,6 +505,31 @@ impl Db {
     }
 }
 
+/// Creates database `name` on the PostgreSQL server at `admin_url` and returns a URL for
+/// it (same server and credentials). For test set-ups and provisioning scripts.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        anyhow::bail!("database name {name:?}: use lower-case letters, digits and '_'");
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await?;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    sqlx::Connection::close(conn).await?;
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let server = match base.rfind('/') {
+        Some(i) if base[..i].contains("://") && !base[..i].ends_with('/') => &base[..i],
+        _ => base,
+    };
+    Ok(format!("{server}/{name}{query}"))
+}
+
 /// Splits a migration file at semicolons that end a line; drops comments and blanks.
 fn split_statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
