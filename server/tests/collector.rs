@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deflect_server::config::Config;
-use deflect_server::db::Db;
 use deflect_server::report::Report;
 use serde_json::{json, Value};
 
@@ -540,3 +539,606 @@ async fn post_chunked(addr: SocketAddr, path: &str, body: &[u8]) -> Answer {
         text,
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The report against a generated data set
+
+/// A small deterministic generator (64-bit LCG), so the data set is the same every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const CUSTOMER: [&str; 6] = [
+    "something_broken",
+    "how_do_i",
+    "installation_or_setup",
+    "billing_or_account",
+    "documentation_unclear",
+    "feature_request",
+];
+const VENDOR: [&str; 7] = [
+    "defect",
+    "question",
+    "configuration",
+    "billing",
+    "documentation",
+    "feature_request",
+    "other",
+];
+const REASONS: [&str; 4] = ["unclear", "does_not_match", "did_not_work", "outdated"];
+
+struct DataSet {
+    events: Vec<Value>,
+    cases: Vec<Value>,
+    classifications: Vec<(String, &'static str)>,
+}
+
+fn generate(seed: u64) -> DataSet {
+    let mut rng = Lcg(seed);
+    let mut queries: Vec<String> = (0..30).map(|i| format!("topic {i}")).collect();
+    queries.extend(
+        [
+            "Reset  Password",
+            "reset password",
+            "<script>alert('gap')</script>",
+            "sso with okta",
+        ]
+        .map(String::from),
+    );
+    let always_empty = ["<script>alert('gap')</script>", "sso with okta", "topic 7"];
+    let days = [
+        "2026-11-10",
+        "2026-11-20",
+        "2026-11-21",
+        "2026-11-22",
+        "2026-11-23",
+        "2026-11-24",
+    ];
+    let mut data = DataSet {
+        events: Vec::new(),
+        cases: Vec::new(),
+        classifications: Vec::new(),
+    };
+    let mut n = 0;
+    let mut id = |prefix: &str| {
+        n += 1;
+        format!("{prefix}-{n:08}")
+    };
+    for j in 0..150 {
+        let journey = format!("journey-{j:05}");
+        let day = days[rng.below(days.len() as u64) as usize];
+        let hour = 8 + rng.below(12);
+        let mut second = 0;
+        let mut at = |rng: &mut Lcg| {
+            second += 1 + rng.below(50);
+            format!("{day}T{hour:02}:{:02}:{:02}Z", second / 60, second % 60)
+        };
+        for _ in 0..1 + rng.below(3) {
+            let q = &queries[rng.below(queries.len() as u64) as usize];
+            let results = if always_empty.contains(&q.as_str()) || rng.chance(10) {
+                0
+            } else {
+                1 + rng.below(5)
+            };
+            let mut kind = json!({"type": "search", "results": results, "top_articles": []});
+            if !rng.chance(10) {
+                kind["query"] = json!(q);
+            }
+            let t = at(&mut rng);
+            data.events.push(event(&id("ev"), &journey, &t, kind));
+        }
+        for _ in 0..rng.below(3) {
+            let article = format!("kb/article-{:02}", rng.below(25));
+            let t = at(&mut rng);
+            data.events.push(event(
+                &id("ev"),
+                &journey,
+                &t,
+                json!({"type": "article_viewed", "article_id": article, "dwell_ms": rng.below(60_000)}),
+            ));
+            if rng.chance(70) {
+                let helpful = rng.chance(40);
+                let mut kind =
+                    json!({"type": "feedback", "article_id": article, "helpful": helpful});
+                if !helpful && rng.chance(75) {
+                    kind["reason"] = json!(REASONS[rng.below(4) as usize]);
+                }
+                let t = at(&mut rng);
+                data.events.push(event(&id("ev"), &journey, &t, kind));
+            }
+        }
+        let outcome = ["resolved", "escalated", "abandoned"][rng.below(3) as usize];
+        if outcome == "escalated" {
+            let t = at(&mut rng);
+            data.events.push(event(
+                &id("ev"),
+                &journey,
+                &t,
+                json!({"type": "handoff_started"}),
+            ));
+            let case_id = id("case");
+            let mut c = case(&case_id, &journey, CUSTOMER[rng.below(6) as usize]);
+            c["created_at"] = json!(at(&mut rng));
+            data.cases.push(c);
+            let t = at(&mut rng);
+            data.events.push(event(
+                &id("ev"),
+                &journey,
+                &t,
+                json!({"type": "case_submitted", "case_id": case_id}),
+            ));
+            if rng.chance(60) {
+                data.classifications
+                    .push((case_id, VENDOR[rng.below(7) as usize]));
+            }
+        }
+        let t = at(&mut rng);
+        data.events.push(event(
+            &id("ev"),
+            &journey,
+            &t,
+            json!({"type": "journey_ended", "outcome": outcome}),
+        ));
+    }
+    data
+}
+
+fn normalize(q: &str) -> String {
+    q.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn in_range(at: &str, from: &str, to_exclusive: &str) -> bool {
+    at >= from && at < to_exclusive
+}
+
+/// The report computed directly from the generated rows, independently of the SQL.
+fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
+    use deflect_server::report::{ArticleFeedback, Day, MatrixCell, QueryCount, Totals};
+    let events: Vec<&Value> = data
+        .events
+        .iter()
+        .filter(|e| in_range(e["at"].as_str().unwrap(), from, to_exclusive))
+        .collect();
+    let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let mut t = Totals {
+        events: events.len() as i64,
+        journeys: events
+            .iter()
+            .map(|e| s(e, "journey_id"))
+            .collect::<HashSet<_>>()
+            .len() as i64,
+        ..Totals::default()
+    };
+    let mut days: BTreeMap<String, [i64; 3]> = BTreeMap::new();
+    let mut queries: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut feedback: HashMap<String, ArticleFeedback> = HashMap::new();
+    for e in &events {
+        match e["type"].as_str().unwrap() {
+            "journey_ended" => {
+                let slot = match e["outcome"].as_str().unwrap() {
+                    "resolved" => 0,
+                    "escalated" => 1,
+                    _ => 2,
+                };
+                days.entry(s(e, "at")[..10].to_string()).or_default()[slot] += 1;
+                *[&mut t.resolved, &mut t.escalated, &mut t.abandoned][slot] += 1;
+            }
+            "search" => {
+                let zero = e["results"] == 0;
+                t.searches += 1;
+                t.zero_result_searches += i64::from(zero);
+                if let Some(q) = e["query"].as_str() {
+                    let entry = queries.entry(normalize(q)).or_default();
+                    entry.0 += 1;
+                    entry.1 += i64::from(zero);
+                }
+            }
+            "feedback" => {
+                let a = feedback
+                    .entry(s(e, "article_id"))
+                    .or_insert_with(|| ArticleFeedback {
+                        article_id: s(e, "article_id"),
+                        no: 0,
+                        yes: 0,
+                        reasons: BTreeMap::new(),
+                    });
+                if e["helpful"] == true {
+                    a.yes += 1;
+                } else {
+                    a.no += 1;
+                    let reason = e["reason"].as_str().unwrap_or("unspecified").to_string();
+                    *a.reasons.entry(reason).or_insert(0) += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let rate = |r: i64, e: i64| (r + e > 0).then(|| r as f64 / (r + e) as f64);
+    t.deflection_rate = rate(t.resolved, t.escalated);
+    let sort_top = |mut v: Vec<QueryCount>| {
+        v.sort_by(|a, b| b.searches.cmp(&a.searches).then(a.query.cmp(&b.query)));
+        v.truncate(20);
+        v
+    };
+    let top_queries = sort_top(
+        queries
+            .iter()
+            .map(|(q, (n, z))| QueryCount {
+                query: q.clone(),
+                searches: *n,
+                zero_results: *z,
+            })
+            .collect(),
+    );
+    let zero_result_queries = sort_top(
+        queries
+            .iter()
+            .filter(|(_, (_, z))| *z > 0)
+            .map(|(q, (_, z))| QueryCount {
+                query: q.clone(),
+                searches: *z,
+                zero_results: *z,
+            })
+            .collect(),
+    );
+    let mut unhelpful: Vec<ArticleFeedback> = feedback.into_values().filter(|a| a.no > 0).collect();
+    unhelpful.sort_by(|a, b| b.no.cmp(&a.no).then(a.article_id.cmp(&b.article_id)));
+    unhelpful.truncate(20);
+    let vendor_of: HashMap<&str, &str> = data
+        .classifications
+        .iter()
+        .map(|(c, v)| (c.as_str(), *v))
+        .collect();
+    let mut cells: BTreeMap<(usize, usize), MatrixCell> = BTreeMap::new();
+    for c in data
+        .cases
+        .iter()
+        .filter(|c| in_range(c["created_at"].as_str().unwrap(), from, to_exclusive))
+    {
+        let customer = s(c, "customer_category");
+        let vendor = vendor_of
+            .get(c["id"].as_str().unwrap())
+            .copied()
+            .unwrap_or("unclassified");
+        t.cases += 1;
+        t.classified_cases += i64::from(vendor != "unclassified");
+        let key = (
+            CUSTOMER.iter().position(|x| *x == customer).unwrap(),
+            VENDOR.iter().position(|x| *x == vendor).unwrap_or(7),
+        );
+        cells
+            .entry(key)
+            .or_insert_with(|| MatrixCell {
+                customer_category: customer.clone(),
+                vendor_category: vendor.to_string(),
+                cases: 0,
+            })
+            .cases += 1;
+    }
+    Report {
+        from: None,
+        to: None,
+        totals: t,
+        days: days
+            .into_iter()
+            .map(|(day, [r, e, a])| Day {
+                day,
+                resolved: r,
+                escalated: e,
+                abandoned: a,
+                deflection_rate: rate(r, e),
+            })
+            .collect(),
+        top_queries,
+        zero_result_queries,
+        unhelpful_articles: unhelpful,
+        classification: cells.into_values().collect(),
+        outbox: Default::default(),
+    }
+}
+
+async fn report_equals_counts_from_the_raw_rows(backend: Backend) {
+    let Some(db) = test_db(backend, "report").await else {
+        return;
+    };
+    let server = start(config(&db)).await;
+    let data = generate(7);
+    assert!(data.events.len() > 600, "a batch boundary is crossed");
+    // Batches of up to 200, every third one sent twice (a retry after a lost answer).
+    let mut acknowledged = 0;
+    for (i, chunk) in data.events.chunks(170).enumerate() {
+        let batch = json!({ "events": chunk });
+        for _ in 0..if i % 3 == 0 { 2 } else { 1 } {
+            let a = post_json(&server, "/v1/events", &batch).await;
+            assert_eq!(a.status, 202, "{}", a.text);
+            acknowledged += a.body["accepted"].as_i64().unwrap();
+        }
+    }
+    assert_eq!(acknowledged, data.events.len() as i64);
+    for c in &data.cases {
+        assert_eq!(post_json(&server, "/v1/cases", c).await.status, 201);
+    }
+    for (case_id, vendor) in &data.classifications {
+        let a = send(
+            reqwest::Client::new()
+                .put(url(&server, &format!("/v1/cases/{case_id}/classification")))
+                .bearer_auth(TOKEN)
+                .header("content-type", "application/json")
+                .body(json!({ "vendor_category": vendor }).to_string()),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+    }
+
+    // The whole data set, then a window that leaves out 2026-11-10 and 2026-11-24.
+    let mut all = report(&server, "").await;
+    let expected_all = expected_report(&data, "0000", "9999");
+    assert_eq!(all.outbox.pending, data.cases.len() as i64);
+    all.outbox = Default::default();
+    assert_eq!(all, expected_all);
+
+    let mut window = report(&server, "?from=2026-11-20&to=2026-11-23").await;
+    let mut expected = expected_report(&data, "2026-11-20", "2026-11-24");
+    expected.from = Some("2026-11-20T00:00:00Z".into());
+    expected.to = Some("2026-11-24T00:00:00Z".into());
+    window.outbox = Default::default();
+    assert_eq!(window, expected);
+    assert!(expected.totals.events < expected_all.totals.events);
+    assert!(expected.top_queries.len() == 20 && !expected.unhelpful_articles.is_empty());
+    assert!(expected
+        .zero_result_queries
+        .iter()
+        .any(|q| q.query.contains("<script>")));
+
+    // The dashboard: a login form without the token; with it, the same figures as SVG and
+    // tables, and customer text escaped.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let anonymous = send(client.get(url(&server, "/report"))).await;
+    assert_eq!(anonymous.status, 401);
+    assert!(anonymous.text.contains("action=\"/report/login\""));
+    let wrong = send(
+        client
+            .post(url(&server, "/report/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("token=not-the-token-at-all"),
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.headers.get("set-cookie").is_none());
+    let login = send(
+        client
+            .post(url(&server, "/report/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={TOKEN}")),
+    )
+    .await;
+    assert_eq!(login.status, 303);
+    let cookie = login.headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let page = send(
+        client
+            .get(url(&server, "/report?from=2026-11-20&to=2026-11-23"))
+            .header("cookie", cookie.split(';').next().unwrap()),
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert!(page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    let html = &page.text;
+    assert!(
+        html.matches("<svg").count() >= 4,
+        "journeys, queries, gaps, feedback"
+    );
+    assert!(!html.contains("<script"), "customer text is escaped");
+    assert!(html.contains("&lt;script&gt;alert(&#39;gap&#39;)&lt;/script&gt;"));
+    assert!(html.contains(&format!(
+        "<b>{:.1}%</b>deflection rate",
+        expected.totals.deflection_rate.unwrap() * 100.0
+    )));
+    let by_header = send(client.get(url(&server, "/report")).bearer_auth(TOKEN)).await;
+    assert_eq!(by_header.status, 200);
+    server.stop().await.unwrap();
+}
+on_both_backends!(report_equals_counts_from_the_raw_rows);
+
+// ---------------------------------------------------------------------------------------
+// Webhook forwarding
+
+#[derive(Default)]
+struct Receiver {
+    failing: std::sync::atomic::AtomicBool,
+    attempts: AtomicUsize,
+    delivered: Mutex<Vec<Value>>,
+}
+
+/// A helpdesk stand-in on `port` (0: any); answers 503 while `failing`, else 200 and
+/// records the delivery with its headers.
+async fn start_receiver(
+    port: u16,
+    state: Arc<Receiver>,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    use axum::routing::post;
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            post(
+                |axum::extract::State(state): axum::extract::State<Arc<Receiver>>,
+                 headers: axum::http::HeaderMap,
+                 body: String| async move {
+                    state.attempts.fetch_add(1, Ordering::SeqCst);
+                    let close = [(axum::http::header::CONNECTION, "close")];
+                    if state.failing.load(Ordering::SeqCst) {
+                        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, close);
+                    }
+                    let h = |k: &str| {
+                        headers
+                            .get(k)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    let payload: Value = serde_json::from_str(&body).unwrap();
+                    state.delivered.lock().unwrap().push(json!({
+                        "key": h("idempotency-key"),
+                        "authorization": h("authorization"),
+                        "content_type": h("content-type"),
+                        "payload": payload,
+                    }));
+                    (axum::http::StatusCode::OK, close)
+                },
+            ),
+        )
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    (addr, stop, handle)
+}
+
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    // A liveness bound, not a timing assertion: retries are tens of milliseconds apart.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn forwarding_survives_an_outage_and_restarts(backend: Backend) {
+    let Some(db) = test_db(backend, "webhook").await else {
+        return;
+    };
+    let receiver = Arc::new(Receiver::default());
+    receiver.failing.store(true, Ordering::SeqCst);
+    let (hook, stop_receiver, receiver_task) = start_receiver(0, receiver.clone()).await;
+    let mut cfg = config(&db);
+    cfg.webhook.url = Some(format!("http://{hook}/hook"));
+    cfg.webhook.token = Some("hook-secret".into());
+    cfg.webhook.retry_base_ms = 20;
+    cfg.webhook.retry_max_ms = 200;
+    cfg.webhook.poll_ms = 50;
+    cfg.webhook.timeout_ms = 2_000;
+    cfg.webhook.lease_ms = 10_000;
+
+    // Phase 1: the helpdesk answers 503; cases are accepted and retried.
+    let first = start(cfg.clone()).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let id = format!("case-hook-{i:05}");
+        let a = post_json(&first, "/v1/cases", &case(&id, "journey-hook", "how_do_i")).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        ids.push(id);
+    }
+    eventually("retries against the failing webhook", async || {
+        receiver.attempts.load(Ordering::SeqCst) >= 10
+    })
+    .await;
+    // Phase 2: the collector restarts mid-outbox and the helpdesk goes away entirely
+    // (connection refused). Two instances now share the database.
+    first.stop().await.unwrap();
+    let _ = stop_receiver.send(());
+    receiver_task.await.unwrap();
+    let a = start(cfg.clone()).await;
+    let b = start(cfg.clone()).await;
+    for i in 5..9 {
+        let id = format!("case-hook-{i:05}");
+        let server = if i % 2 == 0 { &a } else { &b };
+        let r = post_json(server, "/v1/cases", &case(&id, "journey-hook", "how_do_i")).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(id);
+    }
+    let retry = post_json(&b, "/v1/cases", &case(&ids[0], "journey-hook", "how_do_i")).await;
+    assert_eq!(retry.status, 200, "a retried case is not queued again");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(counts(&a).await.outbox_delivered, 0);
+    assert!(receiver.delivered.lock().unwrap().is_empty());
+
+    // Phase 3: the helpdesk is back on the same address and accepts.
+    receiver.failing.store(false, Ordering::SeqCst);
+    let (_, stop_receiver, receiver_task) = start_receiver(hook.port(), receiver.clone()).await;
+    eventually("every case delivered", async || {
+        counts(&a).await.outbox_delivered == ids.len() as i64
+    })
+    .await;
+    a.stop().await.unwrap();
+    b.stop().await.unwrap();
+    // A later restart finds nothing left to send.
+    let c = start(cfg.clone()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let n = counts(&c).await;
+    assert_eq!(
+        (n.outbox_pending, n.outbox_delivered),
+        (0, ids.len() as i64)
+    );
+    c.stop().await.unwrap();
+    let _ = stop_receiver.send(());
+    receiver_task.await.unwrap();
+
+    let delivered = receiver.delivered.lock().unwrap().clone();
+    let mut per_case: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &delivered {
+        let id = d["payload"]["case"]["id"].as_str().unwrap().to_string();
+        assert_eq!(d["key"], id.as_str(), "Idempotency-Key is the case id");
+        assert_eq!(d["authorization"], "Bearer hook-secret");
+        assert_eq!(d["content_type"], "application/json");
+        assert_eq!(d["payload"]["type"], "deflect.case");
+        assert_eq!(
+            d["payload"]["reference"],
+            deflect_journey::case_reference(&id).as_str()
+        );
+        assert_eq!(
+            d["payload"]["case"]["subject"],
+            "Invoice shows the wrong VAT"
+        );
+        assert!(d["payload"]["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("VAT on invoices (billing/vat, 12 s) — not helpful (did_not_work)"));
+        *per_case.entry(id).or_default() += 1;
+    }
+    let expected: BTreeMap<String, usize> = ids.iter().map(|id| (id.clone(), 1)).collect();
+    assert_eq!(per_case, expected, "each case arrives exactly once");
+}
+on_both_backends!(forwarding_survives_an_outage_and_restarts);
