@@ -1,0 +1,375 @@
+//! Runs the real `deflect serve` and `deflect report` binaries: static hosting without a
+//! database, nothing acknowledged is lost to a kill -9, the report's formats, settings
+//! errors, and --help.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+fn deflect() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_deflect"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DEFLECT_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+/// A running `deflect serve`, killed when dropped.
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(args: &[&str]) -> Serve {
+    let mut child = deflect()
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let start = line
+        .find("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("no URL in {line:?}"));
+    let base = line[start..].trim().trim_end_matches('/').to_string();
+    Serve { child, base }
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+fn post(base: &str, path: &str, body: &Value) -> reqwest::Result<(u16, Value)> {
+    let r = client()
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()?;
+    let status = r.status().as_u16();
+    let text = r.text()?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+fn batch(n: usize, size: usize) -> Value {
+    let events: Vec<Value> = (0..size)
+        .map(|i| {
+            json!({"id": format!("kill-{n:05}-{i:03}"), "journey_id": format!("journey-{n:05}"),
+                   "at": "2026-11-23T10:00:00Z", "type": "search", "query": "reset password",
+                   "results": i % 3})
+        })
+        .collect();
+    json!({ "events": events })
+}
+
+fn report_json(database: &str) -> Value {
+    let out = deflect()
+        .args(["report", "--format", "json", "--database", database])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A SQLite path in a temp dir, or a fresh PostgreSQL database (None: skipped locally).
+fn database(postgres: bool, dir: &std::path::Path) -> Option<String> {
+    if !postgres {
+        return Some(dir.join("collector.sqlite").to_string_lossy().into_owned());
+    }
+    let Some(admin) = std::env::var("DEFLECT_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but DEFLECT_TEST_POSTGRES_URL is not (scripts/test starts PostgreSQL)"
+        );
+        eprintln!(
+            "notice: skipping the PostgreSQL kill -9 test: DEFLECT_TEST_POSTGRES_URL is not set"
+        );
+        return None;
+    };
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "deflect_cli_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    Some(
+        rt.block_on(deflect_server::db::create_postgres_database(&admin, &name))
+            .unwrap(),
+    )
+}
+
+#[test]
+fn without_a_database_it_serves_files_and_the_api_answers_503() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<h1>demo</h1>").unwrap();
+    let mut server = serve(&[site.path().to_str().unwrap()]);
+    let page = client()
+        .get(format!("{}/index.html", server.base))
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.text().unwrap(), "<h1>demo</h1>");
+    let (status, body) = post(&server.base, "/v1/events", &batch(0, 1)).unwrap();
+    assert_eq!(status, 503);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("no database is configured"),
+        "{body}"
+    );
+    let (status, _) = post(&server.base, "/v1/cases", &json!({})).unwrap();
+    assert_eq!(status, 503);
+    let health: Value = client()
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .unwrap()
+        .json_value();
+    assert_eq!(health, json!({"status": "ok", "database": "none"}));
+
+    // SIGTERM: a graceful stop with exit status 0.
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(server.child.wait().unwrap().success());
+}
+
+trait JsonValue {
+    fn json_value(self) -> Value;
+}
+
+impl JsonValue for reqwest::blocking::Response {
+    fn json_value(self) -> Value {
+        serde_json::from_str(&self.text().unwrap()).unwrap()
+    }
+}
+
+fn nothing_acknowledged_is_lost_to_kill_9(postgres: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(postgres, dir.path()) else {
+        return;
+    };
+    let server = serve(&["--database", &db, "--rate-limit-per-second", "0"]);
+    let base = server.base.clone();
+    // Cases first, each acknowledged.
+    for i in 0..5 {
+        let case = json!({"id": format!("kill-case-{i:04}"), "journey_id": "journey-kill",
+            "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
+            "customer_category": "how_do_i"});
+        assert_eq!(post(&base, "/v1/cases", &case).unwrap().0, 201);
+    }
+    // A client posts batches of 50 back to back; the server is killed while it does.
+    const SIZE: usize = 50;
+    let acknowledged = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let poster = {
+        let (acknowledged, stop, base) = (acknowledged.clone(), stop.clone(), base.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                match post(&base, "/v1/events", &batch(n, SIZE)) {
+                    Ok((202, body)) => {
+                        assert_eq!(body["accepted"], SIZE);
+                        acknowledged.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Ok((status, body)) => panic!("unexpected {status}: {body}"),
+                    Err(_) => return, // the server is gone
+                }
+                n += 1;
+            }
+        })
+    };
+    while acknowledged.load(Ordering::SeqCst) < 20 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    drop(server); // SIGKILL, no chance to flush anything
+    stop.store(true, Ordering::SeqCst);
+    poster.join().unwrap();
+    let acked = acknowledged.load(Ordering::SeqCst) as i64;
+
+    let report = report_json(&db);
+    let stored = report["totals"]["events"].as_i64().unwrap();
+    // Every acknowledged batch is there; the one in flight is there whole or not at all.
+    assert!(
+        stored == acked * SIZE as i64 || stored == (acked + 1) * SIZE as i64,
+        "stored {stored} events, acknowledged {acked} batches of {SIZE}"
+    );
+    assert_eq!(report["totals"]["cases"], 5);
+    assert_eq!(report["outbox"]["pending"], 5);
+
+    // After a restart the same ids are known: a re-sent batch stores nothing.
+    let again = serve(&["--database", &db]);
+    let (status, body) = post(&again.base, "/v1/events", &batch(0, SIZE)).unwrap();
+    assert_eq!(status, 202);
+    assert_eq!(body, json!({"accepted": 0, "duplicates": SIZE}));
+}
+
+#[test]
+fn nothing_acknowledged_is_lost_to_kill_9_on_sqlite() {
+    nothing_acknowledged_is_lost_to_kill_9(false);
+}
+
+#[test]
+fn nothing_acknowledged_is_lost_to_kill_9_on_postgres() {
+    nothing_acknowledged_is_lost_to_kill_9(true);
+}
+
+#[test]
+fn report_prints_tables_csv_and_json_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.sqlite").to_string_lossy().into_owned();
+    {
+        let server = serve(&["--database", &db]);
+        let events = json!({"events": [
+            {"id": "rep-000001", "journey_id": "journey-r1", "at": "2026-11-23T10:00:00Z", "type": "search", "query": "=cmd, \"quoted\"", "results": 0},
+            {"id": "rep-000002", "journey_id": "journey-r1", "at": "2026-11-23T10:00:05Z", "type": "journey_ended", "outcome": "resolved"},
+            {"id": "rep-000003", "journey_id": "journey-r2", "at": "2026-11-24T10:00:05Z", "type": "journey_ended", "outcome": "escalated"}
+        ]});
+        assert_eq!(post(&server.base, "/v1/events", &events).unwrap().0, 202);
+    }
+    let run = |args: &[&str]| {
+        let out = deflect().arg("report").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run(&["--database", &db]);
+    assert!(
+        table.contains("journeys 2  resolved 1  escalated 1  abandoned 0  deflection rate 50.0%"),
+        "{table}"
+    );
+    let csv = run(&["--database", &db, "--format", "csv"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "section,key,series,value");
+    assert!(lines.contains(&"totals,events,,3"), "{csv}");
+    assert!(lines.contains(&"totals,deflection_rate,,0.5000"), "{csv}");
+    assert!(
+        lines.contains(&"zero_result_query,\"'=cmd, \"\"quoted\"\"\",searches,1"),
+        "{csv}"
+    );
+    // The window: only 2026-11-23, with the database taken from the environment.
+    let out = deflect()
+        .args([
+            "report",
+            "--format",
+            "json",
+            "--from",
+            "2026-11-23",
+            "--to",
+            "2026-11-23",
+        ])
+        .env("DEFLECT_DATABASE", &db)
+        .output()
+        .unwrap();
+    let window: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(window["totals"]["journeys"], 1);
+    assert_eq!(window["totals"]["deflection_rate"], 1.0);
+
+    let bad = deflect()
+        .args(["report", "--database", &db, "--from", "last week"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--from"));
+    let none = deflect().arg("report").output().unwrap();
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("database"));
+}
+
+#[test]
+fn bad_settings_are_errors_naming_the_key_and_help_lists_every_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("deflect-server.toml");
+    std::fs::write(&config, "database = \"x.db\"\nreport_tokn = \"abc\"\n").unwrap();
+    let out = deflect()
+        .args(["serve", "--port", "0", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("report_tokn"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = deflect()
+        .args(["serve", "--port", "0"])
+        .env(
+            "DEFLECT_ALLOWED_ORIGINS",
+            "https://ok.example,https://bad.example/path",
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("allowed_origins"));
+
+    let help = deflect().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "--database",
+        "DEFLECT_DATABASE",
+        "--report-token",
+        "DEFLECT_REPORT_TOKEN",
+        "--allowed-origins",
+        "DEFLECT_ALLOWED_ORIGINS",
+        "--webhook-url",
+        "DEFLECT_WEBHOOK_URL",
+        "--config",
+        "--rate-limit-per-second",
+        "--max-body-bytes",
+    ] {
+        assert!(
+            help.contains(needle),
+            "serve --help lacks {needle}:\n{help}"
+        );
+    }
+    let help = deflect().args(["report", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "--format",
+        "table",
+        "csv",
+        "json",
+        "--from",
+        "--to",
+        "--database",
+    ] {
+        assert!(
+            help.contains(needle),
+            "report --help lacks {needle}:\n{help}"
+        );
+    }
+}
