@@ -120,6 +120,16 @@ impl Config {
             if token.chars().count() < MIN_TOKEN_CHARS {
                 anyhow::bail!("report_token: must be at least {MIN_TOKEN_CHARS} characters");
             }
+            // It travels in a header and a cookie: visible ASCII without separators.
+            if !token
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'))
+            {
+                anyhow::bail!(
+                    "report_token: use letters, digits and punctuation other than ; , \" \\ \
+                     (no spaces), e.g. the output of `openssl rand -hex 24`"
+                );
+            }
         }
         if let Some(url) = &self.webhook.url {
             let ok = (url.starts_with("https://") || url.starts_with("http://"))
