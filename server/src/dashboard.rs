@@ -441,7 +441,7 @@ fn feedback_chart(r: &Report) -> String {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let bar_w = w - label_w - 90.0;
+    let bar_w = w - label_w - 130.0;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
          font-size=\"12\" font-family=\"system-ui,sans-serif\">"
