@@ -1,28 +1,59 @@
-//! The widget's configuration, read from the host page's root element.
+//! The widget's configuration, read from the host page (see [`crate::settings`]).
 //!
-//! `<div id="deflect-widget" data-index="/kb/manifest.json" data-contact="mailto:…">`:
-//! the manifest URL is resolved against the page, so relative and cross-origin URLs work.
+//! `<div id="deflect-widget" data-index="/kb/manifest.json" data-contact="mailto:…"
+//! data-collector="https://…">` plus an optional `<script type="application/json"
+//! id="deflect-config">`. URLs are resolved against the page, so relative and cross-origin
+//! URLs work.
 
+use std::rc::Rc;
+
+use deflect_journey::SupportSchedule;
 use web_sys::Element;
+
+use crate::i18n::{Locale, Texts};
+use crate::settings::WidgetSettings;
 
 /// Id of the element the widget mounts into; created at the end of `<body>` when absent.
 pub const ROOT_ID: &str = "deflect-widget";
+/// Id of the optional JSON settings block.
+pub const SETTINGS_ID: &str = "deflect-config";
 
 /// How the host page configured the widget.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct WidgetConfig {
     /// The element the widget renders into; its `data-deflect-state` reports progress.
     pub root: Element,
     /// Absolute URL of the index manifest.
     pub manifest_url: String,
-    /// Where "Contact support" leads (mailto: or https:).
+    /// Where "Contact support" leads without a collector, and the e-mail fallback.
     pub contact_url: String,
+    /// Everything else.
+    pub settings: Rc<WidgetSettings>,
+    /// The support schedule, when configured and valid.
+    pub schedule: Option<Rc<SupportSchedule>>,
+    /// The customer's language.
+    pub locale: Locale,
+    /// Its strings.
+    pub texts: &'static Texts,
+}
+
+impl PartialEq for WidgetConfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root && Rc::ptr_eq(&self.settings, &other.settings)
+    }
+}
+
+fn absolute(url: &str, page: &str) -> String {
+    web_sys::Url::new_with_base(url, page)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 impl WidgetConfig {
     /// Reads the configuration from the page, creating the root element if needed.
+    /// Mistakes in it are reported on the console and the defaults used instead.
     pub fn from_page() -> WidgetConfig {
-        let document = gloo_utils_document();
+        let document = crate::platform::document();
         let root = document.get_element_by_id(ROOT_ID).unwrap_or_else(|| {
             let el = document.create_element("div").expect("can create a div");
             el.set_id(ROOT_ID);
@@ -35,22 +66,65 @@ impl WidgetConfig {
             .location()
             .and_then(|l| l.href().ok())
             .unwrap_or_default();
-        let index = root
-            .get_attribute("data-index")
-            .unwrap_or_else(|| "kb/manifest.json".into());
-        let manifest_url = web_sys::Url::new_with_base(&index, &page)
-            .map(|u| u.href())
-            .unwrap_or(index);
-        let contact_url = root
-            .get_attribute("data-contact")
+        let mut settings = match document.get_element_by_id(SETTINGS_ID) {
+            Some(block) => WidgetSettings::from_json(&block.text_content().unwrap_or_default())
+                .unwrap_or_else(|e| {
+                    crate::platform::warn(&format!("deflect: ignoring the settings: {e}"));
+                    WidgetSettings::default()
+                }),
+            None => WidgetSettings::default(),
+        };
+        for (attr, slot) in [
+            ("data-index", &mut settings.index),
+            ("data-contact", &mut settings.contact),
+            ("data-collector", &mut settings.collector),
+            ("data-locale", &mut settings.locale),
+        ] {
+            if let Some(v) = root.get_attribute(attr) {
+                *slot = Some(v);
+            }
+        }
+        let manifest_url = absolute(
+            settings.index.as_deref().unwrap_or("kb/manifest.json"),
+            &page,
+        );
+        settings.collector = settings.collector.as_deref().map(|c| absolute(c, &page));
+        let contact_url = settings
+            .contact
+            .clone()
             .filter(|c| {
                 c.starts_with("mailto:") || c.starts_with("https://") || c.starts_with("http://")
             })
             .unwrap_or_else(|| "mailto:support@example.com".into());
+        let schedule = settings.schedule().unwrap_or_else(|e| {
+            crate::platform::warn(&format!("deflect: no reply expectation shown: {e}"));
+            None
+        });
+        // Configured locale, else the page's language, else the browser's preferences.
+        let mut preferences: Vec<String> = settings.locale.iter().cloned().collect();
+        if let Some(lang) = document
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+        {
+            preferences.push(lang);
+        }
+        if let Some(w) = web_sys::window() {
+            preferences.extend(
+                w.navigator()
+                    .languages()
+                    .iter()
+                    .filter_map(|l| l.as_string()),
+            );
+        }
+        let locale = Locale::negotiate(preferences.iter().map(String::as_str));
         WidgetConfig {
+            locale,
+            texts: locale.texts(),
             root,
             manifest_url,
             contact_url,
+            settings: Rc::new(settings),
+            schedule: schedule.map(Rc::new),
         }
     }
 
@@ -58,10 +132,4 @@ impl WidgetConfig {
     pub fn set_state(&self, state: &str) {
         let _ = self.root.set_attribute("data-deflect-state", state);
     }
-}
-
-fn gloo_utils_document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("the widget runs in a page")
 }

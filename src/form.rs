@@ -6,6 +6,8 @@
 
 use deflect_journey::wire::{check_email, MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS};
 use deflect_journey::{Case, CaseContext, CustomerCategory, Trail, Validate};
+
+use crate::i18n::{fill, Texts};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +91,8 @@ pub struct FormState {
     /// Whether Send was pressed (errors show from then on, and update as the customer
     /// fixes them).
     pub attempted: bool,
+    /// Whether the customer changed anything (only then is the draft worth keeping).
+    pub touched: bool,
 }
 
 impl FormState {
@@ -98,8 +102,10 @@ impl FormState {
             FormAction::Load(draft) => {
                 self.draft = draft;
                 self.attempted = false;
+                self.touched = false;
             }
             FormAction::Edit(field, value) => {
+                self.touched = true;
                 let d = &mut self.draft;
                 match field {
                     Field::Subject => d.subject = value,
@@ -109,7 +115,10 @@ impl FormState {
                     Field::Category => d.category = CustomerCategory::parse(&value),
                 }
             }
-            FormAction::Category(c) => self.draft.category = Some(c),
+            FormAction::Category(c) => {
+                self.touched = true;
+                self.draft.category = Some(c);
+            }
             FormAction::Attempt => self.attempted = true,
             FormAction::Reset => self = FormState::default(),
         }
@@ -117,9 +126,9 @@ impl FormState {
     }
 
     /// The errors to show now (none before the first Send).
-    pub fn visible_errors(&self) -> Vec<(Field, String)> {
+    pub fn visible_errors(&self, t: &Texts) -> Vec<(Field, String)> {
         if self.attempted {
-            self.draft.errors()
+            self.draft.errors(t)
         } else {
             Vec::new()
         }
@@ -127,46 +136,35 @@ impl FormState {
 }
 
 impl ContactDraft {
-    /// Every problem with the draft, in form order.
-    pub fn errors(&self) -> Vec<(Field, String)> {
+    /// Every problem with the draft, in form order, in the customer's language.
+    pub fn errors(&self, t: &Texts) -> Vec<(Field, String)> {
         let mut errors = Vec::new();
-        let chars = |s: &str| s.chars().count();
-        let subject = self.subject.trim();
-        if subject.is_empty() {
+        let chars = |s: &str| s.trim().chars().count();
+        let too_long = |max: usize, n: usize| {
+            fill(
+                t.error_too_long,
+                &[("max", &max.to_string()), ("n", &n.to_string())],
+            )
+        };
+        if self.subject.trim().is_empty() {
+            errors.push((Field::Subject, t.error_subject_empty.to_string()));
+        } else if chars(&self.subject) > MAX_SUBJECT_CHARS {
             errors.push((
                 Field::Subject,
-                "Please say in a few words what the problem is.".to_string(),
-            ));
-        } else if chars(subject) > MAX_SUBJECT_CHARS {
-            errors.push((
-                Field::Subject,
-                format!(
-                    "Please keep the subject to {MAX_SUBJECT_CHARS} characters (it has {}).",
-                    chars(subject)
-                ),
+                too_long(MAX_SUBJECT_CHARS, chars(&self.subject)),
             ));
         }
-        if chars(self.description.trim()) > MAX_DESCRIPTION_CHARS {
+        if chars(&self.description) > MAX_DESCRIPTION_CHARS {
             errors.push((
                 Field::Description,
-                format!(
-                    "Please keep the description to {MAX_DESCRIPTION_CHARS} characters (it has {}).",
-                    chars(self.description.trim())
-                ),
+                too_long(MAX_DESCRIPTION_CHARS, chars(&self.description)),
             ));
         }
         if check_email("email", &self.email).is_err() {
-            errors.push((
-                Field::Email,
-                "Please enter an e-mail address like name@example.com, so we can reply."
-                    .to_string(),
-            ));
+            errors.push((Field::Email, t.error_email.to_string()));
         }
         if self.category.is_none() {
-            errors.push((
-                Field::Category,
-                "Please choose what best describes the problem.".to_string(),
-            ));
+            errors.push((Field::Category, t.error_category.to_string()));
         }
         if errors.is_empty() {
             // Anything else the collector would refuse (control characters, a long name).
@@ -179,7 +177,7 @@ impl ContactDraft {
             if let Err(e) = probe.validate() {
                 errors.push((
                     Field::from_wire(&e.field),
-                    format!("This field {}.", e.message),
+                    fill(t.error_other, &[("message", &e.message)]),
                 ));
             }
         }
@@ -216,55 +214,38 @@ impl ContactDraft {
     }
 }
 
-/// The customer-facing label of a category.
-pub fn category_label(c: CustomerCategory) -> &'static str {
-    match c {
-        CustomerCategory::SomethingBroken => "Something is broken",
-        CustomerCategory::HowDoI => "How do I…",
-        CustomerCategory::InstallationOrSetup => "Installation or setup",
-        CustomerCategory::BillingOrAccount => "Billing or account",
-        CustomerCategory::DocumentationUnclear => "The documentation is unclear",
-        CustomerCategory::FeatureRequest => "Feature request",
-    }
-}
-
-/// The trail as plain text lines, for the form's summary and the e-mail body.
-pub fn trail_lines(trail: &Trail) -> Vec<String> {
+/// The trail as plain sentences, for the form's summary and the e-mail body.
+pub fn trail_lines(trail: &Trail, t: &Texts) -> Vec<String> {
     let mut lines = Vec::new();
     for q in &trail.queries {
-        lines.push(format!("Searched for “{q}”"));
+        lines.push(fill(t.trail_searched, &[("query", q)]));
     }
     for a in &trail.articles {
         let secs = a.dwell_ms / 1000;
-        let read = if secs >= 60 {
-            format!("{} min {} s", secs / 60, secs % 60)
+        let time = if secs >= 60 {
+            fill(
+                t.minutes_seconds,
+                &[
+                    ("m", &(secs / 60).to_string()),
+                    ("s", &(secs % 60).to_string()),
+                ],
+            )
         } else {
-            format!("{secs} s")
+            fill(t.seconds, &[("s", &secs.to_string())])
         };
         let verdict = match (a.helpful, a.reason) {
-            (Some(true), _) => " — said it helped".to_string(),
-            (Some(false), Some(r)) => format!(" — said it did not help ({})", reason_label(r)),
-            (Some(false), None) => " — said it did not help".to_string(),
+            (Some(true), _) => t.trail_helped.to_string(),
+            (Some(false), Some(r)) => fill(t.trail_not_helped_because, &[("reason", t.reason(r))]),
+            (Some(false), None) => t.trail_not_helped.to_string(),
             (None, _) => String::new(),
         };
-        lines.push(format!("Read “{}” ({read}){verdict}", a.title));
+        lines.push(fill(t.trail_read, &[("title", &a.title), ("time", &time)]) + &verdict);
     }
     lines
 }
 
-/// The customer-facing label of a feedback reason.
-pub fn reason_label(r: deflect_journey::FeedbackReason) -> &'static str {
-    use deflect_journey::FeedbackReason::*;
-    match r {
-        Unclear => "unclear",
-        DoesNotMatch => "doesn't match my problem",
-        DidNotWork => "didn't work",
-        Outdated => "outdated",
-    }
-}
-
 /// A `mailto:` link carrying the case, for when the collector is absent or keeps failing.
-pub fn mailto(contact: &str, case: &Case) -> String {
+pub fn mailto(contact: &str, case: &Case, t: &Texts) -> String {
     let address = contact.strip_prefix("mailto:").unwrap_or(contact);
     let address = address.split('?').next().unwrap_or(address);
     let mut body = String::new();
@@ -273,19 +254,20 @@ pub fn mailto(contact: &str, case: &Case) -> String {
         body.push_str("\n\n");
     }
     body.push_str(&format!(
-        "Type of problem: {}\n",
-        category_label(case.customer_category)
+        "{}: {}\n",
+        t.mail_problem_type,
+        t.category(case.customer_category)
     ));
-    let lines = trail_lines(&case.trail);
+    let lines = trail_lines(&case.trail, t);
     if !lines.is_empty() {
-        body.push_str("\nWhat I tried first:\n");
+        body.push_str(&format!("\n{}:\n", t.mail_tried_first));
         for l in lines {
             body.push_str("- ");
             body.push_str(&l);
             body.push('\n');
         }
     }
-    body.push_str(&format!("\nReference: {}\n", case.reference()));
+    body.push_str(&format!("\n{}: {}\n", t.mail_reference, case.reference()));
     format!(
         "mailto:{address}?subject={}&body={}",
         percent_encode(&format!("{} [{}]", case.subject, case.reference())),
@@ -309,6 +291,7 @@ fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::EN;
     use deflect_journey::{FeedbackReason, TrailArticle};
 
     fn draft() -> ContactDraft {
@@ -335,7 +318,7 @@ mod tests {
     #[test]
     fn a_complete_draft_has_no_errors_and_becomes_a_valid_case() {
         let d = draft();
-        assert!(d.errors().is_empty(), "{:?}", d.errors());
+        assert!(d.errors(&EN).is_empty(), "{:?}", d.errors(&EN));
         let case = d.to_case(
             "case-00000001".into(),
             Timestamp::UNIX_EPOCH,
@@ -353,14 +336,23 @@ mod tests {
         d.email = "ana-at-example".into();
         d.category = None;
         let state = FormState::default().apply(FormAction::Load(d));
-        assert!(state.visible_errors().is_empty());
+        assert!(state.visible_errors(&EN).is_empty());
+        assert!(!state.touched, "a prefilled draft is not worth keeping yet");
         let state = state.apply(FormAction::Attempt);
-        let fields: Vec<_> = state.visible_errors().into_iter().map(|(f, _)| f).collect();
+        let fields: Vec<_> = state
+            .visible_errors(&EN)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
         assert_eq!(fields, [Field::Subject, Field::Email, Field::Category]);
         let state = state
             .apply(FormAction::Edit(Field::Email, "ana@example.com".into()))
             .apply(FormAction::Category(CustomerCategory::HowDoI));
-        let fields: Vec<_> = state.visible_errors().into_iter().map(|(f, _)| f).collect();
+        let fields: Vec<_> = state
+            .visible_errors(&EN)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
         assert_eq!(
             fields,
             [Field::Subject],
@@ -373,7 +365,7 @@ mod tests {
         let mut d = draft();
         d.subject = "x".repeat(201);
         d.description = "y".repeat(10_001);
-        let errors = d.errors();
+        let errors = d.errors(&EN);
         assert_eq!(errors[0].0, Field::Subject);
         assert!(
             errors[0].1.contains("200 characters (it has 201)"),
@@ -384,7 +376,7 @@ mod tests {
         let mut d = draft();
         d.name = "\u{7}".into();
         assert_eq!(
-            d.errors()[0].0,
+            d.errors(&EN)[0].0,
             Field::Name,
             "the wire format's own checks apply too"
         );
@@ -405,7 +397,7 @@ mod tests {
             None,
             CaseContext::default(),
         );
-        let link = mailto("mailto:help@tallyboard.example", &case);
+        let link = mailto("mailto:help@tallyboard.example", &case, &EN);
         assert!(link.starts_with(
             "mailto:help@tallyboard.example?subject=export%20csv%20%5BDF-ABCDEF12%5D&body="
         ));
@@ -417,7 +409,7 @@ mod tests {
     #[test]
     fn the_trail_reads_as_sentences() {
         assert_eq!(
-            trail_lines(&draft().trail),
+            trail_lines(&draft().trail, &EN),
             [
                 "Searched for “export csv”",
                 "Read “Exporting timesheets” (1 min 15 s) — said it did not help (didn't work)"

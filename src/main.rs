@@ -1,11 +1,15 @@
 //! The Deflect widget: a yew app that searches a prebuilt index pack inside the browser.
 //!
-//! [`state`] holds the search feature's state and its reducer (plain Rust, tested natively);
-//! the browser-only modules fetch the pack ([`loader`]), read the host page's configuration
-//! ([`config`]) and render it ([`components`]).
+//! Plain Rust, tested natively: [`state`] (the panel's reducer), [`form`] (the contact
+//! form's draft and validation), [`outbox`] (what waits for the collector) and
+//! [`settings`] (what a host page configures). Browser-only: `loader` fetches the pack,
+//! `config` reads the page, `platform` wraps storage, HTTP and DOM events, `session`
+//! keeps the journey and delivers its events and cases, and `components` render it all.
 
 pub mod form;
+pub mod i18n;
 pub mod outbox;
+pub mod settings;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
@@ -14,6 +18,10 @@ mod components;
 mod config;
 #[cfg(target_arch = "wasm32")]
 mod loader;
+#[cfg(target_arch = "wasm32")]
+mod platform;
+#[cfg(target_arch = "wasm32")]
+mod session;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -1,16 +1,24 @@
-//! The root component: owns the search reducer and the index, and wires actions to effects
-//! (loading the pack on first open, fetching article bodies).
+//! The root component: owns the panel's and the form's reducers, the index and the
+//! session, and wires the search box to the journey (typing, settling, opening).
 
 use std::rc::Rc;
 
 use deflect_core::{SearchIndex, StoredArticle};
+use deflect_journey::Step;
+use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::panel::Panel;
 use crate::config::WidgetConfig;
+use crate::form::{FormAction, FormState};
 use crate::loader;
+use crate::outbox::Outbox;
+use crate::session::Session;
 use crate::state::{SearchAction, SearchState, MAX_SUGGESTIONS};
+
+/// A pause in typing this long makes the query in the box a "final form".
+const SETTLE_MS: u32 = 1_000;
 
 impl Reducible for SearchState {
     type Action = SearchAction;
@@ -19,11 +27,23 @@ impl Reducible for SearchState {
     }
 }
 
-/// The loaded index, compared by identity.
-#[derive(Clone)]
-pub struct SharedIndex(pub Rc<SearchIndex>);
+impl Reducible for FormState {
+    type Action = FormAction;
+    fn reduce(self: Rc<Self>, action: FormAction) -> Rc<Self> {
+        Rc::new((*self).clone().apply(action))
+    }
+}
 
-impl PartialEq for SharedIndex {
+/// Something shared by identity: equal when it is the same allocation.
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -37,7 +57,7 @@ pub enum IndexState {
     /// Being fetched and opened.
     Loading,
     /// Ready to search.
-    Ready(SharedIndex),
+    Ready(Shared<SearchIndex>),
     /// Could not be loaded; search is unavailable but contact still works.
     Failed(Rc<str>),
 }
@@ -51,6 +71,17 @@ impl IndexState {
             IndexState::Failed(_) => "error",
         }
     }
+
+    /// Suggestions for `query` (none until the index is ready).
+    pub fn search(&self, query: &str, limit: usize) -> Vec<deflect_core::SearchHit> {
+        match self {
+            IndexState::Ready(Shared(index)) => index.search(query, limit).unwrap_or_else(|e| {
+                crate::platform::warn(&format!("deflect: search failed: {e}"));
+                Vec::new()
+            }),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Props of [`App`].
@@ -60,33 +91,34 @@ pub struct AppProps {
     pub config: WidgetConfig,
 }
 
-fn run_search(index: &IndexState, query: &str) -> Vec<deflect_core::SearchHit> {
-    match index {
-        IndexState::Ready(SharedIndex(index)) => {
-            index.search(query, MAX_SUGGESTIONS).unwrap_or_else(|e| {
-                web_sys::console::error_1(&format!("deflect: search failed: {e}").into());
-                Vec::new()
-            })
-        }
-        _ => Vec::new(),
-    }
-}
-
 /// The widget: a launcher button and, when open, the help panel.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let state = use_reducer(SearchState::default);
+    let form = use_reducer(FormState::default);
     let index = use_state(|| IndexState::Idle);
+    let session = use_memo((), {
+        let config = props.config.clone();
+        move |_| Session::start(config)
+    });
+    let session = Shared((*session).clone());
+    let outbox = use_state(|| Rc::new(Outbox::default()));
+    let settle = use_mut_ref(|| None::<Timeout>);
     let launcher = use_node_ref();
-    let config = props.config.clone();
 
     {
+        let (session, outbox) = (session.clone(), outbox.clone());
+        use_effect_with((), move |_| {
+            session.0.subscribe(Callback::from(move |o| outbox.set(o)))
+        });
+    }
+    {
         // Report progress on the host element, and search what was typed while loading.
-        let (config, state) = (config.clone(), state.clone());
+        let (config, state) = (props.config.clone(), state.clone());
         use_effect_with((*index).clone(), move |index| {
             config.set_state(index.label());
             if matches!(index, IndexState::Ready(_)) && !state.query.is_empty() {
-                let hits = run_search(index, &state.query);
+                let hits = index.search(&state.query, MAX_SUGGESTIONS);
                 state.dispatch(SearchAction::Results {
                     query: state.query.clone(),
                     hits,
@@ -96,16 +128,22 @@ pub fn app(props: &AppProps) -> Html {
     }
 
     let on_open = {
-        let (state, index, manifest_url) =
-            (state.clone(), index.clone(), config.manifest_url.clone());
+        let (state, index, manifest_url) = (
+            state.clone(),
+            index.clone(),
+            props.config.manifest_url.clone(),
+        );
         Callback::from(move |_: ()| {
             state.dispatch(SearchAction::OpenPanel);
+            if crate::components::contact_form::has_saved_draft() {
+                state.dispatch(SearchAction::ShowContact);
+            }
             if matches!(*index, IndexState::Idle | IndexState::Failed(_)) {
                 index.set(IndexState::Loading);
                 let (index, manifest_url) = (index.clone(), manifest_url.clone());
                 spawn_local(async move {
                     match loader::load_index(&manifest_url).await {
-                        Ok(loaded) => index.set(IndexState::Ready(SharedIndex(Rc::new(loaded)))),
+                        Ok(loaded) => index.set(IndexState::Ready(Shared(Rc::new(loaded)))),
                         Err(e) => {
                             web_sys::console::error_1(
                                 &format!("deflect: search unavailable: {e}").into(),
@@ -118,8 +156,9 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_close = {
-        let (state, launcher) = (state.clone(), launcher.clone());
+        let (state, launcher, session) = (state.clone(), launcher.clone(), session.clone());
         Callback::from(move |_: ()| {
+            session.0.record(Step::Closed);
             state.dispatch(SearchAction::ClosePanel);
             if let Some(button) = launcher.cast::<web_sys::HtmlElement>() {
                 let _ = button.focus();
@@ -127,33 +166,23 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_input = {
-        let (state, index) = (state.clone(), index.clone());
+        let (state, index, session) = (state.clone(), index.clone(), session.clone());
         Callback::from(move |query: String| {
-            let hits = run_search(&index, &query);
+            let hits = index.search(&query, MAX_SUGGESTIONS);
+            let top_articles = hits.iter().map(|h| h.article.id.clone()).collect();
+            session.0.record(Step::Typed {
+                query: query.clone(),
+                results: hits.len() as u32,
+                top_articles,
+            });
+            let settled = session.clone();
+            *settle.borrow_mut() = Some(Timeout::new(SETTLE_MS, move || {
+                settled.0.record(Step::QuerySettled)
+            }));
             state.dispatch(SearchAction::Results { query, hits });
         })
     };
-    let on_open_article = {
-        let (state, manifest_url) = (state.clone(), config.manifest_url.clone());
-        Callback::from(move |meta: StoredArticle| {
-            state.dispatch(SearchAction::ShowArticle(meta.clone()));
-            let (state, manifest_url) = (state.clone(), manifest_url.clone());
-            spawn_local(async move {
-                let body = loader::load_article(&meta.html, &manifest_url).await;
-                state.dispatch(SearchAction::ArticleBody { id: meta.id, body });
-            });
-        })
-    };
-    let on_article_link = {
-        let (index, on_open_article) = (index.clone(), on_open_article.clone());
-        Callback::from(move |id: String| {
-            if let IndexState::Ready(SharedIndex(index)) = &*index {
-                if let Ok(Some(meta)) = index.article(&id) {
-                    on_open_article.emit(meta);
-                }
-            }
-        })
-    };
+    let on_open_article = open_article_callback(&state, &session, &props.config.manifest_url);
     let toggle = {
         let (open, on_open, on_close) = (state.open, on_open.clone(), on_close.clone());
         Callback::from(move |_: MouseEvent| {
@@ -166,23 +195,37 @@ pub fn app(props: &AppProps) -> Html {
     };
 
     html! {
-        <div class="deflect">
+        <div class="deflect" lang={props.config.locale.tag()}>
             if state.open {
-                <Panel
-                    state={state.clone()}
-                    index={(*index).clone()}
-                    contact_url={AttrValue::from(config.contact_url.clone())}
-                    {on_input}
-                    {on_open_article}
-                    {on_article_link}
-                    on_close={on_close.clone()}
-                />
+                <Panel state={state.clone()} form={form.clone()} index={(*index).clone()}
+                    session={session.clone()} outbox={Shared((*outbox).clone())}
+                    {on_input} {on_open_article} on_close={on_close.clone()} />
             }
             <button ref={launcher} type="button" class="deflect-launcher"
-                aria-expanded={state.open.to_string()} aria-haspopup="dialog"
-                onclick={toggle}>
-                { if state.open { "Close help" } else { "Help" } }
+                aria-expanded={state.open.to_string()} aria-haspopup="dialog" onclick={toggle}>
+                { if state.open { props.config.texts.close_help } else { props.config.texts.help } }
             </button>
         </div>
     }
+}
+
+/// Opening an article: show it, record the step, fetch its body.
+fn open_article_callback(
+    state: &UseReducerHandle<SearchState>,
+    session: &Shared<Session>,
+    manifest_url: &str,
+) -> Callback<StoredArticle> {
+    let (state, session, manifest_url) = (state.clone(), session.clone(), manifest_url.to_string());
+    Callback::from(move |meta: StoredArticle| {
+        session.0.record(Step::ArticleOpened {
+            id: meta.id.clone(),
+            title: meta.title.clone(),
+        });
+        state.dispatch(SearchAction::ShowArticle(meta.clone()));
+        let (state, manifest_url) = (state.clone(), manifest_url.clone());
+        spawn_local(async move {
+            let body = loader::load_article(&meta.html, &manifest_url).await;
+            state.dispatch(SearchAction::ArticleBody { id: meta.id, body });
+        });
+    })
 }

@@ -3,11 +3,14 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::i18n::{fill, Texts};
 use crate::state::{ArticleBody, OpenArticle};
 
 /// Props of [`ArticleView`].
 #[derive(Properties, PartialEq)]
 pub struct ArticleViewProps {
+    /// The customer's language.
+    pub texts: &'static Texts,
     /// The article.
     pub article: OpenArticle,
     /// Back to the suggestions.
@@ -53,23 +56,23 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
     let meta = &props.article.meta;
     let body = match &props.article.body {
         ArticleBody::Loading => {
-            html! { <p class="deflect-status" role="status">{ "Loading article…" }</p> }
+            html! { <p class="deflect-status" role="status">{ props.texts.loading_article }</p> }
         }
         ArticleBody::Failed(e) => {
-            html! { <p class="deflect-error" role="alert">{ format!("This article could not be loaded ({e}).") }</p> }
+            html! { <p class="deflect-error" role="alert">{ fill(props.texts.article_failed, &[("error", e)]) }</p> }
         }
         ArticleBody::Loaded(html) => Html::from_html_unchecked(AttrValue::from(html.to_string())),
     };
     html! {
         <article class="deflect-article" aria-labelledby="deflect-article-title">
-            <button type="button" class="deflect-back" onclick={back}>{ "← Back to results" }</button>
+            <button type="button" class="deflect-back" onclick={back}>{ props.texts.back_to_results }</button>
             <h2 id="deflect-article-title" ref={heading} tabindex="-1">{ meta.title.clone() }</h2>
             if !meta.category.is_empty() {
                 <p class="deflect-article-category">{ meta.category.clone() }</p>
             }
             <div class="deflect-article-body" {onclick}>{ body }</div>
             if !meta.url.is_empty() {
-                <p class="deflect-article-source"><a href={meta.url.clone()} target="_blank" rel="noopener">{ "Open in the help centre" }</a></p>
+                <p class="deflect-article-source"><a href={meta.url.clone()} target="_blank" rel="noopener">{ props.texts.open_in_help_centre }</a></p>
             }
         </article>
     }

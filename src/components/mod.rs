@@ -1,7 +1,11 @@
-//! The widget's yew components: [`App`] owns the state; the rest render props.
+//! The widget's yew components: [`App`] owns the state; the rest render props and report
+//! what the customer does to the session.
 
+mod acknowledgement;
 mod app;
 mod article_view;
+pub(crate) mod contact_form;
+mod feedback;
 mod highlighted;
 mod panel;
 mod result_list;

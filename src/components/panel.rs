@@ -1,63 +1,80 @@
-//! The help panel: a dialog holding either the search view or the open article.
+//! The help panel: a dialog showing one screen at a time (search, article, contact form,
+//! acknowledgement, "Your requests"), with a footer that always offers a human.
 
+use deflect_core::StoredArticle;
+use deflect_journey::Step;
 use yew::prelude::*;
 
-use super::app::IndexState;
+use super::acknowledgement::{Acknowledgement, RequestList};
+use super::app::{IndexState, Shared};
 use super::article_view::ArticleView;
+use super::contact_form::ContactForm;
+use super::feedback::FeedbackBox;
 use super::result_list::ResultList;
 use super::search_box::SearchBox;
-use crate::state::{SearchAction, SearchState};
-use deflect_core::StoredArticle;
+use crate::form::FormState;
+use crate::i18n::{fill, Texts};
+use crate::outbox::Outbox;
+use crate::session::Session;
+use crate::state::{Screen, SearchAction, SearchState};
 
 /// Props of [`Panel`].
 #[derive(Properties, PartialEq)]
 pub struct PanelProps {
-    /// The search feature's state.
+    /// The panel's state.
     pub state: UseReducerHandle<SearchState>,
+    /// The contact form's state.
+    pub form: UseReducerHandle<FormState>,
     /// The index's state.
     pub index: IndexState,
-    /// Where "Contact support" leads.
-    pub contact_url: AttrValue,
+    /// The customer's session.
+    pub session: Shared<Session>,
+    /// Queued and sent cases.
+    pub outbox: Shared<Outbox>,
     /// New text in the search box.
     pub on_input: Callback<String>,
     /// A suggestion was chosen.
     pub on_open_article: Callback<StoredArticle>,
-    /// A link to another article was followed.
-    pub on_article_link: Callback<String>,
     /// The panel should close.
     pub on_close: Callback<()>,
 }
 
-fn status_text(state: &SearchState, index: &IndexState) -> String {
+fn status_text(state: &SearchState, index: &IndexState, t: &Texts) -> String {
     match index {
-        IndexState::Idle | IndexState::Loading => "Loading help articles…".into(),
-        IndexState::Failed(_) => {
-            "Search is unavailable right now. You can still contact support.".into()
-        }
-        IndexState::Ready(_) if state.query.trim().is_empty() => {
-            "Type your question to see matching articles.".into()
-        }
+        IndexState::Idle | IndexState::Loading => t.loading_articles.into(),
+        IndexState::Failed(_) => t.search_unavailable.into(),
+        IndexState::Ready(_) if state.query.trim().is_empty() => t.type_question.into(),
         IndexState::Ready(_) => match state.hits.len() {
-            0 => "No articles match.".into(),
-            1 => "1 article".into(),
-            n => format!("{n} articles"),
+            0 => t.no_match_short.into(),
+            1 => t.one_article.into(),
+            n => fill(t.n_articles, &[("n", &n.to_string())]),
         },
     }
 }
 
-/// The dialog. Escape goes back from an article, otherwise closes it.
+/// The dialog. Escape goes back one screen, and closes it from the search screen.
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
     let state = &props.state;
+    let t = props.session.0.config().texts;
+    let back = {
+        let (state, session) = (state.clone(), props.session.clone());
+        Callback::from(move |_: ()| {
+            if state.screen == Screen::Article {
+                session.0.record(Step::ArticleClosed);
+            }
+            state.dispatch(SearchAction::Back)
+        })
+    };
     let onkeydown = {
-        let (state, on_close) = (state.clone(), props.on_close.clone());
+        let (state, on_close, back) = (state.clone(), props.on_close.clone(), back.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 e.prevent_default();
-                if state.article.is_some() {
-                    state.dispatch(SearchAction::Back);
+                if state.screen == Screen::Search {
+                    on_close.emit(())
                 } else {
-                    on_close.emit(());
+                    back.emit(())
                 }
             }
         })
@@ -66,44 +83,89 @@ pub fn panel(props: &PanelProps) -> Html {
         let on_close = props.on_close.clone();
         Callback::from(move |_: MouseEvent| on_close.emit(()))
     };
-    let contact = html! {
-        <a class="deflect-contact" href={props.contact_url.clone()}>{ "Contact support" }</a>
+    let contact = {
+        let (state, session) = (state.clone(), props.session.clone());
+        Callback::from(move |_: MouseEvent| {
+            session.0.record(Step::HandoffStarted);
+            state.dispatch(SearchAction::ShowContact);
+        })
+    };
+    let contact_button = |label: &str| {
+        html! {
+            <button type="button" class="deflect-contact" onclick={contact.clone()}>{ label.to_string() }</button>
+        }
+    };
+    let on_link = {
+        let (index, open) = (props.index.clone(), props.on_open_article.clone());
+        Callback::from(move |id: String| {
+            if let IndexState::Ready(Shared(index)) = &index {
+                if let Ok(Some(meta)) = index.article(&id) {
+                    open.emit(meta);
+                }
+            }
+        })
     };
     let no_match = matches!(props.index, IndexState::Ready(_))
         && !state.query.trim().is_empty()
         && state.hits.is_empty();
-    let body = if let Some(article) = &state.article {
-        let back = {
-            let state = state.clone();
-            Callback::from(move |_: ()| state.dispatch(SearchAction::Back))
-        };
-        html! { <ArticleView article={article.clone()} on_back={back} on_link={props.on_article_link.clone()} /> }
-    } else {
-        html! {
+    let body = match (&state.screen, &state.article) {
+        (Screen::Article, Some(article)) => html! {
+            <div class="deflect-scroll">
+                <ArticleView texts={t} article={article.clone()} on_back={back.clone()} on_link={on_link} />
+                <FeedbackBox state={state.clone()} session={props.session.clone()}
+                    on_open_article={props.on_open_article.clone()} on_contact={contact.clone()} />
+            </div>
+        },
+        (Screen::Contact, _) => html! {
+            <ContactForm form={props.form.clone()} state={state.clone()} index={props.index.clone()}
+                session={props.session.clone()} on_open_article={props.on_open_article.clone()} on_back={back.clone()} />
+        },
+        (Screen::Sent(id), _) => html! {
+            <Acknowledgement id={AttrValue::from(id.clone())} outbox={props.outbox.clone()}
+                session={props.session.clone()} on_back={back.clone()} />
+        },
+        (Screen::Requests, _) => html! {
+            <RequestList outbox={props.outbox.clone()} session={props.session.clone()} on_back={back.clone()} />
+        },
+        _ => html! {
             <>
-                <SearchBox state={state.clone()} on_input={props.on_input.clone()} on_open={props.on_open_article.clone()} />
-                <p class="deflect-status" role="status" aria-live="polite">{ status_text(state, &props.index) }</p>
+                <SearchBox texts={t} state={state.clone()} on_input={props.on_input.clone()} on_open={props.on_open_article.clone()} />
+                <p class="deflect-status" role="status" aria-live="polite">{ status_text(state, &props.index, t) }</p>
                 if no_match {
                     <div class="deflect-empty">
-                        <p>{ "No articles match your question. Try other words, or ask us directly:" }</p>
-                        { contact.clone() }
+                        <p>{ t.no_match_long }</p>
+                        { contact_button(t.contact_support) }
                     </div>
                 } else if matches!(props.index, IndexState::Failed(_)) {
-                    <div class="deflect-empty">{ contact.clone() }</div>
+                    <div class="deflect-empty">{ contact_button(t.contact_support) }</div>
                 } else {
-                    <ResultList hits={state.hits.clone()} active={state.active} on_open={props.on_open_article.clone()} />
+                    <ResultList texts={t} hits={state.hits.clone()} active={state.active} on_open={props.on_open_article.clone()} />
                 }
             </>
-        }
+        },
+    };
+    let requests = props.outbox.0.requests.len();
+    let show_requests = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(SearchAction::ShowRequests))
     };
     html! {
-        <div class="deflect-panel" role="dialog" aria-label="Help" aria-modal="false" {onkeydown}>
+        <div class="deflect-panel" role="dialog" aria-label={t.help} aria-modal="false" {onkeydown}>
             <header class="deflect-header">
-                <h1 class="deflect-heading">{ "How can we help?" }</h1>
-                <button type="button" class="deflect-close" aria-label="Close help" onclick={close}>{ "×" }</button>
+                <h1 class="deflect-heading">{ t.heading }</h1>
+                <button type="button" class="deflect-close" aria-label={t.close_help} onclick={close}>{ "×" }</button>
             </header>
             { body }
-            <footer class="deflect-footer">{ "Can't find an answer? " }{ contact }</footer>
+            <footer class="deflect-footer">
+                if !matches!(state.screen, Screen::Contact | Screen::Sent(_)) {
+                    { t.cant_find }{ " " }{ contact_button(t.contact_support) }
+                }
+                if requests > 0 && state.screen != Screen::Requests {
+                    <button type="button" class="deflect-requests-link" onclick={show_requests}>
+                        { fill(t.your_requests_n, &[("n", &requests.to_string())]) }
+                    </button>
+                }
+            </footer>
         </div>
     }
 }

@@ -6,6 +6,7 @@ use deflect_core::{SearchHit, StoredArticle};
 use yew::prelude::*;
 
 use super::highlighted::HighlightedText;
+use crate::i18n::Texts;
 
 /// Id of the listbox, referenced by the combobox.
 pub const LISTBOX_ID: &str = "deflect-results";
@@ -18,6 +19,8 @@ pub fn option_id(index: usize) -> String {
 /// Props of [`ResultList`].
 #[derive(Properties, PartialEq)]
 pub struct ResultListProps {
+    /// The customer's language.
+    pub texts: &'static Texts,
     /// The suggestions.
     pub hits: Rc<Vec<SearchHit>>,
     /// The keyboard-active one.
@@ -61,7 +64,7 @@ pub fn result_list(props: &ResultListProps) -> Html {
         }
     });
     html! {
-        <ul ref={list} id={LISTBOX_ID} class="deflect-results" role="listbox" aria-label="Suggested articles">
+        <ul ref={list} id={LISTBOX_ID} class="deflect-results" role="listbox" aria-label={props.texts.suggestions_label}>
             { for options }
         </ul>
     }

@@ -5,11 +5,14 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::result_list::{option_id, LISTBOX_ID};
+use crate::i18n::Texts;
 use crate::state::{SearchAction, SearchState};
 
 /// Props of [`SearchBox`].
 #[derive(Properties, PartialEq)]
 pub struct SearchBoxProps {
+    /// The customer's language.
+    pub texts: &'static Texts,
     /// The search feature's state.
     pub state: UseReducerHandle<SearchState>,
     /// New text typed.
@@ -69,10 +72,10 @@ pub fn search_box(props: &SearchBoxProps) -> Html {
     html! {
         <div class="deflect-searchbar">
             <input ref={input} class="deflect-search" type="search" role="combobox"
-                aria-label="Search help articles" aria-autocomplete="list"
+                aria-label={props.texts.search_label} aria-autocomplete="list"
                 aria-controls={LISTBOX_ID} aria-expanded={expanded.to_string()}
                 aria-activedescendant={active}
-                placeholder="Describe your problem, e.g. reset password"
+                placeholder={props.texts.search_placeholder}
                 autocomplete="off" spellcheck="false" maxlength="500"
                 value={state.query.clone()} {oninput} {onkeydown} />
         </div>

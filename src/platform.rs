@@ -1,0 +1,158 @@
+//! The few browser facilities the widget needs, in one place: the clock, ids, local
+//! storage, HTTP and DOM events. Everything above this module is written against these
+//! functions, which keeps the browser's error handling out of the components.
+
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::JsValue;
+
+/// Prefix of every storage key; bumped with an incompatible storage format.
+const STORAGE_PREFIX: &str = "deflect:v1:";
+
+/// The page's document.
+pub fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("the widget runs in a page")
+}
+
+/// A console warning.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}
+
+/// Milliseconds since the epoch, by the page's clock (which tests can set).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The current instant, by the page's clock.
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(now_ms() as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// A fresh random id (UUID v4) for journeys and cases.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    // Storage can be disabled (privacy settings, sandboxed iframes): then nothing persists
+    // across reloads, but the widget still works within the page.
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// Reads `key` from local storage; missing or unreadable data gives the default.
+pub fn load<T: DeserializeOwned + Default>(key: &str) -> T {
+    let raw = storage().and_then(|s| s.get_item(&format!("{STORAGE_PREFIX}{key}")).ok().flatten());
+    match raw {
+        Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
+            warn(&format!(
+                "deflect: ignoring unreadable {key} in local storage: {e}"
+            ));
+            T::default()
+        }),
+        None => T::default(),
+    }
+}
+
+/// Writes `value` under `key`; reports (once per call) when storage refuses it.
+pub fn save<T: Serialize>(key: &str, value: &T) {
+    let Some(s) = storage() else { return };
+    let json = serde_json::to_string(value).expect("plain data serializes");
+    if let Err(e) = s.set_item(&format!("{STORAGE_PREFIX}{key}"), &json) {
+        warn(&format!(
+            "deflect: could not save {key} in local storage: {e:?}"
+        ));
+    }
+}
+
+/// Removes `key` from local storage.
+pub fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&format!("{STORAGE_PREFIX}{key}"));
+    }
+}
+
+/// Dispatches `deflect:<name>` on `target` with `detail` (any serializable value), so the
+/// host page can listen with `addEventListener('deflect:search', …)`.
+pub fn dispatch<T: Serialize>(target: &web_sys::Element, name: &str, detail: &T) {
+    let detail = serde_json::to_string(detail)
+        .ok()
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
+        .unwrap_or(JsValue::NULL);
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) =
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("deflect:{name}"), &init)
+    {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
+/// How an HTTP delivery ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    /// 2xx: stored.
+    Stored,
+    /// Worth retrying: offline, a timeout, 408, 429 or 5xx.
+    Transient(String),
+    /// Refused for good (other 4xx): the message says why.
+    Refused(String),
+}
+
+/// POSTs `body` as JSON to `url`.
+pub async fn post_json(url: &str, body: String) -> Delivery {
+    let request = match gloo_net::http::Request::post(url)
+        .header("Content-Type", "application/json")
+        .body(body)
+    {
+        Ok(r) => r,
+        Err(e) => return Delivery::Refused(e.to_string()),
+    };
+    match request.send().await {
+        Err(e) => Delivery::Transient(format!("network error: {e}")),
+        Ok(response) => {
+            let status = response.status();
+            if (200..300).contains(&status) {
+                return Delivery::Stored;
+            }
+            let detail = response.text().await.unwrap_or_default();
+            let message = format!(
+                "HTTP {status}{}{}",
+                if detail.is_empty() { "" } else { ": " },
+                detail.chars().take(300).collect::<String>()
+            );
+            if status == 408 || status == 429 || status >= 500 {
+                Delivery::Transient(message)
+            } else {
+                Delivery::Refused(message)
+            }
+        }
+    }
+}
+
+/// Queues `body` with `navigator.sendBeacon` (sent even as the page goes away). It goes
+/// as `text/plain`, which needs no CORS preflight; the collector reads it as JSON.
+pub fn beacon(url: &str, body: &str) -> bool {
+    web_sys::window()
+        .map(|w| w.navigator())
+        .and_then(|n| n.send_beacon_with_opt_str(url, Some(body)).ok())
+        .unwrap_or(false)
+}
+
+/// The value of the `<input>` or `<textarea>` an event came from.
+pub fn input_value(e: &web_sys::Event) -> String {
+    use wasm_bindgen::JsCast;
+    let Some(target) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        i.value()
+    } else if let Some(t) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        t.value()
+    } else {
+        String::new()
+    }
+}

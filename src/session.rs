@@ -1,0 +1,322 @@
+//! The customer's session in this page: the current journey, and delivery of what it
+//! records to the collector.
+//!
+//! Every step goes through [`Session::record`]: the journey turns it into events, which
+//! are dispatched to the host page as DOM `CustomEvent`s, written to the durable
+//! [`Outbox`] and sent in batches. Cases are queued the same way and sent at once; failures
+//! back off and retry, also after a reload (delivery starts when the page loads, not when
+//! the panel opens). When the page goes away, queued events leave by `sendBeacon`; they stay
+//! queued until a normal POST confirms them, and the collector ignores the duplicate.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use deflect_journey::{Case, Event, EventBatch, Journey, Step, Trail};
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use yew::platform::spawn_local;
+use yew::Callback;
+
+use crate::config::WidgetConfig;
+use crate::form::ContactDraft;
+use crate::outbox::{Outbox, EVENTS_PER_BATCH};
+use crate::platform::{self, Delivery};
+
+const OUTBOX_KEY: &str = "outbox";
+/// Events wait this long for company before a batch is sent.
+const EVENT_BATCH_DELAY_MS: f64 = 2_000.0;
+
+/// The session; shared by the components through an `Rc`.
+pub struct Session {
+    config: WidgetConfig,
+    journey: RefCell<Option<Journey>>,
+    sending: Cell<bool>,
+    timer: RefCell<Option<(f64, Timeout)>>,
+    on_outbox: RefCell<Option<Callback<Rc<Outbox>>>>,
+    listeners: RefCell<Vec<EventListener>>,
+}
+
+/// Reads, changes and saves the outbox in one go, so another tab's changes in between
+/// two awaits are never overwritten with a stale copy.
+fn update_outbox<R>(change: impl FnOnce(&mut Outbox) -> R) -> (R, Outbox) {
+    let mut outbox: Outbox = platform::load(OUTBOX_KEY);
+    let r = change(&mut outbox);
+    platform::save(OUTBOX_KEY, &outbox);
+    (r, outbox)
+}
+
+impl Session {
+    /// Starts the session: listens for the page going away and coming back online, and
+    /// resumes delivering whatever an earlier page left queued.
+    pub fn start(config: WidgetConfig) -> Rc<Session> {
+        let session = Rc::new(Session {
+            config,
+            journey: RefCell::new(None),
+            sending: Cell::new(false),
+            timer: RefCell::new(None),
+            on_outbox: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+        });
+        let window = web_sys::window().expect("a window");
+        let weak = Rc::downgrade(&session);
+        let on_hide = {
+            let weak = weak.clone();
+            EventListener::new(&window, "pagehide", move |_| {
+                if let Some(s) = weak.upgrade() {
+                    s.record(Step::Closed);
+                    s.beacon_events();
+                }
+            })
+        };
+        let document = platform::document();
+        let on_hidden = {
+            let weak = weak.clone();
+            EventListener::new(&document, "visibilitychange", move |_| {
+                let hidden =
+                    platform::document().visibility_state() == web_sys::VisibilityState::Hidden;
+                if let Some(s) = weak.upgrade().filter(|_| hidden) {
+                    s.beacon_events();
+                }
+            })
+        };
+        let on_online = EventListener::new(&window, "online", move |_| {
+            if let Some(s) = weak.upgrade() {
+                s.send_now();
+            }
+        });
+        session
+            .listeners
+            .borrow_mut()
+            .extend([on_hide, on_hidden, on_online]);
+        session.send_now();
+        session
+    }
+
+    /// Tells `callback` whenever the outbox changes (for "Your requests").
+    pub fn subscribe(&self, callback: Callback<Rc<Outbox>>) {
+        callback.emit(Rc::new(platform::load(OUTBOX_KEY)));
+        *self.on_outbox.borrow_mut() = Some(callback);
+    }
+
+    fn changed(&self, outbox: Outbox) {
+        if let Some(cb) = self.on_outbox.borrow().as_ref() {
+            cb.emit(Rc::new(outbox));
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &WidgetConfig {
+        &self.config
+    }
+
+    /// Records one step of the customer's journey (starting a journey when needed).
+    pub fn record(self: &Rc<Self>, step: Step) {
+        let now = platform::now();
+        let events = {
+            let mut slot = self.journey.borrow_mut();
+            let starts = match &step {
+                Step::Typed { query, .. } => !query.trim().is_empty(),
+                Step::ArticleOpened { .. } | Step::HandoffStarted | Step::CaseSubmitted { .. } => {
+                    true
+                }
+                _ => false,
+            };
+            let ended = slot.as_ref().is_none_or(|j| j.outcome().is_some());
+            if ended {
+                if !starts {
+                    return;
+                }
+                *slot = Some(Journey::new(
+                    platform::new_id(),
+                    self.config.settings.query_text,
+                ));
+            }
+            let journey = slot.as_mut().expect("a journey");
+            let kinds = journey.step(step, now);
+            journey.events(kinds, now)
+        };
+        if events.is_empty() {
+            return;
+        }
+        for event in &events {
+            platform::dispatch(&self.config.root, event.kind.type_name(), event);
+        }
+        if self.config.settings.endpoint("/v1/events").is_some() {
+            let (dropped, _) = update_outbox(|o| o.push_events(events));
+            if dropped > 0 {
+                platform::warn(&format!("deflect: the collector is unreachable; dropped the {dropped} oldest queued events"));
+            }
+            self.send_in(EVENT_BATCH_DELAY_MS);
+        }
+    }
+
+    /// The current journey's id (one is started if none is running).
+    pub fn journey_id(&self) -> String {
+        let mut slot = self.journey.borrow_mut();
+        if slot.as_ref().is_none_or(|j| j.outcome().is_some()) {
+            *slot = Some(Journey::new(
+                platform::new_id(),
+                self.config.settings.query_text,
+            ));
+        }
+        slot.as_ref().expect("a journey").id().to_string()
+    }
+
+    /// What the customer tried so far in this journey.
+    pub fn trail(&self) -> Trail {
+        self.journey
+            .borrow()
+            .as_ref()
+            .filter(|j| j.outcome().is_none())
+            .map(|j| j.trail(platform::now()))
+            .unwrap_or_default()
+    }
+
+    /// The last query of this journey (the contact form's subject).
+    pub fn last_query(&self) -> Option<String> {
+        self.journey
+            .borrow()
+            .as_ref()
+            .and_then(|j| j.last_query().map(str::to_string))
+    }
+
+    /// The contact form's draft: the saved one (if any) brought up to date with this
+    /// journey — its trail, and the last query as subject — and prefilled from `identify`.
+    pub fn contact_draft(&self, saved: Option<ContactDraft>) -> ContactDraft {
+        let mut draft = saved.unwrap_or_default();
+        let trail = self.trail();
+        if !trail.queries.is_empty() || !trail.articles.is_empty() || draft.journey_id.is_empty() {
+            draft.trail = trail;
+            draft.journey_id = self.journey_id();
+        }
+        if draft.subject.trim().is_empty() {
+            draft.subject = self.last_query().unwrap_or_default();
+        }
+        let who = &self.config.settings.identify;
+        if draft.email.is_empty() {
+            draft.email = who.email.clone().unwrap_or_default();
+        }
+        if draft.name.is_empty() {
+            draft.name = who.name.clone().unwrap_or_default();
+        }
+        draft
+    }
+
+    /// Queues a case for delivery, records the escalation, and starts sending.
+    pub fn submit(self: &Rc<Self>, case: Case) {
+        let id = case.id.clone();
+        let (_, outbox) = update_outbox(|o| o.queue_case(case, platform::now_ms()));
+        self.changed(outbox);
+        self.record(Step::CaseSubmitted { case_id: id });
+        self.send_now();
+    }
+
+    /// Records a case the customer sends by e-mail instead.
+    pub fn emailed(self: &Rc<Self>, case: &Case) {
+        let (_, outbox) = update_outbox(|o| o.record_emailed(case));
+        self.changed(outbox);
+        self.record(Step::CaseSubmitted {
+            case_id: case.id.clone(),
+        });
+    }
+
+    fn send_now(self: &Rc<Self>) {
+        self.timer.borrow_mut().take();
+        if !self.sending.replace(true) {
+            let session = self.clone();
+            spawn_local(async move {
+                session.deliver().await;
+                session.sending.set(false);
+                session.schedule_next();
+            });
+        }
+    }
+
+    /// Sends in `delay_ms` unless something is already due sooner.
+    fn send_in(self: &Rc<Self>, delay_ms: f64) {
+        let due = platform::now_ms() + delay_ms;
+        if self
+            .timer
+            .borrow()
+            .as_ref()
+            .is_some_and(|(at, _)| *at <= due)
+        {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        let timeout = Timeout::new(delay_ms.clamp(0.0, 2_147_483_647.0) as u32, move || {
+            if let Some(s) = weak.upgrade() {
+                s.send_now();
+            }
+        });
+        *self.timer.borrow_mut() = Some((due, timeout));
+    }
+
+    fn schedule_next(self: &Rc<Self>) {
+        let outbox: Outbox = platform::load(OUTBOX_KEY);
+        if let Some(wait) = outbox.next_due_in(platform::now_ms()) {
+            self.send_in(wait.max(250.0));
+        }
+    }
+
+    async fn deliver(&self) {
+        let settings = &self.config.settings;
+        loop {
+            let outbox: Outbox = platform::load(OUTBOX_KEY);
+            let now = platform::now_ms();
+            if let (Some(case), Some(url)) = (outbox.case_due(now), settings.endpoint("/v1/cases"))
+            {
+                let body = serde_json::to_string(&case).expect("a case serializes");
+                let result = platform::post_json(&url, body).await;
+                let (_, outbox) = update_outbox(|o| match result {
+                    Delivery::Stored => o.case_delivered(&case.id),
+                    Delivery::Transient(e) => o.case_failed(&case.id, platform::now_ms(), e, false),
+                    Delivery::Refused(e) => {
+                        platform::warn(&format!(
+                            "deflect: the collector refused case {}: {e}",
+                            case.reference()
+                        ));
+                        o.case_failed(&case.id, platform::now_ms(), e, true)
+                    }
+                });
+                self.changed(outbox);
+                continue;
+            }
+            if let (Some(events), Some(url)) =
+                (outbox.events_due(now), settings.endpoint("/v1/events"))
+            {
+                let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+                let body = serde_json::to_string(&EventBatch { events }).expect("events serialize");
+                let result = platform::post_json(&url, body).await;
+                update_outbox(|o| match result {
+                    Delivery::Stored => o.events_delivered(&ids),
+                    Delivery::Transient(_) => o.events_failed(&ids, platform::now_ms(), false),
+                    Delivery::Refused(e) => {
+                        platform::warn(&format!(
+                            "deflect: the collector refused {} events: {e}",
+                            ids.len()
+                        ));
+                        o.events_failed(&ids, platform::now_ms(), true)
+                    }
+                });
+                continue;
+            }
+            break;
+        }
+    }
+
+    /// Hands every queued event to `sendBeacon`; they stay queued until confirmed.
+    fn beacon_events(&self) {
+        let Some(url) = self.config.settings.endpoint("/v1/events") else {
+            return;
+        };
+        let outbox: Outbox = platform::load(OUTBOX_KEY);
+        for chunk in outbox.events.chunks(EVENTS_PER_BATCH) {
+            let events: Vec<Event> = chunk.to_vec();
+            let body = serde_json::to_string(&EventBatch { events }).expect("events serialize");
+            if !platform::beacon(&url, &body) {
+                break;
+            }
+        }
+    }
+}

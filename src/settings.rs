@@ -1,0 +1,123 @@
+//! The widget's settings, as the host page gives them.
+//!
+//! A page configures the widget with data attributes on its root element for the common
+//! cases and, for everything else, a JSON object in
+//! `<script type="application/json" id="deflect-config">`:
+//!
+//! ```json
+//! { "index": "/kb/manifest.json",
+//!   "contact": "mailto:support@example.com",
+//!   "collector": "https://collect.example.com",
+//!   "query_text": "full",
+//!   "identify": { "email": "ana@example.com", "name": "Ana", "plan": "premium" },
+//!   "support": { "time_zone": "Europe/Berlin", "hours": { "mon-fri": "09:00-17:00" },
+//!                "response_targets": { "default": "4h" } } }
+//! ```
+//!
+//! Data attributes win over the JSON, so a page can override one value without copying
+//! the rest. Settings are plain data and parsed natively in tests.
+
+use deflect_journey::{QueryText, SupportPolicy, SupportSchedule};
+use serde::Deserialize;
+
+/// Who the customer is, when the host page knows (never asked again in the form).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Identity {
+    /// The vendor's id for the customer.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// Their e-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Their name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Their plan; selects the response target.
+    #[serde(default)]
+    pub plan: Option<String>,
+}
+
+/// Everything a host page can configure.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetSettings {
+    /// URL of the index manifest (relative to the page).
+    #[serde(default)]
+    pub index: Option<String>,
+    /// Where "Contact support" leads when no collector is configured, and the e-mail
+    /// fallback when it keeps failing (`mailto:` or `https:`).
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// Base URL of the collector (`deflect serve`); cases go to `{collector}/v1/cases`,
+    /// events to `{collector}/v1/events`. Without it nothing is sent anywhere.
+    #[serde(default)]
+    pub collector: Option<String>,
+    /// The customer's language (`en`, `de`, `fr`); by default the page's, else the
+    /// browser's.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// Whether events carry query text.
+    #[serde(default)]
+    pub query_text: QueryText,
+    /// The customer, if known.
+    #[serde(default)]
+    pub identify: Identity,
+    /// Support hours and response targets, for an honest reply expectation.
+    #[serde(default)]
+    pub support: Option<SupportPolicy>,
+}
+
+impl WidgetSettings {
+    /// Parses the JSON settings block; the error names the field and position.
+    pub fn from_json(json: &str) -> Result<WidgetSettings, String> {
+        serde_json::from_str(json).map_err(|e| format!("#deflect-config: {e}"))
+    }
+
+    /// The support schedule, if a valid policy is configured (an invalid one is reported
+    /// and ignored: no promise is better than a wrong one).
+    pub fn schedule(&self) -> Result<Option<SupportSchedule>, String> {
+        self.support
+            .as_ref()
+            .map(|p| p.schedule().map_err(|e| e.to_string()))
+            .transpose()
+    }
+
+    /// The collector endpoint for `path` (`/v1/cases`), if a collector is configured.
+    pub fn endpoint(&self, path: &str) -> Option<String> {
+        let base = self.collector.as_deref()?.trim();
+        (!base.is_empty()).then(|| format!("{}{path}", base.trim_end_matches('/')))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_configuration_parses() {
+        let s = WidgetSettings::from_json(
+            r#"{"collector":"https://c.example.com/","query_text":"none",
+                "identify":{"email":"ana@example.com","plan":"premium"},
+                "support":{"time_zone":"Europe/Berlin","hours":{"mon-fri":"09:00-17:00"},
+                           "response_targets":{"default":"4h"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.query_text, QueryText::None);
+        assert_eq!(
+            s.endpoint("/v1/cases").as_deref(),
+            Some("https://c.example.com/v1/cases")
+        );
+        assert_eq!(s.identify.plan.as_deref(), Some("premium"));
+        assert!(s.schedule().unwrap().is_some());
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = WidgetSettings::from_json(r#"{"colector":"x"}"#).unwrap_err();
+        assert!(e.contains("colector"), "{e}");
+        let s = WidgetSettings::from_json(r#"{"support":{"time_zone":"Nowhere/Land","hours":{}}}"#)
+            .unwrap();
+        assert!(s.schedule().unwrap_err().contains("time_zone"));
+        assert_eq!(WidgetSettings::default().endpoint("/v1/cases"), None);
+    }
+}

@@ -1,0 +1,192 @@
+// Shared harness of the browser tests: the built site, a real `deflect serve`, headless
+// Debian chromium through playwright-core, and helpers that speak the widget's DOM contract:
+// #deflect-widget[data-deflect-state], button.deflect-launcher, div.deflect-panel[role=dialog],
+// input.deflect-search[role=combobox], ul.deflect-results[role=listbox] > li.deflect-result[role=option]
+// (with <mark> highlights), .deflect-status, .deflect-empty/.deflect-contact,
+// article.deflect-article/.deflect-back.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The dev-profile CLI that scripts/build-site builds (and `cargo test` already built).
+export const DEFLECT = process.env.DEFLECT_BIN || path.resolve(REPO, process.env.CARGO_TARGET_DIR || 'target', 'debug/deflect');
+export const SITE = path.join(REPO, 'dist/site');
+export const ARTIFACTS = path.join(REPO, 'tests/e2e/artifacts');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const LOAD_TIMEOUT = 15_000; // widget mount, pack download and index open
+export const UI_TIMEOUT = 5_000; // anything after the index is ready
+export const TYPE_DELAY = 60; // ms between keystrokes, like a quick typist
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox', // CI runs as root
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-proxy-server', // the server is on 127.0.0.1; never route it through a proxy
+  // Local Network Access would ask permission (denied when headless) for one localhost port
+  // to call another; in production the page and the collector are on public hosts.
+  '--disable-features=LocalNetworkAccessChecks',
+];
+
+// ---------------------------------------------------------------------------------------------
+// The server: `deflect serve dist/site --port 0`, URL read from its first stdout line.
+
+export function startServer(extraArgs = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(DEFLECT, ['serve', SITE, '--port', '0', ...extraArgs], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`deflect serve printed no URL within 10 s; stderr:\n${stderr}`));
+    }, 10_000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`deflect serve exited early (${code ?? signal}); stderr:\n${stderr}`));
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const m = line.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[0], stderr: () => stderr });
+      }
+    });
+  });
+}
+
+export async function stopServer(server) {
+  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  const timeout = new Promise((r) => setTimeout(r, 5_000, 'timeout'));
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    server.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page helpers.
+
+export const sel = {
+  root: '#deflect-widget',
+  launcher: 'button.deflect-launcher',
+  panel: 'div.deflect-panel[role="dialog"]',
+  search: 'input.deflect-search[role="combobox"]',
+  listbox: 'ul.deflect-results[role="listbox"]',
+  option: 'li.deflect-result[role="option"]',
+  status: '.deflect-status',
+  empty: '.deflect-empty',
+  contact: '.deflect-contact',
+  article: 'article.deflect-article',
+  back: 'button.deflect-back',
+};
+
+/** Opens the host page and waits until the widget has mounted. */
+export async function openHostPage(page, url) {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector(`${sel.root}[data-deflect-state]`, { state: 'attached', timeout: LOAD_TIMEOUT });
+}
+
+/** Clicks the launcher and waits for the search box and for the index to be ready. */
+export async function openPanel(page) {
+  const started = Date.now();
+  await page.click(sel.launcher);
+  await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  assert.equal(await page.getAttribute(sel.launcher, 'aria-expanded'), 'true');
+  assert.equal(await page.getAttribute(sel.panel, 'aria-label'), 'Help');
+  const handle = await page.waitForFunction(
+    (root) => {
+      const s = document.querySelector(root)?.getAttribute('data-deflect-state');
+      return s === 'ready' || s === 'error' ? s : null;
+    },
+    sel.root,
+    { timeout: LOAD_TIMEOUT, polling: 20 },
+  );
+  const state = await handle.jsonValue();
+  if (state !== 'ready') {
+    const status = await page.locator(sel.status).first().textContent().catch(() => '');
+    assert.fail(`widget state is "${state}" after opening the panel; status: ${status}`);
+  }
+  const search = page.locator(sel.search);
+  await search.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  return { search, readyMs: Date.now() - started };
+}
+
+/** The article view's title: its h2 outside the article body (the body has h2s of its own). */
+export function articleTitle(page) {
+  return page.evaluate(
+    ([article, body]) => {
+      const h2 = [...document.querySelectorAll(`${article} h2`)].find((h) => !h.closest(body));
+      return h2 ? h2.textContent.trim() : null;
+    },
+    [sel.article, '.deflect-article-body'],
+  );
+}
+
+/** Text of each option's title, in order. */
+export function optionTitles(page) {
+  return page.locator(`${sel.option} .deflect-result-title`).allTextContents();
+}
+
+/** Index of the option with aria-selected="true" (-1 when none), checking there is at most one. */
+export async function selectedIndex(page) {
+  const flags = await page
+    .locator(sel.option)
+    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-selected') === 'true'));
+  assert.ok(flags.filter(Boolean).length <= 1, `more than one option is aria-selected: ${flags}`);
+  return flags.indexOf(true);
+}
+
+/** Checks the build is there, starts the server and a fresh headless chromium. */
+export async function startEnvironment({ serverArgs } = {}) {
+  for (const [what, p] of [
+    ['the deflect binary', DEFLECT],
+    ['the built site', path.join(SITE, 'index.html')],
+    ['the widget bundle', path.join(SITE, 'widget/deflect-widget_bg.wasm')],
+    ['the index pack manifest', path.join(SITE, 'kb/manifest.json')],
+    ['chromium', CHROMIUM],
+  ]) {
+    assert.ok(existsSync(p), `${what} is missing (${p}); run scripts/setup and scripts/build-site`);
+  }
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'deflect-e2e-chromium-'));
+  // By default the demo page's collector (the same server) stores into a fresh database.
+  const database = path.join(userDataDir, 'collector.db');
+  const server = await startServer(serverArgs ?? ['--database', database, '--rate-limit-per-second', '0']);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    timeout: 30_000,
+  });
+  return { server, context, userDataDir, database };
+}
+
+export async function stopEnvironment({ server, context, userDataDir }) {
+  await context?.close().catch(() => {});
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await stopServer(server);
+}
+

@@ -1,0 +1,361 @@
+// Browser tests of the self-help journey: "Did this solve your problem?", the contact form
+// and its handoff, the reply expectation, and delivery of cases and events that survives
+// a collector outage and a reload.
+//
+// The widget runs on a host page served by the real `deflect serve` (the page itself is
+// supplied per test through page.route, so each test sets its own configuration); cases
+// and events go to a small collector stand-in on another port (so CORS and preflights are
+// exercised) that can be switched to answering 503.
+
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { DEFLECT, LOAD_TIMEOUT, UI_TIMEOUT, TYPE_DELAY, sel, openHostPage, openPanel, startEnvironment, stopEnvironment } from './harness.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// A collector stand-in: stores cases and events by id, like the real one, and can be down.
+
+function startTestCollector() {
+  const state = { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0 };
+  const server = http.createServer((req, res) => {
+    const cors = {
+      'Access-Control-Allow-Origin': req.headers.origin ?? '*',
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'content-type',
+      'Access-Control-Max-Age': '600',
+    };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const reply = (status, json) => res.writeHead(status, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify(json));
+      if (req.url === '/v1/cases') state.casePosts += 1;
+      if (state.down) return reply(503, { field: '', message: 'down for maintenance' });
+      let data;
+      try {
+        data = JSON.parse(body);
+      } catch {
+        return reply(400, { field: '', message: 'not JSON' });
+      }
+      if (req.method === 'POST' && req.url === '/v1/cases') {
+        const created = !state.cases.has(data.id);
+        if (created) {
+          state.cases.set(data.id, data);
+          state.caseStores += 1;
+        }
+        return reply(created ? 201 : 200, { id: data.id, reference: 'DF-x', created });
+      }
+      if (req.method === 'POST' && req.url === '/v1/events') {
+        for (const e of data.events) if (!state.events.has(e.id)) state.events.set(e.id, e);
+        return reply(202, { accepted: data.events.length });
+      }
+      reply(404, { field: '', message: 'no such endpoint' });
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const url = `http://127.0.0.1:${server.address().port}`;
+      resolve({ url, state, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+async function waitUntil(what, predicate, timeout = 15_000) {
+  const start = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - start > timeout) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A host page with the widget and a given configuration.
+
+const SUPPORT = {
+  time_zone: 'Europe/Berlin',
+  hours: { 'mon-fri': '09:00-17:00' },
+  holidays: ['2026-12-25'],
+  response_targets: { default: '8h', team: '4h' },
+  covers: 'We help with Tallyboard itself.',
+};
+
+function hostPage(settings) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Journey test</title>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/widget/widget.css"></head>
+<body><h1>Host</h1>
+<div id="deflect-widget" data-index="/kb/manifest.json" data-contact="mailto:help@tallyboard.example"></div>
+<script type="application/json" id="deflect-config">${JSON.stringify(settings)}</script>
+<script>
+  // What the widget tells the host page, kept across reloads of this tab.
+  window.deflectEvents = JSON.parse(sessionStorage.getItem('events') || '[]');
+  for (const type of ['search', 'article_viewed', 'feedback', 'handoff_started', 'case_submitted', 'journey_ended']) {
+    document.addEventListener('deflect:' + type, (e) => {
+      window.deflectEvents.push(e.detail);
+      sessionStorage.setItem('events', JSON.stringify(window.deflectEvents));
+    });
+  }
+</script>
+<script type="module">
+  import init from "/widget/deflect-widget.js";
+  init({ module_or_path: "/widget/deflect-widget_bg.wasm" });
+</script></body></html>`;
+}
+
+async function gotoHostPage(page, env, settings) {
+  const url = `${env.server.url}journey-test.html`;
+  await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: hostPage(settings) }));
+  await openHostPage(page, url);
+  return url;
+}
+
+const hostEvents = (page) => page.evaluate(() => window.deflectEvents);
+
+/** Types a query, opens the first suggestion and returns its title. */
+async function searchAndOpen(page, query) {
+  const { search } = await openPanel(page);
+  await search.focus();
+  await page.keyboard.type(query, { delay: TYPE_DELAY });
+  const first = page.locator(sel.option).first();
+  await first.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  const title = (await first.locator('.deflect-result-title').textContent()).trim();
+  await first.click();
+  await page.locator(sel.article).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  return title;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the self-help journey', () => {
+  let env;
+  let collector;
+  let page;
+  let pageErrors;
+
+  before(async () => {
+    env = await startEnvironment();
+    collector = await startTestCollector();
+  });
+  after(async () => {
+    await stopEnvironment(env ?? {});
+    await collector?.close();
+  });
+  beforeEach(async () => {
+    Object.assign(collector.state, { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0 });
+    page = await env.context.newPage();
+    pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e));
+  });
+  afterEach(async () => {
+    // Each test starts with empty storage: no drafts, queues or requests from the last one.
+    await page.evaluate(() => {
+      localStorage.clear();
+      sessionStorage.clear();
+    }).catch(() => {});
+    await page?.close().catch(() => {});
+    assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
+  });
+
+  test('"Yes" records exactly one resolved outcome, to the host page and the collector', async () => {
+    await gotoHostPage(page, env, { collector: collector.url, support: SUPPORT });
+    const title = await searchAndOpen(page, 'timer not syncing');
+    await page.click('button.deflect-yes');
+    await page.locator('.deflect-thanks').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // Closing the panel afterwards must not add an "abandoned" outcome.
+    await page.click('button.deflect-close');
+
+    const events = await hostEvents(page);
+    const ended = events.filter((e) => e.type === 'journey_ended');
+    assert.deepEqual(ended.map((e) => e.outcome), ['resolved'], JSON.stringify(events));
+    const types = events.map((e) => e.type);
+    assert.deepEqual(types, ['search', 'article_viewed', 'feedback', 'journey_ended']);
+    assert.equal(events[0].query, 'timer not syncing');
+    assert.equal(events[2].helpful, true);
+    assert.ok(events.every((e) => e.journey_id === events[0].journey_id), 'one journey');
+    assert.ok(title.length > 0);
+
+    await waitUntil('the collector has the journey', () => collector.state.events.size >= 4);
+    const stored = [...collector.state.events.values()].filter((e) => e.journey_id === events[0].journey_id);
+    assert.deepEqual(stored.filter((e) => e.type === 'journey_ended').map((e) => e.outcome), ['resolved']);
+  });
+
+  test('on the demo page, the real collector counts the resolved journey in its report', async () => {
+    await openHostPage(page, env.server.url);
+    await searchAndOpen(page, 'reset password');
+    await page.click('button.deflect-yes');
+    await page.locator('.deflect-thanks').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const report = () => JSON.parse(execFileSync(DEFLECT, ['report', '--database', env.database, '--format', 'json'], { encoding: 'utf8' }));
+    await waitUntil('the report counts the journey', () => report().totals.resolved === 1);
+    const { totals } = report();
+    assert.equal(totals.escalated, 0);
+    assert.equal(totals.deflection_rate, 1);
+    assert.ok(totals.searches >= 1, JSON.stringify(totals));
+  });
+
+  test('"No" leads to a form prefilled with the query and the trail; the case arrives once with the classification', async () => {
+    await gotoHostPage(page, env, {
+      collector: collector.url,
+      support: SUPPORT,
+      identify: { email: 'ana@northwind.example', name: 'Ana Lima', plan: 'team' },
+    });
+    const title = await searchAndOpen(page, 'export timesheet');
+    await page.click('button.deflect-no');
+    await page.locator('.deflect-reasons').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.getByLabel("didn't work").check();
+    await page.click('.deflect-feedback button.deflect-contact');
+
+    const subject = page.locator('#deflect-subject');
+    await subject.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await subject.inputValue(), 'export timesheet');
+    assert.equal(await page.inputValue('#deflect-email'), 'ana@northwind.example');
+    assert.equal(await page.inputValue('#deflect-name'), 'Ana Lima');
+    const trail = await page.locator('.deflect-trail li').allTextContents();
+    assert.deepEqual(trail, ['Searched for “export timesheet”', trail[1]]);
+    assert.match(trail[1], new RegExp(`^Read “${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}” \\(\\d+ s\\) — said it did not help \\(didn't work\\)$`));
+
+    // Sending without a classification shows an inline error and keeps the text.
+    await page.fill('#deflect-description', 'The CSV stops at 99 % every time.');
+    await page.click('button.deflect-submit');
+    const categoryError = page.locator('#deflect-category-error');
+    await categoryError.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await page.getAttribute('.deflect-categories', 'aria-invalid'), 'true');
+    assert.equal(collector.state.casePosts, 0, 'nothing is sent while the form is invalid');
+
+    await page.getByLabel('Something is broken').check();
+    await page.click('button.deflect-submit');
+    const ack = page.locator('.deflect-ack');
+    await ack.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const reference = (await ack.locator('.deflect-reference').textContent()).trim();
+    assert.match(reference, /^DF-[0-9A-F]{8}$/);
+    await page.locator('.deflect-ack .deflect-delivery', { hasText: 'Received' }).waitFor({ timeout: UI_TIMEOUT });
+
+    assert.equal(collector.state.caseStores, 1);
+    const [kase] = [...collector.state.cases.values()];
+    assert.equal(`DF-${kase.id.replace(/[^0-9a-z]/gi, '').slice(0, 8).toUpperCase()}`, reference);
+    assert.equal(kase.subject, 'export timesheet');
+    assert.equal(kase.description, 'The CSV stops at 99 % every time.');
+    assert.equal(kase.email, 'ana@northwind.example');
+    assert.equal(kase.customer_category, 'something_broken');
+    assert.deepEqual(kase.trail.queries, ['export timesheet']);
+    assert.equal(kase.trail.articles.length, 1);
+    assert.equal(kase.trail.articles[0].title, title);
+    assert.equal(kase.trail.articles[0].helpful, false);
+    assert.equal(kase.trail.articles[0].reason, 'did_not_work');
+    assert.equal(kase.context.plan, 'team');
+    assert.ok(kase.expected_reply_by, 'the promised reply time travels with the case');
+
+    const events = await hostEvents(page);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['search', 'article_viewed', 'feedback', 'handoff_started', 'case_submitted', 'journey_ended'],
+    );
+    assert.equal(events.at(-1).outcome, 'escalated');
+    assert.equal(events[4].case_id, kase.id);
+  });
+
+  test('a case submitted while the collector is down survives a reload and arrives exactly once', async () => {
+    collector.state.down = true;
+    const url = await gotoHostPage(page, env, { collector: collector.url, identify: { email: 'bo@example.com' } });
+    await openPanel(page);
+    await page.click('.deflect-footer button.deflect-contact');
+    await page.fill('#deflect-subject', 'Invoices show the wrong currency');
+    await page.getByLabel('Billing or account').check();
+    await page.click('button.deflect-submit');
+    await page.locator('.deflect-ack .deflect-delivery', { hasText: 'Saved on this device' }).waitFor({ timeout: UI_TIMEOUT });
+    const reference = (await page.textContent('.deflect-ack .deflect-reference')).trim();
+    assert.ok(collector.state.casePosts >= 1, 'the widget tried to send it');
+    assert.equal(collector.state.caseStores, 0);
+
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector(`${sel.root}[data-deflect-state]`, { state: 'attached', timeout: LOAD_TIMEOUT });
+    collector.state.down = false;
+    // Delivery resumes on page load, without opening the panel.
+    await waitUntil('the case arrives', () => collector.state.caseStores === 1, 30_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal(collector.state.caseStores, 1, 'stored once');
+    assert.equal(collector.state.cases.size, 1);
+    assert.equal([...collector.state.cases.values()][0].subject, 'Invoices show the wrong currency');
+
+    // "Your requests" lists it as received, under the same reference.
+    await openPanel(page);
+    await page.click('button.deflect-requests-link');
+    const item = page.locator('.deflect-request').first();
+    await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal((await item.locator('.deflect-reference').textContent()).trim(), reference);
+    assert.match(await item.locator('.deflect-delivery').textContent(), /Received/);
+    assert.ok(url);
+  });
+
+  test('the typed draft survives a reload', async () => {
+    await gotoHostPage(page, env, { collector: collector.url });
+    await openPanel(page);
+    await page.click('.deflect-footer button.deflect-contact');
+    await page.fill('#deflect-subject', 'Cannot add a second workspace');
+    await page.fill('#deflect-description', 'It says my plan does not allow it.');
+    await page.fill('#deflect-email', 'not-an-address');
+    await page.click('button.deflect-submit');
+    await page.locator('#deflect-email-error').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await page.getAttribute('#deflect-email', 'aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'deflect-email', 'focus moves to the first error');
+
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector(`${sel.root}[data-deflect-state]`, { state: 'attached', timeout: LOAD_TIMEOUT });
+    await page.click(sel.launcher);
+    await page.locator('#deflect-subject').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await page.inputValue('#deflect-subject'), 'Cannot add a second workspace');
+    assert.equal(await page.inputValue('#deflect-description'), 'It says my plan does not allow it.');
+    assert.equal(await page.inputValue('#deflect-email'), 'not-an-address');
+  });
+
+  const clocks = [
+    {
+      name: 'inside support hours (Monday 10:00 CET)',
+      at: '2026-11-23T09:00:00Z',
+      text: "We're online now; expect a reply by today 14:00 CET.",
+    },
+    {
+      name: 'outside support hours (Friday 18:00 CET)',
+      at: '2026-11-27T17:00:00Z',
+      text: "We're offline until Monday 09:00 CET; expect a reply by Monday 13:00 CET.",
+    },
+  ];
+  for (const clock of clocks) {
+    test(`the reply expectation is right ${clock.name}`, async () => {
+      await page.clock.setFixedTime(new Date(clock.at));
+      await gotoHostPage(page, env, { collector: collector.url, support: SUPPORT, identify: { plan: 'team' } });
+      await openPanel(page);
+      await page.click('.deflect-footer button.deflect-contact');
+      const expectation = page.locator('.deflect-form .deflect-expectation');
+      await expectation.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      assert.equal((await expectation.textContent()).trim(), clock.text);
+      assert.equal((await page.textContent('.deflect-covers')).trim(), SUPPORT.covers);
+
+      // The acknowledgement repeats it.
+      await page.fill('#deflect-subject', 'Question about hours');
+      await page.fill('#deflect-email', 'cy@example.com');
+      await page.getByLabel('How do I…').check();
+      await page.click('button.deflect-submit');
+      const ack = page.locator('.deflect-ack .deflect-expectation');
+      await ack.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      assert.equal((await ack.textContent()).trim(), clock.text);
+    });
+  }
+
+  test('without a collector, the request goes by e-mail and still counts as escalated', async () => {
+    await gotoHostPage(page, env, {});
+    await openPanel(page);
+    await page.click('.deflect-footer button.deflect-contact');
+    await page.fill('#deflect-subject', 'Offline question');
+    await page.fill('#deflect-email', 'di@example.com');
+    await page.getByLabel('Feature request').check();
+    assert.match(await page.textContent('button.deflect-submit'), /e-mail/);
+    await page.click('button.deflect-submit');
+    await page.locator('.deflect-ack .deflect-delivery', { hasText: 'e-mail program' }).waitFor({ timeout: UI_TIMEOUT });
+    const events = await hostEvents(page);
+    assert.deepEqual(events.filter((e) => e.type === 'journey_ended').map((e) => e.outcome), ['escalated']);
+    assert.equal(collector.state.casePosts, 0);
+  });
+});
