@@ -4,6 +4,10 @@
 //! data-collector="https://…">` plus an optional `<script type="application/json"
 //! id="deflect-config">`. URLs are resolved against the page, so relative and cross-origin
 //! URLs work.
+//!
+//! Loaded by `deflect.js`, the root element carries a Shadow DOM holding the stylesheet
+//! and a `.deflect-mount` element: the widget renders there, isolated from the page's CSS.
+//! Embedded directly, it renders into the root element itself.
 
 use std::rc::Rc;
 
@@ -21,8 +25,13 @@ pub const SETTINGS_ID: &str = "deflect-config";
 /// How the host page configured the widget.
 #[derive(Clone)]
 pub struct WidgetConfig {
-    /// The element the widget renders into; its `data-deflect-state` reports progress.
+    /// The host element; its `data-deflect-state` reports progress and it receives the
+    /// host page's commands and dispatches the widget's events.
     pub root: Element,
+    /// Where the widget renders: inside the root's shadow root, or the root itself.
+    pub mount: Element,
+    /// The root's shadow root, when the loader made one.
+    pub shadow: Option<web_sys::ShadowRoot>,
     /// Absolute URL of the index manifest.
     pub manifest_url: String,
     /// Where "Contact support" leads without a collector, and the e-mail fallback.
@@ -117,7 +126,14 @@ impl WidgetConfig {
             );
         }
         let locale = Locale::negotiate(preferences.iter().map(String::as_str));
+        let shadow = root.shadow_root();
+        let mount = shadow
+            .as_ref()
+            .and_then(|s| s.query_selector(".deflect-mount").ok().flatten())
+            .unwrap_or_else(|| root.clone());
         WidgetConfig {
+            mount,
+            shadow,
             locale,
             texts: locale.texts(),
             root,
@@ -125,6 +141,22 @@ impl WidgetConfig {
             contact_url,
             settings: Rc::new(settings),
             schedule: schedule.map(Rc::new),
+        }
+    }
+
+    /// The widget's element with this `id` (inside the shadow root when there is one).
+    pub fn find(&self, id: &str) -> Option<Element> {
+        match &self.shadow {
+            Some(shadow) => shadow.get_element_by_id(id),
+            None => crate::platform::document().get_element_by_id(id),
+        }
+    }
+
+    /// The focused element inside the widget, if any.
+    pub fn active_element(&self) -> Option<Element> {
+        match &self.shadow {
+            Some(shadow) => shadow.active_element(),
+            None => crate::platform::document().active_element(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! `config` reads the page, `platform` wraps storage, HTTP and DOM events, `session`
 //! keeps the journey and delivers its events and cases, and `components` render it all.
 
+pub mod command;
 pub mod form;
 pub mod i18n;
 pub mod outbox;
@@ -26,8 +27,8 @@ mod session;
 #[cfg(target_arch = "wasm32")]
 fn main() {
     let config = config::WidgetConfig::from_page();
-    let root = config.root.clone();
-    yew::Renderer::<components::App>::with_root_and_props(root, components::AppProps { config })
+    let mount = config.mount.clone();
+    yew::Renderer::<components::App>::with_root_and_props(mount, components::AppProps { config })
         .render();
 }
 

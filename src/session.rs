@@ -21,6 +21,7 @@ use crate::config::WidgetConfig;
 use crate::form::ContactDraft;
 use crate::outbox::{Outbox, EVENTS_PER_BATCH};
 use crate::platform::{self, Delivery};
+use crate::settings::Identity;
 
 const OUTBOX_KEY: &str = "outbox";
 /// Events wait this long for company before a batch is sent.
@@ -34,6 +35,7 @@ pub struct Session {
     timer: RefCell<Option<(f64, Timeout)>>,
     on_outbox: RefCell<Option<Callback<Rc<Outbox>>>>,
     listeners: RefCell<Vec<EventListener>>,
+    identity: RefCell<Identity>,
 }
 
 /// Reads, changes and saves the outbox in one go, so another tab's changes in between
@@ -50,12 +52,13 @@ impl Session {
     /// resumes delivering whatever an earlier page left queued.
     pub fn start(config: WidgetConfig) -> Rc<Session> {
         let session = Rc::new(Session {
-            config,
+            config: config.clone(),
             journey: RefCell::new(None),
             sending: Cell::new(false),
             timer: RefCell::new(None),
             on_outbox: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
+            identity: RefCell::new(config.settings.identify.clone()),
         });
         let window = web_sys::window().expect("a window");
         let weak = Rc::downgrade(&session);
@@ -101,6 +104,27 @@ impl Session {
     fn changed(&self, outbox: Outbox) {
         if let Some(cb) = self.on_outbox.borrow().as_ref() {
             cb.emit(Rc::new(outbox));
+        }
+    }
+
+    /// Who the customer is (configuration, then `Deflect('identify', …)`).
+    pub fn identity(&self) -> Identity {
+        self.identity.borrow().clone()
+    }
+
+    /// Updates who the customer is; fields left out keep their value.
+    pub fn identify(&self, who: Identity) {
+        let mut guard = self.identity.borrow_mut();
+        let current = &mut *guard;
+        for (slot, value) in [
+            (&mut current.user_id, who.user_id),
+            (&mut current.email, who.email),
+            (&mut current.name, who.name),
+            (&mut current.plan, who.plan),
+        ] {
+            if value.is_some() {
+                *slot = value;
+            }
         }
     }
 
@@ -192,7 +216,7 @@ impl Session {
         if draft.subject.trim().is_empty() {
             draft.subject = self.last_query().unwrap_or_default();
         }
-        let who = &self.config.settings.identify;
+        let who = self.identity();
         if draft.email.is_empty() {
             draft.email = who.email.clone().unwrap_or_default();
         }

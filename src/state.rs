@@ -75,6 +75,8 @@ pub struct SearchState {
     pub article: Option<OpenArticle>,
     /// What the panel shows.
     pub screen: Screen,
+    /// Whether `hits` were found for the host page's context rather than typed words.
+    pub from_context: bool,
 }
 
 /// Everything that can happen to the search feature.
@@ -91,6 +93,8 @@ pub enum SearchAction {
         /// Its suggestions.
         hits: Vec<SearchHit>,
     },
+    /// Suggestions for the host page's context, shown while the box is empty.
+    ContextResults(Vec<SearchHit>),
     /// Escape in a non-empty box.
     Clear,
     /// Arrow keys: +1 down, -1 up; wraps around.
@@ -128,11 +132,21 @@ impl SearchState {
                 self.screen = Screen::Search;
             }
             SearchAction::Results { query, hits } => {
+                self.from_context = false;
                 self.query = query;
                 self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
                 self.active = None;
             }
+            SearchAction::ContextResults(hits) => {
+                if self.query.trim().is_empty() {
+                    self.query.clear();
+                    self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
+                    self.active = None;
+                    self.from_context = true;
+                }
+            }
             SearchAction::Clear => {
+                self.from_context = false;
                 self.query.clear();
                 self.hits = Rc::default();
                 self.active = None;
@@ -298,6 +312,16 @@ mod tests {
         assert_eq!(s.screen, Screen::Search);
         let s = s.apply(SearchAction::ShowSent("case-1".into()));
         assert_eq!(s.screen, Screen::Sent("case-1".into()));
+    }
+
+    #[test]
+    fn context_suggestions_never_replace_typed_ones() {
+        let s = SearchState::default().apply(SearchAction::ContextResults(vec![hit("ctx")]));
+        assert!(s.from_context);
+        assert_eq!(s.hits[0].article.id, "ctx");
+        let s = with_hits(2).apply(SearchAction::ContextResults(vec![hit("ctx")]));
+        assert!(!s.from_context, "the customer's words win");
+        assert_eq!(s.hits.len(), 2);
     }
 
     #[test]

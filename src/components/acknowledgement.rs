@@ -74,7 +74,7 @@ pub fn acknowledgement(props: &AcknowledgementProps) -> Html {
         return html! { <p class="deflect-status" role="status">{ t.saving_request }</p> };
     };
     let expectation = config.schedule.as_ref().map(|s| {
-        t.expectation(&s.expectation(platform::now(), config.settings.identify.plan.as_deref()))
+        t.expectation(&s.expectation(platform::now(), session.identity().plan.as_deref()))
     });
     let back = {
         let on_back = props.on_back.clone();

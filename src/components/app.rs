@@ -9,7 +9,9 @@ use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::host_commands::use_host_commands;
 use super::panel::Panel;
+use crate::command::Command;
 use crate::config::WidgetConfig;
 use crate::form::{FormAction, FormState};
 use crate::loader;
@@ -104,6 +106,7 @@ pub fn app(props: &AppProps) -> Html {
     let session = Shared((*session).clone());
     let outbox = use_state(|| Rc::new(Outbox::default()));
     let settle = use_mut_ref(|| None::<Timeout>);
+    let context = use_state(Vec::<String>::new);
     let launcher = use_node_ref();
 
     {
@@ -114,17 +117,25 @@ pub fn app(props: &AppProps) -> Html {
     }
     {
         // Report progress on the host element, and search what was typed while loading.
+        // Context suggestions follow the host page's context while the box is empty.
         let (config, state) = (props.config.clone(), state.clone());
-        use_effect_with((*index).clone(), move |index| {
-            config.set_state(index.label());
-            if matches!(index, IndexState::Ready(_)) && !state.query.is_empty() {
-                let hits = index.search(&state.query, MAX_SUGGESTIONS);
-                state.dispatch(SearchAction::Results {
-                    query: state.query.clone(),
-                    hits,
-                });
-            }
-        });
+        use_effect_with(
+            ((*index).clone(), (*context).clone()),
+            move |(index, context)| {
+                config.set_state(index.label());
+                if matches!(index, IndexState::Ready(_)) && !state.query.is_empty() {
+                    let hits = index.search(&state.query, MAX_SUGGESTIONS);
+                    state.dispatch(SearchAction::Results {
+                        query: state.query.clone(),
+                        hits,
+                    });
+                } else if !context.is_empty() {
+                    state.dispatch(SearchAction::ContextResults(
+                        index.search(&context.join(" "), MAX_SUGGESTIONS),
+                    ));
+                }
+            },
+        );
     }
 
     let on_open = {
@@ -166,8 +177,23 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_input = {
-        let (state, index, session) = (state.clone(), index.clone(), session.clone());
+        let (state, index, session, context) = (
+            state.clone(),
+            index.clone(),
+            session.clone(),
+            context.clone(),
+        );
         Callback::from(move |query: String| {
+            if query.trim().is_empty() && !context.is_empty() {
+                state.dispatch(SearchAction::Results {
+                    query,
+                    hits: Vec::new(),
+                });
+                state.dispatch(SearchAction::ContextResults(
+                    index.search(&context.join(" "), MAX_SUGGESTIONS),
+                ));
+                return;
+            }
             let hits = index.search(&query, MAX_SUGGESTIONS);
             let top_articles = hits.iter().map(|h| h.article.id.clone()).collect();
             session.0.record(Step::Typed {
@@ -183,6 +209,29 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_open_article = open_article_callback(&state, &session, &props.config.manifest_url);
+    let on_command = {
+        let (open, on_open, on_close, on_input) = (
+            state.open,
+            on_open.clone(),
+            on_close.clone(),
+            on_input.clone(),
+        );
+        let (session, context) = (session.clone(), context.clone());
+        Callback::from(move |command: Command| match command {
+            Command::Open if !open => on_open.emit(()),
+            Command::Close if open => on_close.emit(()),
+            Command::Open | Command::Close => {}
+            Command::Search(query) => {
+                if !open {
+                    on_open.emit(());
+                }
+                on_input.emit(query);
+            }
+            Command::SetContext(page) => context.set(page.tags),
+            Command::Identify(who) => session.0.identify(who),
+        })
+    };
+    use_host_commands(&props.config.root, on_command);
     let toggle = {
         let (open, on_open, on_close) = (state.open, on_open.clone(), on_close.clone());
         Callback::from(move |_: MouseEvent| {

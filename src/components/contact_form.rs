@@ -106,7 +106,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
     });
     let category_error = error_of(Field::Category);
     let schedule = config.schedule.clone();
-    let plan = config.settings.identify.plan.clone();
+    let plan = props.session.0.identity().plan;
     let expectation = schedule
         .as_ref()
         .map(|s| s.expectation(platform::now(), plan.as_deref()));
@@ -117,7 +117,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
             e.prevent_default();
             form.dispatch(FormAction::Attempt);
             if let Some((first, _)) = form.draft.errors(session.0.config().texts).first() {
-                if let Some(el) = platform::document().get_element_by_id(first.input_id()) {
+                if let Some(el) = session.0.config().find(first.input_id()) {
                     let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
                 }
                 return;
@@ -129,7 +129,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
                 .as_ref()
                 .and_then(|s| s.expectation(now, plan.as_deref()).reply_by)
                 .map(|z| z.timestamp());
-            let who = &config.settings.identify;
+            let who = session.0.identity();
             let context = CaseContext {
                 page_url: platform::document().location().and_then(|l| l.href().ok()),
                 locale: web_sys::window().and_then(|w| w.navigator().language()),

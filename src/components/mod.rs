@@ -7,6 +7,7 @@ mod article_view;
 pub(crate) mod contact_form;
 mod feedback;
 mod highlighted;
+mod host_commands;
 mod panel;
 mod result_list;
 mod search_box;

@@ -52,6 +52,39 @@ fn status_text(state: &SearchState, index: &IndexState, t: &Texts) -> String {
     }
 }
 
+/// Keeps Tab and Shift+Tab inside the dialog (the WAI-ARIA dialog pattern).
+fn trap_focus(e: &KeyboardEvent, dialog: &NodeRef, session: &Session) {
+    use wasm_bindgen::JsCast;
+    let Some(dialog) = dialog.cast::<web_sys::Element>() else {
+        return;
+    };
+    let Ok(nodes) = dialog.query_selector_all(
+        "button:not([disabled]), a[href], input:not([disabled]), textarea, select, [tabindex]:not([tabindex='-1'])",
+    ) else {
+        return;
+    };
+    let focusable: Vec<web_sys::HtmlElement> = (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+        return;
+    };
+    let active = session.config().active_element();
+    let at = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
+    let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
+    if e.shift_key() && (at(first) || !inside) {
+        e.prevent_default();
+        let _ = last.focus();
+    } else if !e.shift_key() && (at(last) || !inside) {
+        e.prevent_default();
+        let _ = first.focus();
+    }
+}
+
 /// The dialog. Escape goes back one screen, and closes it from the search screen.
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
@@ -66,10 +99,14 @@ pub fn panel(props: &PanelProps) -> Html {
             state.dispatch(SearchAction::Back)
         })
     };
+    let dialog = use_node_ref();
     let onkeydown = {
         let (state, on_close, back) = (state.clone(), props.on_close.clone(), back.clone());
+        let (dialog, session) = (dialog.clone(), props.session.clone());
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
+            if e.key() == "Tab" {
+                trap_focus(&e, &dialog, &session.0);
+            } else if e.key() == "Escape" {
                 e.prevent_default();
                 if state.screen == Screen::Search {
                     on_close.emit(())
@@ -139,6 +176,9 @@ pub fn panel(props: &PanelProps) -> Html {
                 } else if matches!(props.index, IndexState::Failed(_)) {
                     <div class="deflect-empty">{ contact_button(t.contact_support) }</div>
                 } else {
+                    if state.from_context && !state.hits.is_empty() {
+                        <p class="deflect-context-heading">{ t.context_suggestions }</p>
+                    }
                     <ResultList texts={t} hits={state.hits.clone()} active={state.active} on_open={props.on_open_article.clone()} />
                 }
             </>
@@ -150,7 +190,7 @@ pub fn panel(props: &PanelProps) -> Html {
         Callback::from(move |_: MouseEvent| state.dispatch(SearchAction::ShowRequests))
     };
     html! {
-        <div class="deflect-panel" role="dialog" aria-label={t.help} aria-modal="false" {onkeydown}>
+        <div ref={dialog} class="deflect-panel" role="dialog" aria-label={t.help} aria-modal="true" {onkeydown}>
             <header class="deflect-header">
                 <h1 class="deflect-heading">{ t.heading }</h1>
                 <button type="button" class="deflect-close" aria-label={t.close_help} onclick={close}>{ "×" }</button>

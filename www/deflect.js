@@ -1,0 +1,174 @@
+/*! Deflect loader: the one script a host page includes.
+ *
+ *   <script>window.Deflect=window.Deflect||function(){(Deflect.q=Deflect.q||[]).push(arguments)}</script>
+ *   <script async src="https://cdn.example.com/deflect/widget/deflect.js"
+ *           data-index="https://cdn.example.com/deflect/kb/manifest.json"
+ *           data-collector="https://collect.example.com" data-contact="mailto:help@example.com"></script>
+ *
+ * It draws the launcher in a Shadow DOM (host CSS cannot reach in, widget CSS cannot leak
+ * out) and nothing else: the WebAssembly app and the index are fetched on first
+ * interaction (click, focus, Alt+Shift+H, any API call that needs them) or, with
+ * data-load="idle", when the browser is idle after the page's load event. Calls made
+ * before it arrived (the queue snippet) are replayed in order. If the app cannot load
+ * (CSP, network, old browser) the panel still opens with a way to contact support.
+ */
+(function () {
+  'use strict';
+  var w = window, d = document;
+  if (w.Deflect && w.Deflect.loaded) return;
+  var script = d.currentScript || d.querySelector('script[src*="deflect.js"]');
+  var base = new URL('.', script.src).href;
+  var ds = script.dataset;
+  var queue = (w.Deflect && w.Deflect.q) || [];
+  var app = null; // 'loading' | 'ready' | 'failed'
+  var wantOpen = false;
+
+  // The host element carries the configuration the app reads (data-*), and the theme.
+  var host = d.getElementById('deflect-widget');
+  if (!host) {
+    host = d.createElement('div');
+    host.id = 'deflect-widget';
+    d.body.appendChild(host);
+  }
+  ['index', 'collector', 'contact', 'locale', 'theme', 'position', 'queryText'].forEach(function (k) {
+    if (ds[k] && !host.dataset[k]) host.dataset[k] = ds[k];
+  });
+  if (!host.dataset.collector && ds.endpoint) host.dataset.collector = ds.endpoint;
+  host.dataset.deflectState = host.dataset.deflectState || 'idle';
+
+  var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+  var css = d.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = base + 'widget.css';
+  root.appendChild(css);
+  var mount = d.createElement('div');
+  mount.className = 'deflect-mount';
+  root.appendChild(mount);
+  // The app announces itself once it listens for commands; queued calls are replayed then.
+  host.addEventListener('deflect:ready', function () {
+    app = 'ready';
+    if (stub.parentNode) stub.parentNode.removeChild(stub);
+    if (wantOpen && !queue.some(function (a) { return a[0] === 'open' || a[0] === 'search'; })) queue.unshift(['open']);
+    queue.splice(0).forEach(send);
+  });
+
+  // A stand-in launcher until the app takes over (same look, same place).
+  var stub = d.createElement('div');
+  stub.className = 'deflect';
+  var launcher = d.createElement('button');
+  launcher.type = 'button';
+  launcher.className = 'deflect-launcher';
+  launcher.setAttribute('aria-haspopup', 'dialog');
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.textContent = { de: 'Hilfe', fr: 'Aide' }[lang()] || 'Help';
+  stub.appendChild(launcher);
+  root.appendChild(stub);
+
+  function lang() {
+    return (host.dataset.locale || d.documentElement.lang || navigator.language || 'en').slice(0, 2).toLowerCase();
+  }
+
+  function send(args) {
+    host.dispatchEvent(new CustomEvent('deflect:command', { detail: { name: args[0], args: [].slice.call(args, 1) } }));
+  }
+
+  function call(args) {
+    var name = args[0];
+    if (name === 'on') {
+      // Subscriptions are the loader's: they work before the app exists.
+      var fn = args[2];
+      host.addEventListener('deflect:' + args[1], function (e) { fn(e.detail); });
+      return;
+    }
+    if (app === 'ready') return send(args);
+    if (name === 'open' || name === 'search') wantOpen = true;
+    if (app === 'failed') {
+      if (name === 'open' || name === 'search') showFallback();
+      if (name === 'close') hideFallback();
+      return;
+    }
+    queue.push(args);
+    if (name === 'open' || name === 'search') load(true);
+  }
+
+  function load(open) {
+    wantOpen = wantOpen || open;
+    if (app) return;
+    app = 'loading';
+    host.dataset.deflectState = 'loading';
+    import(base + 'deflect-widget.js')
+      .then(function (m) { return m.default({ module_or_path: base + 'deflect-widget_bg.wasm' }); })
+      .catch(function (e) {
+        app = 'failed';
+        host.dataset.deflectState = 'error';
+        console.error('deflect: the help widget could not start: ' + (e && e.message ? e.message : e));
+        if (wantOpen) showFallback();
+      });
+  }
+
+  // The contact path that works without the app.
+  var fallback = null;
+  function showFallback() {
+    if (!fallback) {
+      var t = {
+        en: ['Help', 'Help articles are unavailable right now.', 'Contact support', 'Close help'],
+        de: ['Hilfe', 'Die Hilfeartikel sind gerade nicht verfügbar.', 'Support kontaktieren', 'Hilfe schließen'],
+        fr: ['Aide', 'Les articles d’aide sont indisponibles pour le moment.', 'Contacter le support', 'Fermer l’aide'],
+      }[lang()] || null;
+      t = t || ['Help', 'Help articles are unavailable right now.', 'Contact support', 'Close help'];
+      fallback = d.createElement('div');
+      fallback.className = 'deflect-panel deflect-fallback';
+      fallback.setAttribute('role', 'dialog');
+      fallback.setAttribute('aria-label', t[0]);
+      var p = d.createElement('p');
+      p.className = 'deflect-status';
+      p.textContent = t[1];
+      var a = d.createElement('a');
+      a.className = 'deflect-contact';
+      a.href = host.dataset.contact || 'mailto:support@example.com';
+      a.textContent = t[2];
+      var x = d.createElement('button');
+      x.type = 'button';
+      x.className = 'deflect-close';
+      x.setAttribute('aria-label', t[3]);
+      x.textContent = '×';
+      x.onclick = hideFallback;
+      fallback.appendChild(x);
+      fallback.appendChild(p);
+      fallback.appendChild(a);
+      fallback.addEventListener('keydown', function (e) { if (e.key === 'Escape') hideFallback(); });
+      stub.insertBefore(fallback, launcher);
+    }
+    fallback.hidden = false;
+    launcher.setAttribute('aria-expanded', 'true');
+    fallback.querySelector('a').focus();
+  }
+  function hideFallback() {
+    if (fallback) fallback.hidden = true;
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.focus();
+  }
+
+  launcher.addEventListener('click', function () {
+    if (app === 'failed') return fallback && !fallback.hidden ? hideFallback() : showFallback();
+    load(true);
+  });
+  // Focusing the launcher is a strong hint: start fetching, but do not open.
+  launcher.addEventListener('focus', function () { load(false); });
+  d.addEventListener('keydown', function (e) {
+    if (e.altKey && e.shiftKey && (e.key === 'H' || e.key === 'h')) {
+      e.preventDefault();
+      call(['open']);
+    }
+  });
+
+  if (ds.load === 'idle') {
+    var idle = function () { (w.requestIdleCallback || setTimeout)(function () { load(false); }); };
+    if (d.readyState === 'complete') idle(); else w.addEventListener('load', idle);
+  }
+
+  w.Deflect = function () { call(arguments); };
+  w.Deflect.loaded = true;
+  var early = queue.splice(0);
+  early.forEach(call);
+})();
