@@ -310,17 +310,48 @@ impl Db {
         }
         // A single statement is atomic; the explicit transaction makes the commit (and its
         // fsync) happen before we answer.
-        let mut tx = self.pool.begin().await?;
-        let stored = query.execute(&mut *tx).await?.rows_affected();
-        tx.commit().await?;
+        //
+        // On any failure the connection is closed instead of going back to the pool. After
+        // an I/O error (a full disk) SQLite may keep the transaction open while sqlx's
+        // ROLLBACK fails, leaving sqlx's transaction depth at 1: the next `begin` on that
+        // pooled connection then only opens a SAVEPOINT and `commit` only releases it, so
+        // every later write on it was acknowledged but never committed (and lost when the
+        // connection closed). A fresh connection has no such state.
+        let mut conn = self.pool.acquire().await?;
+        let stored = async {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            let stored = query.execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            anyhow::Ok(stored)
+        }
+        .await
+        .inspect_err(|_| conn.close_on_drop())?;
         let total = batch.events.len() as u64;
         Ok((stored, total.saturating_sub(stored)))
     }
 
     /// Stores a validated case and its outbox row in one transaction; `false` when the id
     /// was already stored (nothing is written then).
+    ///
+    /// On any failure the connection is closed instead of going back to the pool; see
+    /// [`Db::insert_events`].
     pub async fn insert_case(&self, case: &Case, received_ms: i64) -> anyhow::Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        let payload = serde_json::to_string(case)?;
+        async {
+            let tx = sqlx::Connection::begin(&mut *conn).await?;
+            Self::insert_case_in(tx, case, received_ms, payload).await
+        }
+        .await
+        .inspect_err(|_| conn.close_on_drop())
+    }
+
+    async fn insert_case_in(
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        case: &Case,
+        received_ms: i64,
+        payload: String,
+    ) -> anyhow::Result<bool> {
         let stored = sqlx::query(
             "INSERT INTO cases (id, journey_id, created_ms, received_ms, subject, email, \
              customer_category, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -333,7 +364,7 @@ impl Db {
         .bind(case.subject.clone())
         .bind(case.email.trim().to_string())
         .bind(case.customer_category.as_str())
-        .bind(serde_json::to_string(case)?)
+        .bind(payload)
         .execute(&mut *tx)
         .await?
         .rows_affected();
