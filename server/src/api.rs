@@ -159,8 +159,12 @@ fn deserialize<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, (bool,
         } else {
             path
         };
-        // serde names a missing field in backquotes, relative to the object it belongs to.
-        if let Some(rest) = message.strip_prefix("missing field `") {
+        // serde names a missing or repeated field in backquotes, relative to the object it
+        // belongs to.
+        let named = message
+            .strip_prefix("missing field `")
+            .or_else(|| message.strip_prefix("duplicate field `"));
+        if let Some(rest) = named {
             if let Some(name) = rest.split('`').next() {
                 if !field.is_empty() {
                     field.push('.');

@@ -115,7 +115,7 @@ pub async fn run(
     static WORKERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = WORKERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let owner = format!("{}-{}-{n}", std::process::id(), now_ms());
-    tracing::info!(url = %url, owner = %owner, "forwarding cases to the webhook");
+    tracing::info!(url = %redact_url(&url), owner = %owner, "forwarding cases to the webhook");
     loop {
         if *shutdown.borrow() {
             return;
@@ -188,7 +188,7 @@ async fn deliver(
         let response = request
             .send()
             .await
-            .map_err(|e| format!("request failed: {e}"))?;
+            .map_err(|e| format!("request failed: {}", describe(e)))?;
         let status = response.status();
         if status.is_success() {
             Ok(())
@@ -214,9 +214,50 @@ async fn deliver(
     }
 }
 
+/// The webhook URL as logged: scheme and host only. Helpdesk hook URLs often carry a
+/// secret in their user info, path or query (`https://hooks.example/T0/B1/XyZsecret`).
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "(webhook URL)".into();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}://{host}/…")
+}
+
+/// A transport error with its causes ("…: operation timed out") but without the URL, which
+/// may hold a secret; it goes to the log and to `outbox.last_error`.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_webhook_urls_hold_no_secrets() {
+        assert_eq!(
+            redact_url("https://user:s3cret@hooks.example:8443/T0/B1/XyZ?token=abc#f"),
+            "https://hooks.example:8443/…"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:9/hook"),
+            "http://127.0.0.1:9/…"
+        );
+        assert_eq!(redact_url("nonsense"), "(webhook URL)");
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {

@@ -1,0 +1,492 @@
+//! Faults and hostile input at the collector, in-process over real HTTP on SQLite: a
+//! database locked by another process, a helpdesk webhook that never answers, unknown
+//! fields, control characters and bidi overrides, absurd sizes and nesting. (A full disk
+//! and secrets in logs need the real binary: cli/tests/faults.rs.)
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use deflect_server::config::Config;
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor, Row, SqliteConnection};
+
+const TOKEN: &str = "test-report-token-0123456789";
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: String,
+}
+
+fn sqlite() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("collector.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    Db { _dir: dir, path }
+}
+
+fn config(db: &Db) -> Config {
+    let mut c = Config {
+        database: Some(db.path.clone()),
+        report_token: Some(TOKEN.into()),
+        ..Config::default()
+    };
+    c.rate_limit.per_second = 0.0;
+    c
+}
+
+async fn start(config: Config) -> deflect_server::Server {
+    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    deflect_server::start(config, None, listener).await.unwrap()
+}
+
+/// A second connection to the same SQLite file, as another process (a backup, sqlite3)
+/// would hold it.
+async fn side_connection(db: &Db) -> SqliteConnection {
+    SqliteConnection::connect(&format!("sqlite://{}", db.path))
+        .await
+        .unwrap()
+}
+
+async fn post(server: &deflect_server::Server, path: &str, body: String) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("http://{}{path}", server.addr))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn get(server: &deflect_server::Server, path: &str) -> (u16, String) {
+    let r = reqwest::Client::new()
+        .get(format!("http://{}{path}", server.addr))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+fn batch(prefix: &str, n: usize) -> String {
+    let events: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"id": format!("{prefix}-{i:06}"), "journey_id": "journey-01",
+                   "at": "2026-11-23T10:00:00Z", "type": "search", "query": "reset password",
+                   "results": 1})
+        })
+        .collect();
+    json!({ "events": events }).to_string()
+}
+
+fn case(id: &str) -> Value {
+    json!({
+        "id": id, "journey_id": "journey-01", "created_at": "2026-11-23T10:00:00Z",
+        "subject": "Invoice shows the wrong VAT", "description": "Since Monday.",
+        "email": "ana@example.com", "name": "Ana", "customer_category": "billing_or_account",
+        "trail": {"queries": ["invoice vat"], "articles": [
+            {"id": "billing/vat", "title": "VAT on invoices", "dwell_ms": 12000}
+        ]}
+    })
+}
+
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    // A liveness bound, not a timing assertion.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_database_delays_writes_then_answers_503_and_reads_keep_working() {
+    let db = sqlite();
+    let server = start(config(&db)).await;
+    assert_eq!(post(&server, "/v1/events", batch("lock-a", 2)).await.0, 202);
+
+    // Another process holds the write lock briefly: the write waits (busy_timeout) and
+    // succeeds once the lock is released; reads are served meanwhile (WAL).
+    let mut holder = side_connection(&db).await;
+    holder.execute("BEGIN IMMEDIATE").await.unwrap();
+    let waiting = {
+        let addr = server.addr;
+        tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(format!("http://{addr}/v1/events"))
+                .header("content-type", "application/json")
+                .body(batch("lock-b", 3))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "a write cannot complete while another connection holds the write lock"
+    );
+    let (status, report) = get(&server, "/v1/report").await;
+    assert_eq!(status, 200, "{report}");
+    let report: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["totals"]["events"], 2);
+    assert_eq!(get(&server, "/healthz").await.0, 200);
+    holder.execute("COMMIT").await.unwrap();
+    let (status, text) = waiting.await.unwrap();
+    assert_eq!(status, 202, "{text}");
+
+    // Held past the busy timeout (10 s): 503 naming no field, nothing stored, and the same
+    // request succeeds once the lock is gone.
+    holder.execute("BEGIN IMMEDIATE").await.unwrap();
+    let (status, body) = post(&server, "/v1/events", batch("lock-c", 4)).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["field"], "");
+    let (status, body) = post(&server, "/v1/cases", case("case-locked-0001").to_string()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(get(&server, "/v1/report").await.0, 200, "reads still work");
+    holder.execute("ROLLBACK").await.unwrap();
+    let n = server.state.db.as_ref().unwrap().counts().await.unwrap();
+    assert_eq!((n.events, n.cases, n.outbox_pending), (5, 0, 0));
+    let (status, body) = post(&server, "/v1/events", batch("lock-c", 4)).await;
+    assert_eq!((status, body["accepted"].clone()), (202, json!(4)));
+    let (status, _) = post(&server, "/v1/cases", case("case-locked-0001").to_string()).await;
+    assert_eq!(status, 201);
+    // Every acknowledged write is really committed: a fresh connection sees them.
+    let mut fresh = side_connection(&db).await;
+    let stored: i64 = fresh
+        .fetch_one("SELECT COUNT(*) FROM events")
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 9);
+    server.stop().await.unwrap();
+}
+
+/// A helpdesk stand-in speaking just enough HTTP: while `hang` is set it reads the request
+/// and never answers; otherwise it answers 200. Counts requests and 200s.
+struct Helpdesk {
+    hang: AtomicBool,
+    requests: AtomicUsize,
+    answered: AtomicUsize,
+}
+
+async fn start_helpdesk(state: Arc<Helpdesk>) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Headers, then Content-Length bytes of body.
+                loop {
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                state.requests.fetch_add(1, Ordering::SeqCst);
+                if state.hang.load(Ordering::SeqCst) {
+                    // Keep the connection open and silent until the client gives up.
+                    let _ = socket.read(&mut buf).await;
+                    return;
+                }
+                state.answered.fetch_add(1, Ordering::SeqCst);
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_that_never_answers_times_out_and_the_case_waits_in_the_outbox() {
+    let db = sqlite();
+    let helpdesk = Arc::new(Helpdesk {
+        hang: AtomicBool::new(true),
+        requests: AtomicUsize::new(0),
+        answered: AtomicUsize::new(0),
+    });
+    let hook = start_helpdesk(helpdesk.clone()).await;
+    let mut cfg = config(&db);
+    cfg.webhook.url = Some(format!("http://{hook}/hook"));
+    cfg.webhook.timeout_ms = 200;
+    cfg.webhook.retry_base_ms = 20;
+    cfg.webhook.retry_max_ms = 100;
+    cfg.webhook.poll_ms = 20;
+    cfg.webhook.lease_ms = 5_000;
+    let server = start(cfg).await;
+
+    // The case is acknowledged at once: forwarding never holds up the customer.
+    let (status, body) = post(&server, "/v1/cases", case("case-hang-00001").to_string()).await;
+    assert_eq!(status, 201, "{body}");
+    eventually("several timed-out attempts", async || {
+        helpdesk.requests.load(Ordering::SeqCst) >= 3
+    })
+    .await;
+    let mut side = side_connection(&db).await;
+    let row = side
+        .fetch_one("SELECT attempts, delivered_ms, last_error FROM outbox")
+        .await
+        .unwrap();
+    let attempts: i64 = row.get(0);
+    let delivered: Option<i64> = row.get(1);
+    let last_error: Option<String> = row.get(2);
+    assert!(attempts >= 2, "{attempts}");
+    assert_eq!(delivered, None, "a timeout is not a delivery");
+    let last_error = last_error.unwrap_or_default();
+    assert!(last_error.contains("timed out"), "{last_error}");
+    assert!(
+        !last_error.contains(&hook.to_string()),
+        "the webhook URL stays out of stored errors: {last_error}"
+    );
+    let n = server.state.db.as_ref().unwrap().counts().await.unwrap();
+    assert_eq!((n.outbox_pending, n.outbox_delivered), (1, 0));
+
+    // The helpdesk recovers: the case is delivered, and only one attempt got a 2xx.
+    helpdesk.hang.store(false, Ordering::SeqCst);
+    eventually("delivery after the helpdesk recovers", async || {
+        server
+            .state
+            .db
+            .as_ref()
+            .unwrap()
+            .counts()
+            .await
+            .unwrap()
+            .outbox_delivered
+            == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(helpdesk.answered.load(Ordering::SeqCst), 1);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_fields_are_ignored_and_never_stored() {
+    let db = sqlite();
+    let server = start(config(&db)).await;
+    let body = json!({"events": [{
+        "id": "unk-000001", "journey_id": "journey-01", "at": "2026-11-23T10:00:00Z",
+        "type": "search", "query": "vat", "results": 0,
+        "evil": "<script>window.__pwned=1</script>", "nested": {"deep": [1, 2, 3]}
+    }], "extra": "x".repeat(10_000)});
+    let (status, answer) = post(&server, "/v1/events", body.to_string()).await;
+    assert_eq!(status, 202, "{answer}");
+    let mut c = case("case-unknown-001");
+    c["evil"] = json!("<img src=x onerror=alert(1)>");
+    c["trail"]["articles"][0]["onclick"] = json!("alert(1)");
+    c["context"] = json!({"plan": "team", "secret_field": "x"});
+    let (status, answer) = post(&server, "/v1/cases", c.to_string()).await;
+    assert_eq!(status, 201, "{answer}");
+
+    let mut side = side_connection(&db).await;
+    let payload: String = side
+        .fetch_one("SELECT payload FROM events")
+        .await
+        .unwrap()
+        .get(0);
+    let stored: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(
+        stored,
+        json!({"id": "unk-000001", "journey_id": "journey-01", "at": "2026-11-23T10:00:00Z",
+               "type": "search", "query": "vat", "results": 0, "top_articles": []})
+    );
+    let case_payload = server
+        .state
+        .db
+        .as_ref()
+        .unwrap()
+        .case_payload("case-unknown-001")
+        .await
+        .unwrap()
+        .unwrap();
+    for unknown in ["evil", "onclick", "secret_field", "onerror"] {
+        assert!(!case_payload.contains(unknown), "{case_payload}");
+    }
+    assert!(case_payload.contains("\"plan\":\"team\""));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_sizes_and_nesting_are_rejected_naming_the_field() {
+    let db = sqlite();
+    let server = start(config(&db)).await;
+    let event = |query: &str| {
+        json!({"events": [{"id": "ctl-000001", "journey_id": "journey-01",
+               "at": "2026-11-23T10:00:00Z", "type": "search", "query": query, "results": 1}]})
+        .to_string()
+    };
+    let mut rejected: Vec<(&str, (u16, Value), u16, &str)> = vec![
+        (
+            "NUL in a query",
+            post(&server, "/v1/events", event("reset\u{0}password")).await,
+            422,
+            "events[0].query",
+        ),
+        (
+            "BEL in a query",
+            post(&server, "/v1/events", event("\u{7}")).await,
+            422,
+            "events[0].query",
+        ),
+        (
+            "ANSI escape in a query",
+            post(&server, "/v1/events", event("\u{1b}[2J")).await,
+            422,
+            "events[0].query",
+        ),
+        (
+            "501-character query",
+            post(&server, "/v1/events", event(&"q".repeat(501))).await,
+            422,
+            "events[0].query",
+        ),
+        (
+            "1 MB query",
+            post(&server, "/v1/events", event(&"q".repeat(1024 * 1024))).await,
+            413,
+            "",
+        ),
+    ];
+    for (what, field, value) in [
+        ("escape in the subject", "subject", json!("\u{1b}[31mred")),
+        ("NUL in the name", "name", json!("Ana\u{0}")),
+        (
+            "DEL-range control in the description",
+            "description",
+            json!("x\u{85}y"),
+        ),
+        (
+            "number too large for the dwell time",
+            "trail.articles[0].dwell_ms",
+            json!(1e30),
+        ),
+    ] {
+        let mut c = case("case-ctl-000001");
+        if field.starts_with("trail") {
+            c["trail"]["articles"][0]["dwell_ms"] = value;
+        } else {
+            c[field] = value;
+        }
+        rejected.push((
+            what,
+            post(&server, "/v1/cases", c.to_string()).await,
+            422,
+            field,
+        ));
+    }
+    // Invalid UTF-8, duplicate keys, and nesting far past serde_json's recursion limit.
+    let mut bad_utf8 = batch("utf-000000", 1).into_bytes();
+    let at = bad_utf8.windows(5).position(|w| w == b"reset").unwrap();
+    bad_utf8[at] = 0xff;
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/v1/events", server.addr))
+        .header("content-type", "application/json")
+        .body(bad_utf8)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    rejected.push((
+        "invalid UTF-8",
+        (
+            status,
+            serde_json::from_str(&r.text().await.unwrap()).unwrap(),
+        ),
+        400,
+        "",
+    ));
+    let one = batch("dup-000000", 1);
+    let inner = &one[1..one.len() - 1];
+    rejected.push((
+        "duplicate key",
+        post(&server, "/v1/events", format!("{{{inner},{inner}}}")).await,
+        422,
+        "events",
+    ));
+    let deep = format!(
+        "{{\"events\": [], \"x\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    // Skipped without recursion (no stack overflow); the empty list is what is wrong.
+    rejected.push((
+        "100,000 nested arrays in an unknown field",
+        post(&server, "/v1/events", deep).await,
+        422,
+        "events",
+    ));
+    for (what, (status, body), expected, field) in &rejected {
+        assert_eq!(status, expected, "{what}: {body}");
+        assert_eq!(body["field"], *field, "{what}: {body}");
+    }
+    let n = server.state.db.as_ref().unwrap().counts().await.unwrap();
+    assert_eq!((n.events, n.cases), (0, 0), "nothing rejected is stored");
+
+    // Right-to-left overrides and isolates are text (Arabic and Hebrew need them): they are
+    // accepted, stored verbatim, and the dashboard shows them escaped, inside the page's
+    // markup only as text.
+    let rtl = "\u{202e}gnp.exe <img src=x onerror=alert(1)>";
+    let (status, body) = post(&server, "/v1/events", event(rtl)).await;
+    assert_eq!(status, 202, "{body}");
+    let mut c = case("case-rtl-000001");
+    c["subject"] = json!(format!("\u{2067}مرحبا\u{2069} {rtl}"));
+    assert_eq!(post(&server, "/v1/cases", c.to_string()).await.0, 201);
+    let stored = server
+        .state
+        .db
+        .as_ref()
+        .unwrap()
+        .case_payload("case-rtl-000001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.contains('\u{202e}'), "{stored}");
+    let (status, page) = get(&server, "/report").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "the query is shown, escaped"
+    );
+    assert!(!page.contains("<img"), "{page}");
+    server.stop().await.unwrap();
+}
