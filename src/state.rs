@@ -121,6 +121,28 @@ pub enum SearchAction {
     ShowRequests,
 }
 
+/// Links between articles arrive as `href="#article:<id>"` (written by the indexer). A
+/// fragment that names no element is a broken in-page link to assistive technology, so
+/// they become `?deflect-article=<id>` links carrying `data-deflect-article`, which the
+/// article view opens in place.
+pub fn article_links(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("href=\"#article:") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "href=\"#article:".len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        let id = &after[..end];
+        let id = id.split('#').next().unwrap_or(id);
+        out.push_str(&format!(
+            "href=\"?deflect-article={id}\" data-deflect-article=\"{id}"
+        ));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl SearchState {
     /// Applies one action.
     pub fn apply(mut self, action: SearchAction) -> SearchState {
@@ -174,7 +196,7 @@ impl SearchState {
                 // A late answer for an article the customer already left is dropped.
                 if let Some(article) = self.article.as_mut().filter(|a| a.meta.id == id) {
                     article.body = match body {
-                        Ok(html) => ArticleBody::Loaded(html.into()),
+                        Ok(html) => ArticleBody::Loaded(article_links(&html).into()),
                         Err(e) => ArticleBody::Failed(e),
                     };
                 }
@@ -322,6 +344,17 @@ mod tests {
         let s = with_hits(2).apply(SearchAction::ContextResults(vec![hit("ctx")]));
         assert!(!s.from_context, "the customer's words win");
         assert_eq!(s.hits.len(), 2);
+    }
+
+    #[test]
+    fn links_between_articles_open_in_place() {
+        assert_eq!(
+            article_links(
+                r##"<p>See <a href="#article:billing/vat#rates">VAT</a> or <a href="https://x.example/">x</a>.</p>"##
+            ),
+            r#"<p>See <a href="?deflect-article=billing/vat" data-deflect-article="billing/vat">VAT</a> or <a href="https://x.example/">x</a>.</p>"#
+        );
+        assert_eq!(article_links("<p>plain</p>"), "<p>plain</p>");
     }
 
     #[test]

@@ -44,12 +44,9 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .and_then(|el| el.closest("a").ok().flatten());
-            let href = link
-                .and_then(|a| a.get_attribute("href"))
-                .unwrap_or_default();
-            if let Some(target) = href.strip_prefix("#article:") {
+            if let Some(target) = link.and_then(|a| a.get_attribute("data-deflect-article")) {
                 e.prevent_default();
-                on_link.emit(target.split('#').next().unwrap_or(target).to_string());
+                on_link.emit(target);
             }
         })
     };
