@@ -66,6 +66,20 @@ pub struct RequestRecord {
 }
 
 impl RequestRecord {
+    /// The record of a newly submitted `case`.
+    fn new(case: &Case, status: RequestStatus) -> RequestRecord {
+        RequestRecord {
+            id: case.id.clone(),
+            reference: case_reference(&case.id),
+            subject: case.subject.clone(),
+            created_at: case.created_at,
+            expected_reply_by: case.expected_reply_by,
+            status,
+            attempts: 0,
+            last_error: None,
+        }
+    }
+
     /// Whether the customer should be offered e-mail for this case.
     pub fn offer_email(&self) -> bool {
         self.status == RequestStatus::Rejected
@@ -144,19 +158,8 @@ impl Outbox {
         if self.requests.iter().any(|r| r.id == case.id) {
             return;
         }
-        self.requests.insert(
-            0,
-            RequestRecord {
-                id: case.id.clone(),
-                reference: case_reference(&case.id),
-                subject: case.subject.clone(),
-                created_at: case.created_at,
-                expected_reply_by: case.expected_reply_by,
-                status: RequestStatus::Queued,
-                attempts: 0,
-                last_error: None,
-            },
-        );
+        self.requests
+            .insert(0, RequestRecord::new(&case, RequestStatus::Queued));
         self.cases.push(QueuedCase {
             case,
             next_attempt_ms: now_ms,
@@ -168,19 +171,9 @@ impl Outbox {
         self.cases.retain(|q| q.case.id != case.id);
         match self.requests.iter_mut().find(|r| r.id == case.id) {
             Some(r) => r.status = RequestStatus::Emailed,
-            None => self.requests.insert(
-                0,
-                RequestRecord {
-                    id: case.id.clone(),
-                    reference: case_reference(&case.id),
-                    subject: case.subject.clone(),
-                    created_at: case.created_at,
-                    expected_reply_by: case.expected_reply_by,
-                    status: RequestStatus::Emailed,
-                    attempts: 0,
-                    last_error: None,
-                },
-            ),
+            None => self
+                .requests
+                .insert(0, RequestRecord::new(case, RequestStatus::Emailed)),
         }
     }
 

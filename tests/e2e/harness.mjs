@@ -138,7 +138,7 @@ export async function openPanel(page) {
 export function articleTitle(page) {
   return page.evaluate(
     ([article, body]) => {
-      const h2 = [...((document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(`${article} h2`)].find((h) => !h.closest(body));
+      const h2 = [...(document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(`${article} h2`)].find((h) => !h.closest(body));
       return h2 ? h2.textContent.trim() : null;
     },
     [sel.article, '.deflect-article-body'],

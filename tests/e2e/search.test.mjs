@@ -109,7 +109,7 @@ describe('Deflect widget on the demo host page', () => {
     await article.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.waitForFunction(
       ([a, b]) =>
-        [...((document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(`${a} h2`)].find((h) => !h.closest(b))?.textContent.trim() ===
+        [...(document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(`${a} h2`)].find((h) => !h.closest(b))?.textContent.trim() ===
         'Reset your password',
       [sel.article, '.deflect-article-body'],
       { timeout: UI_TIMEOUT },
@@ -141,7 +141,7 @@ describe('Deflect widget on the demo host page', () => {
     const { search } = await openPanel(page);
     await search.focus();
     await page.keyboard.type('password', { delay: TYPE_DELAY });
-    await page.waitForFunction((s) => ((document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(s).length >= 3, sel.option, {
+    await page.waitForFunction((s) => (document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(s).length >= 3, sel.option, {
       timeout: UI_TIMEOUT,
     });
     // Let the search for the last keystroke land before steering.
@@ -152,7 +152,7 @@ describe('Deflect widget on the demo host page', () => {
     for (const expected of [start + 1, start + 2]) {
       await page.keyboard.press('ArrowDown');
       await page.waitForFunction(
-        ([s, i]) => ((document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(s)[i]?.getAttribute('aria-selected') === 'true',
+        ([s, i]) => (document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(s)[i]?.getAttribute('aria-selected') === 'true',
         [sel.option, expected],
         { timeout: UI_TIMEOUT },
       );
@@ -163,7 +163,7 @@ describe('Deflect widget on the demo host page', () => {
     }
     await page.keyboard.press('ArrowUp');
     await page.waitForFunction(
-      ([s, i]) => ((document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(s)[i]?.getAttribute('aria-selected') === 'true',
+      ([s, i]) => (document.querySelector('#deflect-widget')?.shadowRoot ?? document).querySelectorAll(s)[i]?.getAttribute('aria-selected') === 'true',
       [sel.option, start + 1],
       { timeout: UI_TIMEOUT },
     );
