@@ -30,6 +30,14 @@ pub fn now() -> jiff::Timestamp {
     jiff::Timestamp::from_millisecond(now_ms() as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
+/// The value of `name` in the page's query string.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = document().location()?.search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
 /// A fresh random id (UUID v4) for journeys and cases.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

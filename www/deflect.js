@@ -162,6 +162,9 @@
     }
   });
 
+  // A link between articles opened in a new tab: the customer asked for the article.
+  if (/[?&]deflect-article=/.test(location.search)) load(true);
+
   if (ds.load === 'idle') {
     var idle = function () { (w.requestIdleCallback || setTimeout)(function () { load(false); }); };
     if (d.readyState === 'complete') idle(); else w.addEventListener('load', idle);

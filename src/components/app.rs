@@ -3,19 +3,21 @@
 
 use std::rc::Rc;
 
-use deflect_core::{SearchIndex, StoredArticle};
+use deflect_core::StoredArticle;
 use deflect_journey::Step;
 use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::host_commands::use_host_commands;
+pub use super::index_state::{IndexState, Shared};
 use super::panel::Panel;
 use crate::command::Command;
 use crate::config::WidgetConfig;
 use crate::form::{FormAction, FormState};
 use crate::loader;
 use crate::outbox::Outbox;
+use crate::platform;
 use crate::session::Session;
 use crate::state::{SearchAction, SearchState, MAX_SUGGESTIONS};
 
@@ -33,56 +35,6 @@ impl Reducible for FormState {
     type Action = FormAction;
     fn reduce(self: Rc<Self>, action: FormAction) -> Rc<Self> {
         Rc::new((*self).clone().apply(action))
-    }
-}
-
-/// Something shared by identity: equal when it is the same allocation.
-pub struct Shared<T>(pub Rc<T>);
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Shared<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// Where the index is in its life.
-#[derive(Clone, PartialEq)]
-pub enum IndexState {
-    /// Not requested yet: nothing is downloaded before the panel first opens.
-    Idle,
-    /// Being fetched and opened.
-    Loading,
-    /// Ready to search.
-    Ready(Shared<SearchIndex>),
-    /// Could not be loaded; search is unavailable but contact still works.
-    Failed(Rc<str>),
-}
-
-impl IndexState {
-    fn label(&self) -> &'static str {
-        match self {
-            IndexState::Idle => "idle",
-            IndexState::Loading => "loading",
-            IndexState::Ready(_) => "ready",
-            IndexState::Failed(_) => "error",
-        }
-    }
-
-    /// Suggestions for `query` (none until the index is ready).
-    pub fn search(&self, query: &str, limit: usize) -> Vec<deflect_core::SearchHit> {
-        match self {
-            IndexState::Ready(Shared(index)) => index.search(query, limit).unwrap_or_else(|e| {
-                crate::platform::warn(&format!("deflect: search failed: {e}"));
-                Vec::new()
-            }),
-            _ => Vec::new(),
-        }
     }
 }
 
@@ -232,6 +184,31 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     use_host_commands(&props.config.root, on_command);
+    {
+        // A link between articles opened in a new tab lands here with ?deflect-article=<id>:
+        // open the panel at once and the article as soon as the index is ready.
+        let deep_link = use_mut_ref(|| platform::query_param("deflect-article"));
+        let on_open = on_open.clone();
+        use_effect_with((), {
+            let deep_link = deep_link.clone();
+            move |_| {
+                if deep_link.borrow().is_some() {
+                    on_open.emit(());
+                }
+            }
+        });
+        let on_open_article = on_open_article.clone();
+        use_effect_with((*index).clone(), move |index| {
+            if let IndexState::Ready(Shared(index)) = index {
+                if let Some(id) = deep_link.borrow_mut().take() {
+                    match index.article(&id) {
+                        Ok(Some(meta)) => on_open_article.emit(meta),
+                        _ => platform::warn(&format!("deflect: no article {id:?} to open")),
+                    }
+                }
+            }
+        });
+    }
     let toggle = {
         let (open, on_open, on_close) = (state.open, on_open.clone(), on_close.clone());
         Callback::from(move |_: MouseEvent| {

@@ -8,6 +8,7 @@ pub(crate) mod contact_form;
 mod feedback;
 mod highlighted;
 mod host_commands;
+mod index_state;
 mod panel;
 mod result_list;
 mod search_box;

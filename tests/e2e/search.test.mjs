@@ -124,6 +124,27 @@ describe('Deflect widget on the demo host page', () => {
     console.log(`  screenshot: ${path.relative(REPO, shot)}`);
   });
 
+  test('a link between articles opened in a new tab opens that article at once', async () => {
+    await openHostPage(page, `${server.url}?deflect-article=account/reset-password`);
+    await page.locator(sel.article).waitFor({ state: 'visible', timeout: LOAD_TIMEOUT });
+    assert.equal(await articleTitle(page), 'Reset your password');
+    // Inside articles, links to other articles carry the same address and open in place.
+    const link = page.locator('.deflect-article-body a[data-deflect-article]').first();
+    assert.ok((await link.count()) > 0, 'the article links to others (kb/account/reset-password.md)');
+    assert.match(await link.getAttribute('href'), /^\?deflect-article=/);
+    await link.click();
+    await page.waitForFunction(
+      ([a, b]) => {
+        const root = document.querySelector('#deflect-widget')?.shadowRoot ?? document;
+        const h2 = [...root.querySelectorAll(`${a} h2`)].find((h) => !h.closest(b));
+        return h2 && h2.textContent.trim() !== 'Reset your password';
+      },
+      [sel.article, '.deflect-article-body'],
+      { timeout: UI_TIMEOUT },
+    );
+    assert.ok(!page.url().includes('deflect-article=account/enable'), 'the page did not navigate');
+  });
+
   test('a nonsense query shows "No articles match" and a way to contact support', async () => {
     const { search } = await openPanel(page);
     await search.focus();
