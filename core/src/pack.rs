@@ -110,6 +110,25 @@ impl fmt::Debug for ArticlePack {
     }
 }
 
+/// Checks what tantivy would otherwise panic on while opening the index: `meta.json` must be
+/// JSON, and its schema must not define a field twice (tantivy's schema builder panics with
+/// "Field already exists in schema"; found by the `pack` fuzz target).
+fn check_meta(bytes: &[u8]) -> Result<(), PackError> {
+    let meta: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| PackError::BadIndex(format!("meta.json is not JSON: {e}")))?;
+    if let Some(fields) = meta.get("schema").and_then(|s| s.as_array()) {
+        let mut seen = std::collections::HashSet::new();
+        for name in fields.iter().filter_map(|f| f.get("name")?.as_str()) {
+            if !seen.insert(name) {
+                return Err(PackError::BadIndex(format!(
+                    "meta.json defines the field `{name}` twice"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn read_u16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
@@ -271,9 +290,10 @@ impl ArticlePack {
                 return Err(bad(format!("file `{name}` appears twice")));
             }
         }
-        if !files.contains_key(Path::new("meta.json")) {
+        let Some(meta) = files.get(Path::new("meta.json")) else {
             return Err(bad("no meta.json".into()));
-        }
+        };
+        check_meta(meta.as_slice())?;
         Ok(ArticlePack {
             files: Arc::new(files),
         })
@@ -491,6 +511,88 @@ mod tests {
         bytes.extend_from_slice(&body);
         let err = ArticlePack::parse(bytes).unwrap_err();
         assert!(err.to_string().contains("outside the pack"), "{err}");
+    }
+
+    /// A pack with a valid header and checksum around `body`, claiming `file_count` files.
+    fn with_body(file_count: u32, body: &[u8]) -> Vec<u8> {
+        let mut bytes = PACK_MAGIC.to_vec();
+        bytes.extend_from_slice(&PACK_FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&file_count.to_le_bytes());
+        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+        bytes.extend_from_slice(body);
+        bytes
+    }
+
+    #[test]
+    fn oversized_counts_and_lengths_are_errors_without_allocating() {
+        // 4 billion files claimed, one present: the table runs out, nothing is reserved.
+        let mut one = Vec::new();
+        one.extend_from_slice(&9u16.to_le_bytes());
+        one.extend_from_slice(b"meta.json");
+        one.extend_from_slice(&0u64.to_le_bytes());
+        one.extend_from_slice(&2u64.to_le_bytes());
+        let mut body = one.clone();
+        body.extend_from_slice(b"{}");
+        let err = ArticlePack::parse(with_body(u32::MAX, &body)).unwrap_err();
+        assert!(matches!(err, PackError::BadTable(_)), "{err}");
+        // A body length of 2^64 - 1 in the header.
+        let mut bytes = with_body(1, &body);
+        bytes[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(
+            ArticlePack::parse(bytes).unwrap_err(),
+            PackError::BadLength {
+                expected: u64::MAX,
+                actual: body.len() as u64
+            }
+        );
+        // An entry whose offset + length overflows u64.
+        let mut huge = Vec::new();
+        huge.extend_from_slice(&9u16.to_le_bytes());
+        huge.extend_from_slice(b"meta.json");
+        huge.extend_from_slice(&u64::MAX.to_le_bytes());
+        huge.extend_from_slice(&u64::MAX.to_le_bytes());
+        huge.extend_from_slice(b"{}");
+        let err = ArticlePack::parse(with_body(1, &huge)).unwrap_err();
+        assert!(err.to_string().contains("outside the pack"), "{err}");
+        // A name that is not UTF-8, the same file twice, and no meta.json.
+        let mut latin1 = Vec::new();
+        latin1.extend_from_slice(&1u16.to_le_bytes());
+        latin1.push(0xe9);
+        latin1.extend_from_slice(&0u64.to_le_bytes());
+        latin1.extend_from_slice(&0u64.to_le_bytes());
+        let err = ArticlePack::parse(with_body(1, &latin1)).unwrap_err();
+        assert!(err.to_string().contains("not UTF-8"), "{err}");
+        let mut twice = one.clone();
+        twice.extend_from_slice(&one);
+        twice.extend_from_slice(b"{}");
+        let err = ArticlePack::parse(with_body(2, &twice)).unwrap_err();
+        assert!(err.to_string().contains("appears twice"), "{err}");
+        let mut other = Vec::new();
+        other.extend_from_slice(&3u16.to_le_bytes());
+        other.extend_from_slice(b"seg");
+        other.extend_from_slice(&0u64.to_le_bytes());
+        other.extend_from_slice(&0u64.to_le_bytes());
+        let err = ArticlePack::parse(with_body(1, &other)).unwrap_err();
+        assert!(err.to_string().contains("no meta.json"), "{err}");
+    }
+
+    #[test]
+    fn a_schema_defining_a_field_twice_is_an_error_not_a_panic() {
+        // Regression: fuzz/seeds/pack/crash-duplicate-schema-field made tantivy panic in
+        // `Index::open` ("Field already exists in schema tags").
+        let meta =
+            br#"{"schema": [{"name": "tags", "type": "text"}, {"name": "tags", "type": "text"}]}"#;
+        let bytes = ArticlePack::encode(&[("meta.json".into(), meta.to_vec())]);
+        assert_eq!(
+            ArticlePack::parse(bytes).unwrap_err(),
+            PackError::BadIndex("meta.json defines the field `tags` twice".into())
+        );
+        let bytes = ArticlePack::encode(&[("meta.json".into(), b"{not json".to_vec())]);
+        assert!(matches!(
+            ArticlePack::parse(bytes),
+            Err(PackError::BadIndex(m)) if m.starts_with("meta.json is not JSON")
+        ));
     }
 
     #[test]
