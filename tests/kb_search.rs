@@ -115,3 +115,62 @@ fn links_between_articles_resolve_to_article_ids() {
         .is_some());
     assert!(index.article("no/such-article").unwrap().is_none());
 }
+
+#[test]
+fn excerpts_come_from_the_matching_section_and_link_to_its_heading() {
+    let (out, index) = built_kb();
+    let hit = index
+        .search("password reset email in spam folder", 5)
+        .unwrap()
+        .into_iter()
+        .find(|h| h.article.id == "account/reset-password")
+        .expect("the reset article is found");
+    let section = hit.section.clone().expect("the hit points into a section");
+    assert_eq!(section.heading, "If the email doesn't arrive");
+    assert_eq!(section.anchor, "section-if-the-email-doesn-t-arrive");
+    assert!(
+        hit.excerpt.plain().contains("check your spam or junk folder"),
+        "{:?}",
+        hit.excerpt.plain()
+    );
+    assert!(
+        hit.excerpt.matched().contains(&"spam"),
+        "{:?}",
+        hit.excerpt
+    );
+    // The stored excerpt (the summary) is unchanged; the hit's excerpt is the passage.
+    assert_ne!(hit.excerpt.plain(), hit.article.excerpt);
+    // The article HTML has the id the hit links to.
+    let html = std::fs::read_to_string(out.path().join(&hit.article.html)).unwrap();
+    assert!(
+        html.contains(r#"<h2 id="section-if-the-email-doesn-t-arrive">"#),
+        "{html}"
+    );
+    // A match in the title only keeps the summary as the excerpt and links no section.
+    let hit = &index.search("Reset your password", 1).unwrap()[0];
+    assert_eq!(hit.article.id, "account/reset-password");
+    assert!(
+        hit.excerpt.plain().len() <= 200,
+        "{:?}",
+        hit.excerpt.plain()
+    );
+}
+
+#[test]
+fn did_you_mean_corrects_unknown_words_from_the_index_vocabulary() {
+    let (_out, index) = built_kb();
+    assert_eq!(
+        index.did_you_mean("cancel subscripton").as_deref(),
+        Some("cancel subscription")
+    );
+    assert_eq!(
+        index.did_you_mean("downlaod my Invoise?").as_deref(),
+        Some("download my Invoice?")
+    );
+    // Known words, stop words and an unfinished last word that completes: nothing to fix.
+    assert_eq!(index.did_you_mean("reset password"), None);
+    assert_eq!(index.did_you_mean("how do I cancel my subscr"), None);
+    // Nothing close in the vocabulary.
+    assert_eq!(index.did_you_mean("qzxvbnm"), None);
+    assert_eq!(index.did_you_mean(""), None);
+}

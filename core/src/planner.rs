@@ -69,6 +69,19 @@ pub enum MatchKind {
     Synonym,
 }
 
+impl MatchKind {
+    /// The weight of a term matched this way, relative to the word as typed.
+    pub fn weight(self) -> f32 {
+        match self {
+            MatchKind::Exact => EXACT_WEIGHT,
+            MatchKind::Prefix => PREFIX_WEIGHT,
+            MatchKind::Fuzzy => FUZZY_WEIGHT,
+            MatchKind::Correction => CORRECTION_WEIGHT,
+            MatchKind::Synonym => SYNONYM_WEIGHT,
+        }
+    }
+}
+
 /// An indexed term a query word expands to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expansion {
@@ -199,7 +212,7 @@ impl<'a> QueryBuilder<'a> {
             .sum()
     }
 
-    fn scan_prefix(&self, prefix: &str) -> HashMap<String, u64> {
+    pub(crate) fn scan_prefix(&self, prefix: &str) -> HashMap<String, u64> {
         let mut found = HashMap::new();
         let mut upper = prefix.as_bytes().to_vec();
         upper.push(0xff); // never occurs in UTF-8, so it bounds every completion of `prefix`
@@ -222,7 +235,12 @@ impl<'a> QueryBuilder<'a> {
         found
     }
 
-    fn scan_fuzzy(&self, word: &str, distance: u8, prefix: bool) -> HashMap<String, u64> {
+    pub(crate) fn scan_fuzzy(
+        &self,
+        word: &str,
+        distance: u8,
+        prefix: bool,
+    ) -> HashMap<String, u64> {
         let mut found = HashMap::new();
         let first = word.chars().next();
         for (field, _) in &self.fields {
@@ -421,13 +439,7 @@ impl<'a> QueryBuilder<'a> {
     }
 
     fn term_query(&self, e: &Expansion) -> Box<dyn Query> {
-        let weight = match e.kind {
-            MatchKind::Exact => EXACT_WEIGHT,
-            MatchKind::Prefix => PREFIX_WEIGHT,
-            MatchKind::Fuzzy => FUZZY_WEIGHT,
-            MatchKind::Correction => CORRECTION_WEIGHT,
-            MatchKind::Synonym => SYNONYM_WEIGHT,
-        };
+        let weight = e.kind.weight();
         let per_field: Vec<(Occur, Box<dyn Query>)> = self
             .fields
             .iter()

@@ -34,6 +34,9 @@ pub struct ArticleSchema {
     pub excerpt: Field,
     /// File name of the article's sanitized HTML, relative to the manifest: stored only.
     pub html: Field,
+    /// The article's text by section ([`crate::passages::encode`]), for excerpts and
+    /// section links: stored only. `None` in packs built before it existed.
+    pub passages: Option<Field>,
 }
 
 /// The stored part of an article, as the results list and article view need it.
@@ -82,6 +85,7 @@ impl ArticleSchema {
             url: b.add_text_field("url", STORED),
             excerpt: b.add_text_field("excerpt", STORED),
             html: b.add_text_field("html", STORED),
+            passages: Some(b.add_text_field("passages", STORED)),
         };
         (b.build(), fields)
     }
@@ -104,6 +108,7 @@ impl ArticleSchema {
             url: f("url")?,
             excerpt: f("excerpt")?,
             html: f("html")?,
+            passages: schema.get_field("passages").ok(),
         })
     }
 
@@ -120,6 +125,15 @@ impl ArticleSchema {
             (self.category, 1.0),
             (self.body, 1.0),
         ]
+    }
+
+    /// The stored sections of a retrieved document (empty for older packs).
+    pub fn sections(&self, doc: &TantivyDocument) -> Vec<crate::passages::Section> {
+        self.passages
+            .and_then(|f| doc.get_first(f))
+            .and_then(|v| v.as_str())
+            .map(crate::passages::decode)
+            .unwrap_or_default()
     }
 
     /// Reads the stored fields of a retrieved document.

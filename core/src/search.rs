@@ -5,7 +5,7 @@
 //! [`SearchIndex::search`] with ranked, highlighted hits. `deflect search` and the
 //! evaluation tools call the same function, so what they measure is what customers get.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::TopDocs;
 use tantivy::schema::TantivyDocument;
@@ -14,6 +14,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 use crate::analyzer::{english_analyzer, ANALYZER_NAME};
 use crate::highlight::Highlighted;
 use crate::pack::{ArticlePack, PackError};
+use crate::passages::{best_passage, SectionHit};
 use crate::planner::{QueryBuilder, QueryPlan};
 use crate::schema::{ArticleSchema, StoredArticle};
 use crate::synonyms::{Synonyms, SYNONYMS_FILE};
@@ -27,8 +28,18 @@ pub struct SearchHit {
     pub score: f32,
     /// The title split into matched and unmatched fragments.
     pub title: Highlighted,
-    /// The excerpt split into matched and unmatched fragments.
+    /// The excerpt split into matched and unmatched fragments: the passage of the article
+    /// that best matches the query, or the stored excerpt when none does.
     pub excerpt: Highlighted,
+    /// The section of the article holding that passage, when it is under a heading.
+    #[serde(default)]
+    pub section: Option<SectionHit>,
+}
+
+/// BM25's inverse document frequency, as tantivy computes it.
+fn idf(doc_freq: u64, docs: u64) -> f32 {
+    let n = doc_freq as f32;
+    (1.0 + (docs as f32 - n + 0.5) / (n + 0.5)).ln()
 }
 
 /// An index pack opened for searching.
@@ -101,6 +112,15 @@ impl SearchIndex {
         }
     }
 
+    /// A corrected spelling of `input` from the index's own vocabulary: every complete word
+    /// the index does not know (and an unfinished last word nothing starts with) replaced
+    /// by the nearest indexed word, written out in full. `None` when there is nothing to
+    /// correct or no close word. Meant for queries with no or poor results.
+    pub fn did_you_mean(&self, input: &str) -> Option<String> {
+        let builder = QueryBuilder::new(&self.searcher, &self.fields.weighted_fields());
+        crate::spelling::did_you_mean(&builder, input)
+    }
+
     /// Ranks articles for as-you-type `input`; empty input gives no hits.
     pub fn search(&self, input: &str, limit: usize) -> tantivy::Result<Vec<SearchHit>> {
         let plan = QueryPlan::parse(input);
@@ -117,15 +137,29 @@ impl SearchIndex {
             .searcher
             .search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
         let terms: HashSet<String> = expanded.iter().flatten().map(|e| e.term.clone()).collect();
+        // A passage's words weigh by rarity and by how they matched, like the ranking.
+        let docs = self.searcher.num_docs().max(1);
+        let mut weights: HashMap<String, f32> = HashMap::new();
+        for e in expanded.iter().flatten() {
+            let w = e.kind.weight() * idf(e.doc_freq.min(docs), docs);
+            let slot = weights.entry(e.term.clone()).or_default();
+            *slot = slot.max(w);
+        }
         let mut analyzer = english_analyzer();
         top.into_iter()
             .map(|(score, address)| {
                 let doc: TantivyDocument = self.searcher.doc(address)?;
                 let article = self.fields.stored(&doc);
+                let sections = self.fields.sections(&doc);
+                let (excerpt, section) = match best_passage(&mut analyzer, &sections, &weights) {
+                    Some((passage, section)) => (passage, section),
+                    None => (article.excerpt.clone(), None),
+                };
                 Ok(SearchHit {
                     score,
                     title: Highlighted::new(&mut analyzer, &article.title, &terms),
-                    excerpt: Highlighted::new(&mut analyzer, &article.excerpt, &terms),
+                    excerpt: Highlighted::new(&mut analyzer, &excerpt, &terms),
+                    section,
                     article,
                 })
             })

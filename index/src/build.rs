@@ -288,6 +288,12 @@ pub fn index_articles(
         doc.add_text(f.url, &a.url);
         doc.add_text(f.excerpt, a.excerpt());
         doc.add_text(f.html, html);
+        if let Some(passages) = f.passages {
+            doc.add_text(
+                passages,
+                deflect_core::passages::encode(&crate::html_text::sections(&a.html)),
+            );
+        }
         writer.add_document(doc)?;
         bar.inc(1);
     }
@@ -390,7 +396,14 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     let started = Instant::now();
     // The config is validated before anything else so a typo there fails fast, too.
     let config = load_config(src, options.config.as_deref())?;
-    let CheckReport { articles, warnings } = check(src, &config)?;
+    let CheckReport {
+        mut articles,
+        warnings,
+    } = check(src, &config)?;
+    // Section headings get ids so a result can link to the section that matched.
+    for a in &mut articles {
+        a.html = crate::html_text::anchor_headings(&a.html);
+    }
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(articles.len() + 1);
     let mut html_names = Vec::with_capacity(articles.len());
     for a in &articles {
