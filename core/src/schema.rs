@@ -1,8 +1,9 @@
 //! The article schema: which fields an index holds, how each is analysed, and which are stored.
 //!
-//! Only what the results list shows is stored (id, title, url, category, excerpt, and the
-//! name of the article's HTML file); the searchable text (body, headings, tags, summary) is
-//! indexed but not stored, which keeps the pack the browser downloads small.
+//! Only what the results list shows is stored (id, title, url, category, excerpt, the name
+//! of the article's HTML file, and the article's sections cut short for passage excerpts);
+//! the searchable text (body, headings, tags, summary) is indexed but not stored, which
+//! keeps the pack the browser downloads small.
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
