@@ -336,7 +336,19 @@ fn search(
         return search_batch(&index, file, top);
     }
     let query = query.unwrap_or_default();
-    for (rank, hit) in index.search(query, top)?.iter().enumerate() {
+    let hits = index.search(query, top)?;
+    // Few or no results: offer the spelling the index knows.
+    let suggestion = (hits.len() < 3)
+        .then(|| index.did_you_mean(query))
+        .flatten();
+    if let Some(s) = &suggestion {
+        if json {
+            eprintln!("{}", serde_json::json!({ "did_you_mean": s }));
+        } else {
+            println!("Did you mean: {s}?");
+        }
+    }
+    for (rank, hit) in hits.iter().enumerate() {
         if json {
             let line = serde_json::json!({"id": hit.article.id, "score": hit.score, "title": hit.article.title});
             println!("{line}");
