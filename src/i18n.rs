@@ -156,6 +156,7 @@ pub struct Texts {
     /// `{weekday} {day} {month}`, for dates more than a week away.
     pub long_date: &'static str,
     pub context_suggestions: &'static str,
+    pub did_you_mean: &'static str,
 }
 
 impl PartialEq for Texts {
@@ -352,6 +353,7 @@ pub static EN: Texts = Texts {
     ],
     long_date: "{weekday} {day} {month}",
     context_suggestions: "Suggested for this page",
+    did_you_mean: "Did you mean “{suggestion}”?",
 };
 
 /// German.
@@ -448,6 +450,7 @@ pub static DE: Texts = Texts {
     ],
     long_date: "{weekday}, {day}. {month}",
     context_suggestions: "Passend zu dieser Seite",
+    did_you_mean: "Meinten Sie „{suggestion}“?",
 };
 
 /// French.
@@ -566,6 +569,7 @@ pub static FR: Texts = Texts {
     ],
     long_date: "{weekday} {day} {month}",
     context_suggestions: "Suggestions pour cette page",
+    did_you_mean: "Vouliez-vous dire « {suggestion} » ?",
 };
 
 #[cfg(test)]
@@ -638,6 +642,7 @@ mod tests {
                 (t.online_reply, &["{when}"]),
                 (t.offline_reply, &["{opens}", "{when}"]),
                 (t.your_reference, &["{reference}"]),
+                (t.did_you_mean, &["{suggestion}"]),
                 (t.long_date, &["{weekday}", "{day}", "{month}"]),
             ] {
                 for n in names {

@@ -249,6 +249,7 @@ mod tests {
             score: 1.0,
             title: Default::default(),
             excerpt: Default::default(),
+            section: None,
         }
     }
 

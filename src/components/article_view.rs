@@ -11,6 +11,9 @@ use crate::state::{ArticleBody, OpenArticle};
 pub struct ArticleViewProps {
     /// The customer's language.
     pub texts: &'static Texts,
+    /// The id of the section to scroll to once the body is shown (the best-matching one).
+    #[prop_or_default]
+    pub anchor: Option<AttrValue>,
     /// The article.
     pub article: OpenArticle,
     /// Back to the suggestions.
@@ -24,12 +27,30 @@ pub struct ArticleViewProps {
 #[function_component(ArticleView)]
 pub fn article_view(props: &ArticleViewProps) -> Html {
     let heading = use_node_ref();
+    let body_ref = use_node_ref();
     {
         // Move focus to the title so screen readers start reading the article.
         let heading = heading.clone();
         use_effect_with(props.article.meta.id.clone(), move |_| {
             if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
                 let _ = h.focus();
+            }
+        });
+    }
+    {
+        // Once the body is in, bring the best-matching section into view (focus stays on
+        // the title, so screen readers still start at the top).
+        let (body_ref, anchor) = (body_ref.clone(), props.anchor.clone());
+        let loaded = matches!(props.article.body, ArticleBody::Loaded(_));
+        use_effect_with((loaded, anchor), move |(loaded, anchor)| {
+            if let (true, Some(anchor), Some(body)) =
+                (*loaded, anchor, body_ref.cast::<web_sys::Element>())
+            {
+                if let Ok(Some(section)) =
+                    body.query_selector(&format!("[id=\"{}\"]", anchor.replace('"', "")))
+                {
+                    section.scroll_into_view();
+                }
             }
         });
     }
@@ -67,7 +88,7 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
             if !meta.category.is_empty() {
                 <p class="deflect-article-category">{ meta.category.clone() }</p>
             }
-            <div class="deflect-article-body" {onclick}>{ body }</div>
+            <div ref={body_ref} class="deflect-article-body" {onclick}>{ body }</div>
             if !meta.url.is_empty() {
                 <p class="deflect-article-source"><a href={meta.url.clone()} target="_blank" rel="noopener">{ props.texts.open_in_help_centre }</a></p>
             }

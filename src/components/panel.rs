@@ -52,6 +52,17 @@ fn status_text(state: &SearchState, index: &IndexState, t: &Texts) -> String {
     }
 }
 
+/// The section of `id` the customer's query matched best, if the article was opened
+/// from the suggestions.
+fn section_anchor(state: &SearchState, id: &str) -> Option<AttrValue> {
+    state
+        .hits
+        .iter()
+        .find(|h| h.article.id == id)
+        .and_then(|h| h.section.as_ref())
+        .map(|s| AttrValue::from(s.anchor.clone()))
+}
+
 /// Keeps Tab and Shift+Tab inside the dialog (the WAI-ARIA dialog pattern).
 fn trap_focus(e: &KeyboardEvent, dialog: &NodeRef, session: &Session) {
     use wasm_bindgen::JsCast;
@@ -142,13 +153,21 @@ pub fn panel(props: &PanelProps) -> Html {
             }
         })
     };
+    let did_you_mean = match &props.index {
+        IndexState::Ready(Shared(index))
+            if state.hits.is_empty() && !state.query.trim().is_empty() =>
+        {
+            index.did_you_mean(&state.query)
+        }
+        _ => None,
+    };
     let no_match = matches!(props.index, IndexState::Ready(_))
         && !state.query.trim().is_empty()
         && state.hits.is_empty();
     let body = match (&state.screen, &state.article) {
         (Screen::Article, Some(article)) => html! {
             <div class="deflect-scroll">
-                <ArticleView texts={t} article={article.clone()} on_back={back.clone()} on_link={on_link} />
+                <ArticleView texts={t} article={article.clone()} anchor={section_anchor(state, &article.meta.id)} on_back={back.clone()} on_link={on_link} />
                 <FeedbackBox state={state.clone()} session={props.session.clone()}
                     on_open_article={props.on_open_article.clone()} on_contact={contact.clone()} />
             </div>
@@ -170,6 +189,12 @@ pub fn panel(props: &PanelProps) -> Html {
                 <p class="deflect-status" role="status" aria-live="polite">{ status_text(state, &props.index, t) }</p>
                 if no_match {
                     <div class="deflect-empty">
+                        if let Some(suggestion) = did_you_mean.clone() {
+                            <p><button type="button" class="deflect-did-you-mean" onclick={
+                                let (on_input, suggestion) = (props.on_input.clone(), suggestion.clone());
+                                Callback::from(move |_: MouseEvent| on_input.emit(suggestion.clone()))
+                            }>{ fill(t.did_you_mean, &[("suggestion", &suggestion)]) }</button></p>
+                        }
                         <p>{ t.no_match_long }</p>
                         { contact_button(t.contact_support) }
                     </div>

@@ -59,6 +59,9 @@ pub fn result_list(props: &ResultListProps) -> Html {
                 if !hit.article.category.is_empty() {
                     <span class="deflect-result-category">{ hit.article.category.clone() }</span>
                 }
+                if let Some(section) = &hit.section {
+                    <span class="deflect-result-section">{ format!("› {}", section.heading) }</span>
+                }
                 <span class="deflect-result-excerpt"><HighlightedText text={hit.excerpt.clone()} /></span>
             </li>
         }

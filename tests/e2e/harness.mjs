@@ -42,9 +42,9 @@ export const CHROMIUM_ARGS = [
 // ---------------------------------------------------------------------------------------------
 // The server: `deflect serve dist/site --port 0`, URL read from its first stdout line.
 
-export function startServer(extraArgs = []) {
+export function startServer(extraArgs = [], site = SITE) {
   return new Promise((resolve, reject) => {
-    const child = spawn(DEFLECT, ['serve', SITE, '--port', '0', ...extraArgs], {
+    const child = spawn(DEFLECT, ['serve', site, '--port', '0', ...extraArgs], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -160,7 +160,7 @@ export async function selectedIndex(page) {
 }
 
 /** Checks the build is there, starts the server and a fresh headless chromium. */
-export async function startEnvironment({ serverArgs } = {}) {
+export async function startEnvironment({ serverArgs, site } = {}) {
   for (const [what, p] of [
     ['the deflect binary', DEFLECT],
     ['the built site', path.join(SITE, 'index.html')],
@@ -173,7 +173,7 @@ export async function startEnvironment({ serverArgs } = {}) {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'deflect-e2e-chromium-'));
   // By default the demo page's collector (the same server) stores into a fresh database.
   const database = path.join(userDataDir, 'collector.db');
-  const server = await startServer(serverArgs ?? ['--database', database, '--rate-limit-per-second', '0']);
+  const server = await startServer(serverArgs ?? ['--database', database, '--rate-limit-per-second', '0'], site);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,

@@ -195,6 +195,20 @@ describe('the self-help journey', () => {
     assert.ok(totals.searches >= 1, JSON.stringify(totals));
   });
 
+  test('with query_text "none", the collector stores searches without their words', async () => {
+    const report = () => JSON.parse(execFileSync(DEFLECT, ['report', '--database', env.database, '--format', 'json'], { encoding: 'utf8' }));
+    const before = report();
+    await gotoHostPage(page, env, { collector: '/', query_text: 'none' });
+    await searchAndOpen(page, 'my secret project codename');
+    await page.click('button.deflect-close');
+    await waitUntil('the report counts the search', () => report().totals.searches > before.totals.searches);
+    const after = report();
+    const words = JSON.stringify([after.top_queries, after.zero_result_queries]);
+    assert.ok(!words.includes('secret'), `query text reached the collector: ${words}`);
+    const events = await hostEvents(page);
+    assert.equal(events.find((e) => e.type === 'search').query, undefined, 'no query text in the event');
+  });
+
   test('"No" leads to a form prefilled with the query and the trail; the case arrives once with the classification', async () => {
     await gotoHostPage(page, env, {
       collector: collector.url,
