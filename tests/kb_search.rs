@@ -129,15 +129,13 @@ fn excerpts_come_from_the_matching_section_and_link_to_its_heading() {
     assert_eq!(section.heading, "If the email doesn't arrive");
     assert_eq!(section.anchor, "section-if-the-email-doesn-t-arrive");
     assert!(
-        hit.excerpt.plain().contains("check your spam or junk folder"),
+        hit.excerpt
+            .plain()
+            .contains("check your spam or junk folder"),
         "{:?}",
         hit.excerpt.plain()
     );
-    assert!(
-        hit.excerpt.matched().contains(&"spam"),
-        "{:?}",
-        hit.excerpt
-    );
+    assert!(hit.excerpt.matched().contains(&"spam"), "{:?}", hit.excerpt);
     // The stored excerpt (the summary) is unchanged; the hit's excerpt is the passage.
     assert_ne!(hit.excerpt.plain(), hit.article.excerpt);
     // The article HTML has the id the hit links to.
