@@ -39,6 +39,9 @@ pub struct PanelProps {
     pub on_close: Callback<()>,
 }
 
+/// Below this many suggestions, a spelling from the index's vocabulary is offered too.
+const FEW_RESULTS: usize = 3;
+
 fn status_text(state: &SearchState, index: &IndexState, t: &Texts) -> String {
     match index {
         IndexState::Idle | IndexState::Loading => t.loading_articles.into(),
@@ -155,7 +158,9 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     let did_you_mean = match &props.index {
         IndexState::Ready(Shared(index))
-            if state.hits.is_empty() && !state.query.trim().is_empty() =>
+            if state.hits.len() < FEW_RESULTS
+                && !state.from_context
+                && !state.query.trim().is_empty() =>
         {
             index.did_you_mean(&state.query)
         }
@@ -187,14 +192,14 @@ pub fn panel(props: &PanelProps) -> Html {
             <>
                 <SearchBox texts={t} state={state.clone()} on_input={props.on_input.clone()} on_open={props.on_open_article.clone()} />
                 <p class="deflect-status" role="status" aria-live="polite">{ status_text(state, &props.index, t) }</p>
+                if let Some(suggestion) = did_you_mean.clone() {
+                    <p class="deflect-suggestion"><button type="button" class="deflect-did-you-mean" onclick={
+                        let (on_input, suggestion) = (props.on_input.clone(), suggestion.clone());
+                        Callback::from(move |_: MouseEvent| on_input.emit(suggestion.clone()))
+                    }>{ fill(t.did_you_mean, &[("suggestion", &suggestion)]) }</button></p>
+                }
                 if no_match {
                     <div class="deflect-empty">
-                        if let Some(suggestion) = did_you_mean.clone() {
-                            <p><button type="button" class="deflect-did-you-mean" onclick={
-                                let (on_input, suggestion) = (props.on_input.clone(), suggestion.clone());
-                                Callback::from(move |_: MouseEvent| on_input.emit(suggestion.clone()))
-                            }>{ fill(t.did_you_mean, &[("suggestion", &suggestion)]) }</button></p>
-                        }
                         <p>{ t.no_match_long }</p>
                         { contact_button(t.contact_support) }
                     </div>

@@ -145,6 +145,19 @@ describe('Deflect widget on the demo host page', () => {
     assert.ok(!page.url().includes('deflect-article=account/enable'), 'the page did not navigate');
   });
 
+  test('a misspelled question with few results offers "Did you mean" from the index\'s words', async () => {
+    const { search } = await openPanel(page);
+    await search.focus();
+    await page.keyboard.type('xerro', { delay: TYPE_DELAY });
+    const offer = page.locator('button.deflect-did-you-mean');
+    await offer.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal((await offer.textContent()).trim(), 'Did you mean “xero”?');
+    await offer.click();
+    assert.equal(await search.inputValue(), 'xero');
+    await page.locator(sel.option).first().waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await offer.count(), 0, 'no offer once the words are known');
+  });
+
   test('a nonsense query shows "No articles match" and a way to contact support', async () => {
     const { search } = await openPanel(page);
     await search.focus();
