@@ -635,24 +635,64 @@ impl Validate for Case {
     }
 }
 
-/// Parses and validates a JSON body, naming the offending field on failure (serde's own
-/// errors carry the path through `serde_path_to_error`-style context: the message names
-/// the field and the line and column).
+/// Why a body could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Not JSON at all (or trailing garbage), as opposed to JSON of the wrong shape.
+    pub syntax: bool,
+    /// The field and what is wrong with it.
+    pub error: FieldError,
+}
+
+/// Deserializes JSON, naming the offending field by its path (`events[2].outcome`,
+/// `trail.articles[0].dwell_ms`, `email` for a missing e-mail).
+pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let syntax = inner.is_syntax() || inner.is_eof();
+        let message = inner.to_string();
+        // A syntax error has no meaningful field; the message gives line and column.
+        let mut field = if path == "." || syntax {
+            String::new()
+        } else {
+            path
+        };
+        // serde names a missing or repeated field in backquotes, relative to the object it
+        // belongs to.
+        let named = message
+            .strip_prefix("missing field `")
+            .or_else(|| message.strip_prefix("duplicate field `"));
+        if let Some(rest) = named {
+            if let Some(name) = rest.split('`').next() {
+                if !field.is_empty() {
+                    field.push('.');
+                }
+                field.push_str(name);
+            }
+        }
+        DecodeError {
+            syntax,
+            error: FieldError::new(field, message),
+        }
+    })?;
+    de.end().map_err(|e| DecodeError {
+        syntax: true,
+        error: FieldError::new("", e.to_string()),
+    })?;
+    Ok(value)
+}
+
+/// Decodes and validates a JSON body, naming the offending field on failure: the
+/// collector's request decoding, and what the fuzz target `api` exercises.
 pub fn parse_json<T>(body: &[u8]) -> Result<T, FieldError>
 where
     T: serde::de::DeserializeOwned + Validate,
 {
-    let value: T = serde_json::from_slice(body).map_err(|e| {
-        let msg = e.to_string();
-        FieldError::new(field_from_serde_message(&msg), msg)
-    })?;
+    let value: T = decode(body).map_err(|e| e.error)?;
     value.validate()?;
     Ok(value)
-}
-
-/// serde names a missing or unknown field in backquotes: "missing field `email` at line 1".
-fn field_from_serde_message(msg: &str) -> String {
-    msg.split('`').nth(1).unwrap_or("").to_string()
 }
 
 /// The JSON Schema (draft 2020-12) of [`EventBatch`], as committed in `schemas/v1/`.

@@ -13,6 +13,7 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use deflect_journey::wire::{decode, DecodeError};
 use deflect_journey::{Case, CaseReceipt, EventBatch, FieldError, VendorClassification};
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -144,39 +145,17 @@ async fn read_body(
         .map_err(|_| too_large())
 }
 
-/// Deserializes JSON, naming the offending field by its path (`events[2].outcome`,
-/// `trail.articles[0].dwell_ms`, `email` for a missing e-mail). `Err((syntax, error))`.
-fn deserialize<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, (bool, FieldError)> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let syntax = inner.is_syntax() || inner.is_eof();
-        let message = inner.to_string();
-        // A syntax error has no meaningful field; the message gives line and column.
-        let mut field = if path == "." || syntax {
-            String::new()
+/// A body that could not be decoded: not JSON is 400, JSON of the wrong shape 422.
+fn decode_error(e: DecodeError) -> ApiError {
+    ApiError {
+        status: if e.syntax {
+            StatusCode::BAD_REQUEST
         } else {
-            path
-        };
-        // serde names a missing or repeated field in backquotes, relative to the object it
-        // belongs to.
-        let named = message
-            .strip_prefix("missing field `")
-            .or_else(|| message.strip_prefix("duplicate field `"));
-        if let Some(rest) = named {
-            if let Some(name) = rest.split('`').next() {
-                if !field.is_empty() {
-                    field.push('.');
-                }
-                field.push_str(name);
-            }
-        }
-        (syntax, FieldError::new(field, message))
-    })?;
-    de.end()
-        .map_err(|e| (true, FieldError::new("", e.to_string())))?;
-    Ok(value)
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+        error: e.error,
+        headers: Vec::new(),
+    }
 }
 
 /// Parses and validates: syntax errors are 400, well-formed JSON that breaks the schema
@@ -185,15 +164,7 @@ fn parse<T>(bytes: &[u8]) -> ApiResult<T>
 where
     T: serde::de::DeserializeOwned + deflect_journey::Validate,
 {
-    let value: T = deserialize(bytes).map_err(|(syntax, error)| ApiError {
-        status: if syntax {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
-        error,
-        headers: Vec::new(),
-    })?;
+    let value: T = decode(bytes).map_err(decode_error)?;
     value.validate().map_err(|error| ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         error,
@@ -294,19 +265,11 @@ pub async fn put_classification(
     require_token(&state, bearer(&headers))?;
     require_media_type(&headers, &["application/json"])?;
     let bytes = read_body(&state, &headers, body).await?;
-    let c: VendorClassification = deserialize(&bytes).map_err(|(syntax, mut error)| {
-        if error.field.is_empty() && !syntax {
-            error.field = "vendor_category".into();
+    let c: VendorClassification = decode(&bytes).map_err(|mut e| {
+        if e.error.field.is_empty() && !e.syntax {
+            e.error.field = "vendor_category".into();
         }
-        ApiError {
-            status: if syntax {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            error,
-            headers: Vec::new(),
-        }
+        decode_error(e)
     })?;
     let found = db
         .classify(&id, c.vendor_category, now_ms())
