@@ -249,8 +249,9 @@ fn build(src: &Path, out: &Path, quiet: bool, config: Option<PathBuf>) -> ExitCo
             if !quiet {
                 let m = &report.manifest;
                 println!(
-                    "built {} articles into {} ({} bytes pack, {} article pages) in {:.2}s",
+                    "built {} articles ({}) into {} ({} bytes pack, {} article pages) in {:.2}s",
                     m.articles,
+                    m.language,
                     report.pack_path.display(),
                     m.pack_bytes,
                     report.html_files,

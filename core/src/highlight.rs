@@ -75,13 +75,13 @@ impl Highlighted {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyzer::english_analyzer;
+    use crate::analyzer::ArticleLanguage;
 
     #[test]
     fn marks_words_by_their_analysed_form() {
         let terms: HashSet<String> = ["reset".to_string(), "password".to_string()].into();
         let h = Highlighted::new(
-            &mut english_analyzer(),
+            &mut ArticleLanguage::English.analyzer(),
             "Resetting your Passwords, fast",
             &terms,
         );
@@ -92,7 +92,7 @@ mod tests {
     #[test]
     fn no_terms_gives_one_plain_fragment() {
         let h = Highlighted::new(
-            &mut english_analyzer(),
+            &mut ArticleLanguage::English.analyzer(),
             "<b>not markup</b>",
             &HashSet::new(),
         );

@@ -5,7 +5,8 @@
 //! same code and can never drift apart:
 //!
 //! - [`schema`]: the fields of an article in the index and which of them are stored;
-//! - [`analyzer`]: tokenizing, lower-casing, ASCII folding, stop words and stemming;
+//! - [`analyzer`]: the index's language, and per language tokenizing, lower-casing, ASCII
+//!   folding, stop words ([`stop_words`]) and stemming;
 //! - [`pack`]: the single-file, content-addressed index pack and its manifest;
 //! - [`planner`]: turning as-you-type input into a ranked tantivy query;
 //! - [`search`]: opening a pack in memory and running planned queries;
@@ -22,8 +23,10 @@ pub mod planner;
 pub mod schema;
 pub mod search;
 pub mod spelling;
+pub mod stop_words;
 pub mod synonyms;
 
+pub use analyzer::ArticleLanguage;
 pub use highlight::{Fragment, Highlighted};
 pub use pack::{ArticlePack, Manifest, PackError, PACK_FORMAT_VERSION};
 pub use passages::SectionHit;

@@ -221,7 +221,7 @@ pub fn best_passage(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyzer::english_analyzer;
+    use crate::analyzer::ArticleLanguage;
 
     fn sec(anchor: &str, heading: &str, text: &str) -> Section {
         Section {
@@ -272,7 +272,8 @@ mod tests {
             ),
         ];
         let w = weights(&[("invoic", 1.0), ("refund", 3.0)]);
-        let (excerpt, hit) = best_passage(&mut english_analyzer(), &sections, &w).unwrap();
+        let (excerpt, hit) =
+            best_passage(&mut ArticleLanguage::English.analyzer(), &sections, &w).unwrap();
         assert!(excerpt.contains("Refunds of invoices"), "{excerpt}");
         assert_eq!(
             hit,
@@ -283,7 +284,8 @@ mod tests {
         );
         // Matched only in the text before the first heading: no section to link to.
         let w = weights(&[("month", 1.0)]);
-        let (excerpt, hit) = best_passage(&mut english_analyzer(), &sections, &w).unwrap();
+        let (excerpt, hit) =
+            best_passage(&mut ArticleLanguage::English.analyzer(), &sections, &w).unwrap();
         assert!(
             excerpt.starts_with("Invoices are sent monthly."),
             "{excerpt}"
@@ -291,7 +293,7 @@ mod tests {
         assert_eq!(hit, None);
         assert_eq!(
             best_passage(
-                &mut english_analyzer(),
+                &mut ArticleLanguage::English.analyzer(),
                 &sections,
                 &weights(&[("zebra", 1.0)])
             ),
@@ -308,7 +310,7 @@ mod tests {
         );
         let sections = vec![sec("", "", text.trim())];
         let (excerpt, _) = best_passage(
-            &mut english_analyzer(),
+            &mut ArticleLanguage::English.analyzer(),
             &sections,
             &weights(&[("refund", 1.0)]),
         )

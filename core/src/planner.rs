@@ -19,7 +19,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use crate::analyzer::{english_analyzer, folding_analyzer, tokens, STOP_WORDS};
+use crate::analyzer::{folding_analyzer, tokens, ArticleLanguage};
 use crate::synonyms::Synonyms;
 
 /// Longest input the planner reads, in bytes; longer input is cut (at a char boundary).
@@ -111,8 +111,9 @@ pub fn typo_distance(len: usize) -> u8 {
 
 /// True when `word` is within one edit (a transposition counting as one) of a stop word
 /// of at least four letters.
-fn is_near_stop_word(word: &str) -> bool {
-    STOP_WORDS
+fn is_near_stop_word(language: ArticleLanguage, word: &str) -> bool {
+    language
+        .folded_stop_words()
         .iter()
         .filter(|s| s.len() >= 4)
         .any(|s| strsim::osa_distance(word, s) <= 1)
@@ -130,11 +131,12 @@ fn truncate(input: &str) -> &str {
 }
 
 impl QueryPlan {
-    /// Splits input into words; the last is `partial` unless a separator follows it.
-    pub fn parse(input: &str) -> QueryPlan {
+    /// Splits input into words, stemmed as `language` stems them; the last is `partial`
+    /// unless a separator follows it.
+    pub fn parse(input: &str, language: ArticleLanguage) -> QueryPlan {
         let input = truncate(input);
         let mut folding = folding_analyzer();
-        let mut english = english_analyzer();
+        let mut stemming = language.analyzer();
         let toks = tokens(&mut folding, input);
         let skip = toks.len().saturating_sub(MAX_WORDS);
         let words = toks
@@ -144,7 +146,7 @@ impl QueryPlan {
                 let source = &input[t.from..t.to];
                 QueryWord {
                     folded: t.term.clone(),
-                    stem: tokens(&mut english, source)
+                    stem: tokens(&mut stemming, source)
                         .into_iter()
                         .next()
                         .map(|s| s.term),
@@ -165,6 +167,7 @@ impl QueryPlan {
 pub struct QueryBuilder<'a> {
     searcher: &'a Searcher,
     fields: Vec<(Field, f32)>,
+    language: ArticleLanguage,
 }
 
 fn add_freq(found: &mut HashMap<String, u64>, term: &[u8], doc_freq: u32) {
@@ -192,12 +195,19 @@ fn top_by_freq(found: HashMap<String, u64>, kind: MatchKind, limit: usize) -> Ve
 }
 
 impl<'a> QueryBuilder<'a> {
-    /// A builder over `fields` (with their weights) of the index behind `searcher`.
-    pub fn new(searcher: &'a Searcher, fields: &[(Field, f32)]) -> Self {
+    /// A builder over `fields` (with their weights) of the index behind `searcher`, whose
+    /// text is in `language`.
+    pub fn new(searcher: &'a Searcher, fields: &[(Field, f32)], language: ArticleLanguage) -> Self {
         QueryBuilder {
             searcher,
             fields: fields.to_vec(),
+            language,
         }
+    }
+
+    /// The language of the index's text.
+    pub fn language(&self) -> ArticleLanguage {
+        self.language
     }
 
     /// Documents containing `term` in any searched field (summed, so an upper bound).
@@ -304,7 +314,7 @@ impl<'a> QueryBuilder<'a> {
         let typed_len = word.folded.chars().count();
         let exact_found = out.iter().any(|e| e.kind == MatchKind::Exact);
         // "Shoudl" is a typo of a stop word, not a rare word to correct into noise.
-        if !word.partial && !exact_found && is_near_stop_word(&word.folded) {
+        if !word.partial && !exact_found && is_near_stop_word(self.language, &word.folded) {
             return out;
         }
         let completing = word.partial && may_complete && typed_len >= 2;
@@ -462,7 +472,7 @@ mod tests {
 
     #[test]
     fn last_word_is_partial_unless_followed_by_a_separator() {
-        let plan = QueryPlan::parse("Reset pasw");
+        let plan = QueryPlan::parse("Reset pasw", ArticleLanguage::English);
         assert_eq!(plan.words.len(), 2);
         assert_eq!(
             plan.words[0],
@@ -474,13 +484,13 @@ mod tests {
         );
         assert_eq!(plan.words[1].folded, "pasw");
         assert!(plan.words[1].partial);
-        assert!(!QueryPlan::parse("reset password ").words[1].partial);
-        assert!(!QueryPlan::parse("reset password?").words[1].partial);
+        assert!(!QueryPlan::parse("reset password ", ArticleLanguage::English).words[1].partial);
+        assert!(!QueryPlan::parse("reset password?", ArticleLanguage::English).words[1].partial);
     }
 
     #[test]
     fn stop_words_keep_their_place_without_a_stem() {
-        let plan = QueryPlan::parse("how do I export");
+        let plan = QueryPlan::parse("how do I export", ArticleLanguage::English);
         assert_eq!(
             plan.words
                 .iter()
@@ -492,27 +502,35 @@ mod tests {
 
     #[test]
     fn folds_accents_and_case() {
-        assert_eq!(QueryPlan::parse("FACTURÉ").words[0].folded, "facture");
+        assert_eq!(
+            QueryPlan::parse("FACTURÉ", ArticleLanguage::English).words[0].folded,
+            "facture"
+        );
     }
 
     #[test]
     fn bounds_huge_input() {
         let huge = "word ".repeat(200_000) + "ünïcödé";
-        let plan = QueryPlan::parse(&huge);
+        let plan = QueryPlan::parse(&huge, ArticleLanguage::English);
         assert_eq!(plan.words.len(), MAX_WORDS);
         // 1,000 bytes falls inside the 334th "é": the cut must move to a char boundary.
-        let plan = QueryPlan::parse(&"é ".repeat(MAX_INPUT_BYTES));
+        let plan = QueryPlan::parse(&"é ".repeat(MAX_INPUT_BYTES), ArticleLanguage::English);
         assert_eq!(plan.words.len(), MAX_WORDS);
         assert!(plan.words.iter().all(|w| w.folded == "e"));
-        assert!(QueryPlan::parse("  ?! ").is_empty());
+        assert!(QueryPlan::parse("  ?! ", ArticleLanguage::English).is_empty());
     }
 
     #[test]
     fn typos_of_stop_words_are_recognised() {
         assert!(
-            is_near_stop_word("shoudl") && is_near_stop_word("whsere") && is_near_stop_word("wich")
+            is_near_stop_word(ArticleLanguage::English, "shoudl")
+                && is_near_stop_word(ArticleLanguage::English, "whsere")
+                && is_near_stop_word(ArticleLanguage::English, "wich")
         );
-        assert!(!is_near_stop_word("invoice") && !is_near_stop_word("show"));
+        assert!(
+            !is_near_stop_word(ArticleLanguage::English, "invoice")
+                && !is_near_stop_word(ArticleLanguage::English, "show")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tantivy::schema::{
     STORED, STRING,
 };
 
-use crate::analyzer::ANALYZER_NAME;
+use crate::analyzer::ArticleLanguage;
 
 /// Handles to the fields of an article index.
 #[derive(Debug, Clone, Copy)]
@@ -57,9 +57,9 @@ pub struct StoredArticle {
     pub html: String,
 }
 
-fn text_field(stored: bool) -> TextOptions {
+fn text_field(stored: bool, language: ArticleLanguage) -> TextOptions {
     let indexing = TextFieldIndexing::default()
-        .set_tokenizer(ANALYZER_NAME)
+        .set_tokenizer(language.analyzer_name())
         // Frequencies feed BM25; positions would only serve phrase queries, which the
         // as-you-type planner does not issue, and would roughly double the postings.
         .set_index_option(IndexRecordOption::WithFreqs);
@@ -72,9 +72,11 @@ fn text_field(stored: bool) -> TextOptions {
 }
 
 impl ArticleSchema {
-    /// Builds the tantivy schema and returns it with the field handles.
-    pub fn build() -> (Schema, ArticleSchema) {
+    /// Builds the tantivy schema for articles in `language` and returns it with the field
+    /// handles. The schema records the language's analyzer name on every text field.
+    pub fn build(language: ArticleLanguage) -> (Schema, ArticleSchema) {
         let mut b = Schema::builder();
+        let text_field = |stored| text_field(stored, language);
         let fields = ArticleSchema {
             id: b.add_text_field("id", STRING | STORED),
             title: b.add_text_field("title", text_field(true)),
@@ -110,6 +112,24 @@ impl ArticleSchema {
             excerpt: f("excerpt")?,
             html: f("html")?,
             passages: schema.get_field("passages").ok(),
+        })
+    }
+
+    /// The language an index was built for, read from the analyzer its title field names.
+    /// An unknown analyzer is an error: the pack comes from a newer (or foreign) builder.
+    pub fn language(schema: &Schema) -> Result<ArticleLanguage, String> {
+        let title = schema
+            .get_field("title")
+            .map_err(|_| "the index has no field `title`".to_string())?;
+        let name = match schema.get_field_entry(title).field_type() {
+            tantivy::schema::FieldType::Str(options) => options
+                .get_indexing_options()
+                .map(|i| i.tokenizer().to_string()),
+            _ => None,
+        }
+        .ok_or_else(|| "the index's field `title` is not indexed text".to_string())?;
+        ArticleLanguage::from_analyzer_name(&name).ok_or_else(|| {
+            format!("the index was analysed with `{name}`, which this version of Deflect does not know; rebuild it or update the widget")
         })
     }
 

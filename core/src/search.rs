@@ -11,7 +11,7 @@ use tantivy::collector::TopDocs;
 use tantivy::schema::TantivyDocument;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
-use crate::analyzer::{english_analyzer, ANALYZER_NAME};
+use crate::analyzer::ArticleLanguage;
 use crate::highlight::Highlighted;
 use crate::pack::{ArticlePack, PackError};
 use crate::passages::{best_passage, SectionHit};
@@ -48,6 +48,7 @@ pub struct SearchIndex {
     _reader: IndexReader,
     searcher: Searcher,
     fields: ArticleSchema,
+    language: ArticleLanguage,
     synonyms: Synonyms,
 }
 
@@ -69,9 +70,11 @@ impl SearchIndex {
     pub fn open(pack: &ArticlePack) -> Result<SearchIndex, PackError> {
         let bad = |e: tantivy::TantivyError| PackError::BadIndex(e.to_string());
         let index = Index::open(pack.directory()).map_err(bad)?;
+        // The schema names the analyzer the pack was built with; queries use the same one.
+        let language = ArticleSchema::language(&index.schema()).map_err(PackError::BadIndex)?;
         index
             .tokenizers()
-            .register(ANALYZER_NAME, english_analyzer());
+            .register(language.analyzer_name(), language.analyzer());
         let fields = ArticleSchema::from_schema(&index.schema()).map_err(PackError::BadIndex)?;
         let reader = index
             .reader_builder()
@@ -80,15 +83,21 @@ impl SearchIndex {
             .map_err(bad)?;
         let searcher = reader.searcher();
         let synonyms = match pack.file(SYNONYMS_FILE) {
-            Some(bytes) => Synonyms::from_json(bytes).map_err(PackError::BadIndex)?,
+            Some(bytes) => Synonyms::from_json(bytes, language).map_err(PackError::BadIndex)?,
             None => Synonyms::default(),
         };
         Ok(SearchIndex {
             _reader: reader,
             searcher,
             fields,
+            language,
             synonyms,
         })
+    }
+
+    /// The language the index's articles are written in (and queries are analysed in).
+    pub fn language(&self) -> ArticleLanguage {
+        self.language
     }
 
     /// Number of articles in the index.
@@ -117,17 +126,25 @@ impl SearchIndex {
     /// by the nearest indexed word, written out in full. `None` when there is nothing to
     /// correct or no close word. Meant for queries with no or poor results.
     pub fn did_you_mean(&self, input: &str) -> Option<String> {
-        let builder = QueryBuilder::new(&self.searcher, &self.fields.weighted_fields());
+        let builder = QueryBuilder::new(
+            &self.searcher,
+            &self.fields.weighted_fields(),
+            self.language,
+        );
         crate::spelling::did_you_mean(&builder, input)
     }
 
     /// Ranks articles for as-you-type `input`; empty input gives no hits.
     pub fn search(&self, input: &str, limit: usize) -> tantivy::Result<Vec<SearchHit>> {
-        let plan = QueryPlan::parse(input);
+        let plan = QueryPlan::parse(input, self.language);
         if plan.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let builder = QueryBuilder::new(&self.searcher, &self.fields.weighted_fields());
+        let builder = QueryBuilder::new(
+            &self.searcher,
+            &self.fields.weighted_fields(),
+            self.language,
+        );
         let expanded = builder.expand_plan(&plan, &self.synonyms);
         if expanded.is_empty() {
             return Ok(Vec::new());
@@ -145,7 +162,7 @@ impl SearchIndex {
             let slot = weights.entry(e.term.clone()).or_default();
             *slot = slot.max(w);
         }
-        let mut analyzer = english_analyzer();
+        let mut analyzer = self.language.analyzer();
         top.into_iter()
             .map(|(score, address)| {
                 let doc: TantivyDocument = self.searcher.doc(address)?;

@@ -3,31 +3,24 @@
 //! The term dictionary holds stems ("invoic", "configur"), not words, so a correction is
 //! found in two steps: the stems near what was typed (within the planner's typo distance,
 //! never changing the first letter, or a stem the typed word begins with), then the word
-//! written out again — the stem plus a common English ending — choosing the spelling
+//! written out again — the stem plus a common ending of the index's language — choosing the spelling
 //! closest to what was typed that analyses back to that very stem. Nothing is stored in
 //! the pack for this.
 
 use std::collections::HashMap;
 
-use crate::analyzer::{english_analyzer, folding_analyzer, tokens};
+use crate::analyzer::{folding_analyzer, tokens, ArticleLanguage};
 use crate::planner::{typo_distance, QueryBuilder};
 
-/// Endings tried when writing a stem out as a word.
-const ENDINGS: &[&str] = &[
-    "", "e", "s", "es", "ed", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ment",
-    "ments", "al", "ally", "ly", "ity", "ive", "able", "ate", "ated", "ance", "ence", "y", "ies",
-    "ness",
-];
-
-fn analyses_to(word: &str, stem: &str) -> bool {
-    let mut analyzer = english_analyzer();
+fn analyses_to(language: ArticleLanguage, word: &str, stem: &str) -> bool {
+    let mut analyzer = language.analyzer();
     let toks = tokens(&mut analyzer, word);
     toks.len() == 1 && toks[0].term == stem
 }
 
 /// The spelling of `stem` closest to `typed` among the stem plus common endings (and the
 /// typed word's own ending), as (word, edit distance).
-fn write_out(stem: &str, typed: &str) -> Option<(String, usize)> {
+fn write_out(language: ArticleLanguage, stem: &str, typed: &str) -> Option<(String, usize)> {
     let mut bases = vec![stem.to_string()];
     // Snowball turns a final "y" into "i" ("company" → "compani").
     if let Some(base) = stem.strip_suffix('i') {
@@ -36,7 +29,7 @@ fn write_out(stem: &str, typed: &str) -> Option<(String, usize)> {
     }
     let mut candidates: Vec<String> = Vec::new();
     for base in &bases {
-        candidates.extend(ENDINGS.iter().map(|e| format!("{base}{e}")));
+        candidates.extend(language.word_endings().iter().map(|e| format!("{base}{e}")));
         // Keep what followed the stem in the typed word ("invois|ing" → "invoic|ing").
         let keep = typed.chars().count().saturating_sub(stem.chars().count());
         if keep > 0 {
@@ -46,7 +39,7 @@ fn write_out(stem: &str, typed: &str) -> Option<(String, usize)> {
     }
     candidates
         .into_iter()
-        .filter(|c| analyses_to(c, stem))
+        .filter(|c| analyses_to(language, c, stem))
         .map(|c| {
             let d = strsim::osa_distance(&c, typed);
             (c, d)
@@ -81,7 +74,7 @@ pub(crate) fn correct_word(builder: &QueryBuilder<'_>, folded: &str, stem: &str)
         .into_iter()
         .filter(|(term, _)| term.chars().next() == first)
         .filter_map(|(term, freq)| {
-            let (word, d) = write_out(&term, folded)?;
+            let (word, d) = write_out(builder.language(), &term, folded)?;
             (d > 0 && d <= usize::from(distance)).then_some((word, d, freq))
         })
         .min_by(|a, b| {
@@ -97,14 +90,14 @@ pub(crate) fn did_you_mean(builder: &QueryBuilder<'_>, input: &str) -> Option<St
     if input.len() > crate::planner::MAX_INPUT_BYTES {
         return None;
     }
-    let mut english = english_analyzer();
+    let mut stemming = builder.language().analyzer();
     let words = tokens(&mut folding_analyzer(), input);
     let mut out = String::with_capacity(input.len());
     let mut at = 0;
     let mut changed = false;
     for (i, w) in words.iter().enumerate() {
         let source = &input[w.from..w.to];
-        let Some(stem) = tokens(&mut english, source)
+        let Some(stem) = tokens(&mut stemming, source)
             .into_iter()
             .next()
             .map(|t| t.term)
@@ -149,14 +142,20 @@ mod tests {
 
     #[test]
     fn writes_stems_out_as_the_closest_word() {
-        assert_eq!(write_out("invoic", "invoise"), Some(("invoice".into(), 1)));
         assert_eq!(
-            write_out("subscript", "subscripton"),
+            write_out(ArticleLanguage::English, "invoic", "invoise"),
+            Some(("invoice".into(), 1))
+        );
+        assert_eq!(
+            write_out(ArticleLanguage::English, "subscript", "subscripton"),
             Some(("subscription".into(), 1))
         );
-        assert_eq!(write_out("compani", "compnay"), Some(("company".into(), 1)));
         assert_eq!(
-            write_out("password", "pasword"),
+            write_out(ArticleLanguage::English, "compani", "compnay"),
+            Some(("company".into(), 1))
+        );
+        assert_eq!(
+            write_out(ArticleLanguage::English, "password", "pasword"),
             Some(("password".into(), 1))
         );
     }

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use crate::analyzer::analyze;
+use crate::analyzer::ArticleLanguage;
 
 /// Name of the synonyms file inside a pack.
 pub const SYNONYMS_FILE: &str = "deflect-synonyms.json";
@@ -24,15 +24,15 @@ pub struct Synonyms {
 }
 
 impl Synonyms {
-    /// Analyses groups of phrases; phrases that analyse to nothing (only stop words) and
-    /// groups left with fewer than two phrases are dropped.
-    pub fn new(raw: Vec<Vec<String>>) -> Synonyms {
+    /// Analyses groups of phrases in the index's `language`; phrases that analyse to
+    /// nothing (only stop words) and groups left with fewer than two phrases are dropped.
+    pub fn new(raw: Vec<Vec<String>>, language: ArticleLanguage) -> Synonyms {
         let groups = raw
             .iter()
             .map(|group| {
                 let mut phrases: Vec<Vec<String>> = Vec::new();
                 for phrase in group {
-                    let terms = analyze(phrase);
+                    let terms = language.analyze(phrase);
                     if !terms.is_empty()
                         && terms.len() <= MAX_PHRASE_TERMS
                         && !phrases.contains(&terms)
@@ -52,10 +52,10 @@ impl Synonyms {
         serde_json::to_vec(&self.raw).expect("strings serialize")
     }
 
-    /// Reads groups stored in a pack.
-    pub fn from_json(bytes: &[u8]) -> Result<Synonyms, String> {
+    /// Reads groups stored in a pack of an index in `language`.
+    pub fn from_json(bytes: &[u8], language: ArticleLanguage) -> Result<Synonyms, String> {
         serde_json::from_slice::<Vec<Vec<String>>>(bytes)
-            .map(Synonyms::new)
+            .map(|raw| Synonyms::new(raw, language))
             .map_err(|e| format!("{SYNONYMS_FILE}: {e}"))
     }
 
@@ -97,11 +97,14 @@ mod tests {
     use super::*;
 
     fn groups() -> Synonyms {
-        Synonyms::new(vec![
-            vec!["login".into(), "log in".into(), "signing in".into()],
-            vec!["2FA".into(), "two-factor".into(), "MFA".into()],
-            vec!["the".into(), "login".into()], // "the" is a stop word: group too small
-        ])
+        Synonyms::new(
+            vec![
+                vec!["login".into(), "log in".into(), "signing in".into()],
+                vec!["2FA".into(), "two-factor".into(), "MFA".into()],
+                vec!["the".into(), "login".into()], // "the" is a stop word: group too small
+            ],
+            ArticleLanguage::English,
+        )
     }
 
     #[test]
@@ -126,8 +129,11 @@ mod tests {
     #[test]
     fn round_trips_through_the_pack_as_written() {
         let s = groups();
-        assert_eq!(Synonyms::from_json(&s.to_json()).unwrap(), s);
-        assert!(Synonyms::from_json(b"{").is_err());
-        assert!(Synonyms::new(vec![vec!["only".into()]]).is_empty());
+        assert_eq!(
+            Synonyms::from_json(&s.to_json(), ArticleLanguage::English).unwrap(),
+            s
+        );
+        assert!(Synonyms::from_json(b"{", ArticleLanguage::English).is_err());
+        assert!(Synonyms::new(vec![vec!["only".into()]], ArticleLanguage::English).is_empty());
     }
 }

@@ -12,9 +12,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use deflect_core::analyzer::{english_analyzer, ANALYZER_NAME};
 use deflect_core::synonyms::SYNONYMS_FILE;
-use deflect_core::{ArticlePack, ArticleSchema, Manifest, Synonyms, PACK_FORMAT_VERSION};
+use deflect_core::{
+    ArticleLanguage, ArticlePack, ArticleSchema, Manifest, Synonyms, PACK_FORMAT_VERSION,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 use tantivy::directory::RamDirectory;
@@ -248,17 +249,18 @@ fn progress_bar(len: usize, enabled: bool) -> ProgressBar {
     bar
 }
 
-/// Indexes articles into a single-segment in-memory index with Deflect's schema.
-/// Returns the index and the directory holding its files.
+/// Indexes articles written in `language` into a single-segment in-memory index with
+/// Deflect's schema. Returns the index and the directory holding its files.
 pub fn index_articles(
     articles: &[Article],
     html_names: &[String],
+    language: ArticleLanguage,
     bar: &ProgressBar,
 ) -> Result<(Index, RamDirectory), BuildError> {
-    let (schema, f) = ArticleSchema::build();
+    let (schema, f) = ArticleSchema::build(language);
     let dir = RamDirectory::create();
     let tokenizers = TokenizerManager::default();
-    tokenizers.register(ANALYZER_NAME, english_analyzer());
+    tokenizers.register(language.analyzer_name(), language.analyzer());
     // An uncompressed doc store: HTTP compression of the whole pack does better.
     let settings = IndexSettings {
         docstore_compression: Compressor::None,
@@ -415,13 +417,13 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     }
     let html_files = files.len();
     let bar = progress_bar(articles.len(), options.progress);
-    let (index, dir) = index_articles(&articles, &html_names, &bar)?;
+    let (index, dir) = index_articles(&articles, &html_names, config.language, &bar)?;
     bar.finish_and_clear();
     let mut extra = Vec::new();
     if !config.synonyms.is_empty() {
         extra.push((
             SYNONYMS_FILE.to_string(),
-            Synonyms::new(config.synonyms.clone()).to_json(),
+            Synonyms::new(config.synonyms.clone(), config.language).to_json(),
         ));
     }
     let pack = ArticlePack::encode_index(&index, &dir, &extra)?;
@@ -431,7 +433,7 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
         pack: pack_name.clone(),
         pack_bytes: pack.len() as u64,
         articles: articles.len() as u64,
-        language: "en".into(),
+        language: config.language.code().into(),
         built_at: time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),

@@ -1,6 +1,8 @@
 //! `deflect.toml`: the documentation team's settings for a knowledge base.
 //!
 //! ```toml
+//! language = "de"             # the articles' language: en (default), de or fr
+//!
 //! # Each group lists words or phrases customers use for the same thing.
 //! synonyms = [
 //!   ["login", "log in", "sign in"],
@@ -28,6 +30,10 @@ pub const CONFIG_FILE: &str = "deflect.toml";
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct KbConfig {
+    /// The language the articles are written in: it chooses the analyzer (stop words,
+    /// stemming) for the index and, through the index, for every query.
+    #[serde(default)]
+    pub language: deflect_core::ArticleLanguage,
     /// Synonym groups, applied at query time.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
@@ -85,5 +91,27 @@ mod tests {
         assert!(e.message.contains("synonym"), "{e}");
         std::fs::write(&path, "synonyms = [[\"alone\"]]\n").unwrap();
         assert!(load(&path).unwrap_err().message.contains("at least two"));
+    }
+
+    #[test]
+    fn reads_the_language_and_names_the_choices_when_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, "language = \"fr\"\n").unwrap();
+        assert_eq!(
+            load(&path).unwrap().language,
+            deflect_core::ArticleLanguage::French
+        );
+        std::fs::write(&path, "synonyms = []\nlanguage = \"pt\"\n").unwrap();
+        let e = load(&path).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(
+            e.message.contains("`pt`") && e.message.contains("`de`"),
+            "{e}"
+        );
+        assert_eq!(
+            KbConfig::default().language,
+            deflect_core::ArticleLanguage::English
+        );
     }
 }

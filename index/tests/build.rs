@@ -354,3 +354,71 @@ fn the_same_knowledge_base_always_produces_the_same_pack() {
         SearchIndex::open_bytes(std::fs::read(one.path().join(&first.pack)).unwrap()).unwrap();
     assert_eq!(index.search("refund", 1).unwrap()[0].article.id, "a");
 }
+
+#[test]
+fn the_index_records_its_language_and_queries_are_analysed_in_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kb-de");
+    let out = tempfile::tempdir().unwrap();
+    let report = build(&src, out.path(), &BuildOptions::default()).unwrap();
+    assert_eq!(report.manifest.language, "de");
+    assert_eq!(manifest(out.path()).language, "de");
+    let index = SearchIndex::open_bytes(std::fs::read(&report.pack_path).unwrap()).unwrap();
+    assert_eq!(index.language(), deflect_core::ArticleLanguage::German);
+    let top = |q: &str| {
+        index
+            .search(q, 3)
+            .unwrap()
+            .first()
+            .map(|h| h.article.id.clone())
+    };
+    // German plurals and question words: "Rechnungen" meets "Rechnung", and "wie kann ich
+    // meine" are stop words rather than terms that match everywhere.
+    assert_eq!(
+        top("Wie kann ich meine Rechnungen herunterladen?").as_deref(),
+        Some("abrechnung/rechnungen-herunterladen")
+    );
+    assert_eq!(
+        top("Passwörter zurücksetzen").as_deref(),
+        Some("konto/passwort-zuruecksetzen")
+    );
+    assert_eq!(
+        top("zahlungsmeth").as_deref(),
+        Some("abrechnung/zahlungsmethode")
+    );
+    // Synonyms are analysed in German too ("einloggen" ⇔ "anmelden").
+    assert_eq!(
+        top("einloggen Passwort").as_deref(),
+        Some("konto/passwort-zuruecksetzen")
+    );
+    assert!(index.search("wie kann ich", 3).unwrap().is_empty());
+    // Corrections are written out with German endings from the German vocabulary.
+    assert_eq!(
+        index.did_you_mean("Rechnnugen herunterladen").as_deref(),
+        Some("Rechnungen herunterladen")
+    );
+
+    assert!(index.search("die ", 3).unwrap().is_empty());
+
+    // The same articles indexed as English keep German function words as terms: the
+    // language recorded in the index is what decides.
+    let english = tempfile::tempdir().unwrap();
+    for entry in walkdir(&src) {
+        let rel = entry.strip_prefix(&src).unwrap();
+        if rel != Path::new("deflect.toml") {
+            write(
+                english.path(),
+                &rel.display().to_string(),
+                &std::fs::read_to_string(&entry).unwrap(),
+            );
+        }
+    }
+    let out_en = tempfile::tempdir().unwrap();
+    let report = build(english.path(), out_en.path(), &BuildOptions::default()).unwrap();
+    assert_eq!(report.manifest.language, "en");
+    let index = SearchIndex::open_bytes(std::fs::read(&report.pack_path).unwrap()).unwrap();
+    assert_eq!(index.language(), deflect_core::ArticleLanguage::English);
+    assert_eq!(
+        index.search("die ", 3).unwrap()[0].article.id,
+        "abrechnung/zahlungsmethode"
+    );
+}

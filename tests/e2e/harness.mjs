@@ -5,8 +5,8 @@
 // (with <mark> highlights), .deflect-status, .deflect-empty/.deflect-contact,
 // article.deflect-article/.deflect-back.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -109,13 +109,16 @@ export async function openHostPage(page, url) {
   await page.waitForSelector(`${sel.root}[data-deflect-state]`, { state: 'attached', timeout: LOAD_TIMEOUT });
 }
 
-/** Clicks the launcher and waits for the search box and for the index to be ready. */
-export async function openPanel(page) {
+/**
+ * Clicks the launcher and waits for the search box and for the index to be ready; `label` is
+ * the dialog's accessible name in the page's locale.
+ */
+export async function openPanel(page, { label = 'Help' } = {}) {
   const started = Date.now();
   await page.click(sel.launcher);
   await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   assert.equal(await page.getAttribute(sel.launcher, 'aria-expanded'), 'true');
-  assert.equal(await page.getAttribute(sel.panel, 'aria-label'), 'Help');
+  assert.equal(await page.getAttribute(sel.panel, 'aria-label'), label);
   const handle = await page.waitForFunction(
     (root) => {
       const s = document.querySelector(root)?.getAttribute('data-deflect-state');
@@ -157,6 +160,21 @@ export async function selectedIndex(page) {
     .evaluateAll((els) => els.map((e) => e.getAttribute('aria-selected') === 'true'));
   assert.ok(flags.filter(Boolean).length <= 1, `more than one option is aria-selected: ${flags}`);
   return flags.indexOf(true);
+}
+
+/**
+ * A site of its own for one test file: the knowledge base in `kbSource` built with the real
+ * `deflect build` into site/kb, the built widget (dist/site/widget) linked in, and `hostPage`
+ * as site/index.html. Returns { dir, site }; remove `dir` when done.
+ */
+export function siteWithKnowledgeBase(kbSource, hostPage) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'deflect-site-'));
+  const site = path.join(dir, 'site');
+  mkdirSync(site);
+  execFileSync(DEFLECT, ['build', kbSource, '--out', path.join(site, 'kb'), '--quiet'], { stdio: 'pipe' });
+  symlinkSync(path.join(SITE, 'widget'), path.join(site, 'widget'));
+  writeFileSync(path.join(site, 'index.html'), hostPage);
+  return { dir, site };
 }
 
 /** Checks the build is there, starts the server and a fresh headless chromium. */

@@ -7,11 +7,10 @@
 
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFLECT, SITE, TYPE_DELAY, UI_TIMEOUT, sel, openHostPage, openPanel, startEnvironment, stopEnvironment } from './harness.mjs';
+import { TYPE_DELAY, UI_TIMEOUT, sel, openHostPage, openPanel, siteWithKnowledgeBase, startEnvironment, stopEnvironment } from './harness.mjs';
 
 const PAYLOADS = `
 <script>window.__pwned = 'script'</script>
@@ -53,14 +52,11 @@ summary: Download invoices as PDF files.
 
 Open **Invoices**, choose the invoices and click **Download PDF**.
 `);
-  const site = path.join(dir, 'site');
-  mkdirSync(site);
-  execFileSync(DEFLECT, ['build', path.join(dir, 'kb-src'), '--out', path.join(site, 'kb'), '--quiet'], { stdio: 'pipe' });
-  symlinkSync(path.join(SITE, 'widget'), path.join(site, 'widget'));
-  writeFileSync(path.join(site, 'index.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head>
+  const built = siteWithKnowledgeBase(path.join(dir, 'kb-src'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head>
 <body><h1>Host</h1>
 <script async src="/widget/deflect.js" data-index="/kb/manifest.json" data-collector="/"></script></body></html>`);
-  return { dir, site };
+  rmSync(dir, { recursive: true, force: true });
+  return built;
 }
 
 describe('nothing injected runs', () => {
