@@ -110,6 +110,70 @@ impl fmt::Debug for ArticlePack {
     }
 }
 
+/// Segment files whose body is a tantivy composite file: per-field sections followed by a
+/// footer of offsets. tantivy 0.27 trusts that footer and panics (subtracting past zero,
+/// slicing past the end) on one that points outside the file, so it is checked first.
+const COMPOSITE_EXTENSIONS: &[&str] = &["term", "idx", "pos", "fieldnorm"];
+
+/// Reads one of tantivy's variable-length integers (7 bits a byte, the last byte flagged).
+fn read_vint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = bytes.split_first()?;
+        *bytes = rest;
+        value |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 != 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Checks a composite segment file's two footers (tantivy's file footer, then the
+/// composite's offsets) lie inside the file and its sections inside the data before them.
+fn check_composite(name: &str, file: &[u8]) -> Result<(), PackError> {
+    let bad = |what: &str| PackError::BadIndex(format!("`{name}`: {what}"));
+    let u32_at = |bytes: &[u8], at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    // tantivy's file footer: JSON, then its length and a magic number (u32 each).
+    let footer_len = file
+        .len()
+        .checked_sub(8)
+        .and_then(|at| u32_at(file, at))
+        .ok_or_else(|| bad("shorter than its footer"))?;
+    let body = file
+        .len()
+        .checked_sub(8 + footer_len)
+        .map(|end| &file[..end])
+        .ok_or_else(|| bad("its footer is longer than the file"))?;
+    // The composite footer: offsets of each field's section, then its own length (u32).
+    let offsets_len = body
+        .len()
+        .checked_sub(4)
+        .and_then(|at| u32_at(body, at))
+        .ok_or_else(|| bad("the section table is cut off"))?;
+    let table_start = (body.len() - 4)
+        .checked_sub(offsets_len)
+        .ok_or_else(|| bad("the section table is longer than the file"))?;
+    let mut table = &body[table_start..body.len() - 4];
+    let sections = read_vint(&mut table).ok_or_else(|| bad("the section table is cut off"))?;
+    let mut offset = 0u64;
+    for _ in 0..sections {
+        let delta = read_vint(&mut table).ok_or_else(|| bad("the section table is cut off"))?;
+        offset = offset
+            .checked_add(delta)
+            .filter(|o| *o <= table_start as u64)
+            .ok_or_else(|| bad("a section starts outside the file"))?;
+        // The section's address: a field (u32) and an index (vint).
+        table = table
+            .get(4..)
+            .ok_or_else(|| bad("the section table is cut off"))?;
+        read_vint(&mut table).ok_or_else(|| bad("the section table is cut off"))?;
+    }
+    Ok(())
+}
+
 /// Checks what tantivy would otherwise panic on while opening the index: `meta.json` must be
 /// JSON, and its schema must not define a field twice (tantivy's schema builder panics with
 /// "Field already exists in schema"; found by the `pack` fuzz target).
@@ -294,6 +358,15 @@ impl ArticlePack {
             return Err(bad("no meta.json".into()));
         };
         check_meta(meta.as_slice())?;
+        for (path, bytes) in &files {
+            let composite = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| COMPOSITE_EXTENSIONS.contains(&e));
+            if composite {
+                check_composite(&path.to_string_lossy(), bytes.as_slice())?;
+            }
+        }
         Ok(ArticlePack {
             files: Arc::new(files),
         })
@@ -428,17 +501,17 @@ mod tests {
     fn sample() -> Vec<u8> {
         ArticlePack::encode(&[
             ("meta.json".into(), b"{}".to_vec()),
-            ("seg.idx".into(), vec![1, 2, 3, 4, 5]),
+            ("seg.store".into(), vec![1, 2, 3, 4, 5]),
         ])
     }
 
     #[test]
     fn round_trips_files() {
         let pack = ArticlePack::parse(sample()).unwrap();
-        assert_eq!(pack.file_names(), vec!["meta.json", "seg.idx"]);
+        assert_eq!(pack.file_names(), vec!["meta.json", "seg.store"]);
         let dir = pack.directory();
         assert_eq!(
-            dir.atomic_read(Path::new("seg.idx")).unwrap(),
+            dir.atomic_read(Path::new("seg.store")).unwrap(),
             vec![1, 2, 3, 4, 5]
         );
         assert!(dir.exists(Path::new("meta.json")).unwrap());
