@@ -93,6 +93,14 @@ impl WidgetConfig {
                 *slot = Some(v);
             }
         }
+        if let Some(v) = root.get_attribute("data-index-timeout") {
+            match v.parse::<f64>() {
+                Ok(s) if s > 0.0 => settings.index_timeout_s = Some(s),
+                _ => crate::platform::warn(&format!(
+                    "deflect: ignoring data-index-timeout=\"{v}\": expected seconds, e.g. 30"
+                )),
+            }
+        }
         let manifest_url = absolute(
             settings.index.as_deref().unwrap_or("kb/manifest.json"),
             &page,

@@ -6,6 +6,12 @@
 
 use deflect_core::{Manifest, SearchIndex, PACK_FORMAT_VERSION};
 use gloo_net::http::Request;
+use gloo_timers::callback::Timeout;
+use web_sys::{AbortController, AbortSignal};
+
+/// How long loading the index may take before the widget gives up and says so, unless the
+/// page sets `index_timeout_s`: long enough for a large pack on a slow phone connection.
+pub const DEFAULT_INDEX_TIMEOUT_S: f64 = 30.0;
 
 /// Resolves `relative` against `base`.
 pub fn resolve(relative: &str, base: &str) -> String {
@@ -14,8 +20,12 @@ pub fn resolve(relative: &str, base: &str) -> String {
         .unwrap_or_else(|_| relative.to_string())
 }
 
-async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, String> {
+async fn fetch_ok(
+    url: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<gloo_net::http::Response, String> {
     let response = Request::get(url)
+        .abort_signal(signal)
         .send()
         .await
         .map_err(|e| format!("could not fetch {url}: {e}"))?;
@@ -25,9 +35,29 @@ async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, String> {
     Ok(response)
 }
 
-/// Fetches the manifest and the pack it names, and opens the index.
-pub async fn load_index(manifest_url: &str) -> Result<SearchIndex, String> {
-    let manifest: Manifest = fetch_ok(manifest_url)
+/// Fetches the manifest and the pack it names, and opens the index, giving up after
+/// `timeout_s`: a stalled network then ends as an error the panel shows (with its way to
+/// contact support), not as a spinner for ever.
+pub async fn load_index(manifest_url: &str, timeout_s: f64) -> Result<SearchIndex, String> {
+    let controller = AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let _deadline =
+        controller.map(|c| Timeout::new((timeout_s.max(0.1) * 1000.0) as u32, move || c.abort()));
+    fetch_and_open(manifest_url, signal.as_ref())
+        .await
+        .map_err(|e| match &signal {
+            Some(s) if s.aborted() => {
+                format!("loading {manifest_url} took longer than {timeout_s} s; gave up")
+            }
+            _ => e,
+        })
+}
+
+async fn fetch_and_open(
+    manifest_url: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<SearchIndex, String> {
+    let manifest: Manifest = fetch_ok(manifest_url, signal)
         .await?
         .json()
         .await
@@ -39,7 +69,7 @@ pub async fn load_index(manifest_url: &str) -> Result<SearchIndex, String> {
         ));
     }
     let pack_url = resolve(&manifest.pack, manifest_url);
-    let bytes = fetch_ok(&pack_url)
+    let bytes = fetch_ok(&pack_url, signal)
         .await?
         .binary()
         .await
@@ -50,7 +80,7 @@ pub async fn load_index(manifest_url: &str) -> Result<SearchIndex, String> {
 /// Fetches an article's sanitized HTML body.
 pub async fn load_article(html_file: &str, manifest_url: &str) -> Result<String, String> {
     let url = resolve(html_file, manifest_url);
-    fetch_ok(&url)
+    fetch_ok(&url, None)
         .await?
         .text()
         .await

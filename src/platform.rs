@@ -20,6 +20,14 @@ pub fn warn(message: &str) {
     web_sys::console::warn_1(&message.into());
 }
 
+/// Adds a User Timing mark (`performance.mark(name)`): how product teams' monitoring and
+/// `bench/perf` time the widget from outside without reaching into it.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Milliseconds since the epoch, by the page's clock (which tests can set).
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -65,6 +65,10 @@ pub struct WidgetSettings {
     /// Support hours and response targets, for an honest reply expectation.
     #[serde(default)]
     pub support: Option<SupportPolicy>,
+    /// Seconds loading the index may take before the widget reports it unavailable
+    /// (default 30).
+    #[serde(default)]
+    pub index_timeout_s: Option<f64>,
 }
 
 impl WidgetSettings {

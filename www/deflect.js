@@ -30,23 +30,50 @@
     host.id = 'deflect-widget';
     d.body.appendChild(host);
   }
-  ['index', 'collector', 'contact', 'locale', 'theme', 'position', 'queryText'].forEach(function (k) {
+  ['index', 'collector', 'contact', 'locale', 'theme', 'position', 'queryText', 'indexTimeout'].forEach(function (k) {
     if (ds[k] && !host.dataset[k]) host.dataset[k] = ds[k];
   });
   if (!host.dataset.collector && ds.endpoint) host.dataset.collector = ds.endpoint;
   host.dataset.deflectState = host.dataset.deflectState || 'idle';
 
   var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
-  var css = d.createElement('link');
-  css.rel = 'stylesheet';
-  css.href = base + 'widget.css';
-  root.appendChild(css);
+  // Until the app is wanted, only the stand-in launcher needs styles, and they travel in
+  // this script: before anyone asks for help the page pays one request. widget.css (the
+  // same launcher rules and everything else) comes with the app. A constructed sheet, so a
+  // strict style-src needs nothing extra.
+  var standIn = null;
+  try {
+    standIn = new CSSStyleSheet();
+    standIn.replaceSync(
+      ':host{all:initial;display:block}' +
+      '.deflect-launcher{position:fixed;right:var(--deflect-offset-x,24px);bottom:var(--deflect-offset-y,24px);z-index:2147483000;' +
+      'background:var(--deflect-accent,#1f5fbf);color:var(--deflect-accent-text,#fff);border:0;border-radius:999px;padding:12px 22px;' +
+      'font:600 15px var(--deflect-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.2);cursor:pointer}' +
+      '.deflect-launcher:focus-visible{outline:3px solid var(--deflect-text,#1d2330);outline-offset:2px}' +
+      ':host([data-position="left"]) .deflect-launcher{right:auto;left:var(--deflect-offset-x,24px)}' +
+      '@media (prefers-color-scheme:dark){:host(:not([data-theme="light"])) .deflect-launcher{background:var(--deflect-accent,#8ab4f8);color:var(--deflect-accent-text,#0b1a33)}}' +
+      ':host([data-theme="dark"]) .deflect-launcher{background:var(--deflect-accent,#8ab4f8);color:var(--deflect-accent-text,#0b1a33)}' +
+      '@media (max-width:480px){.deflect-launcher{right:16px;bottom:16px}}'
+    );
+    root.adoptedStyleSheets = [standIn];
+  } catch (e) {
+    standIn = null; // an old browser: the stand-in is unstyled until widget.css arrives
+  }
+  var css = null;
+  function styles() {
+    if (css) return;
+    css = d.createElement('link');
+    css.rel = 'stylesheet';
+    css.href = base + 'widget.css';
+    root.insertBefore(css, root.firstChild);
+  }
   var mount = d.createElement('div');
   mount.className = 'deflect-mount';
   root.appendChild(mount);
   // The app announces itself once it listens for commands; queued calls are replayed then.
   host.addEventListener('deflect:ready', function () {
     app = 'ready';
+    if (standIn) root.adoptedStyleSheets = [];
     if (stub.parentNode) stub.parentNode.removeChild(stub);
     if (wantOpen && !queue.some(function (a) { return a[0] === 'open' || a[0] === 'search'; })) queue.unshift(['open']);
     queue.splice(0).forEach(send);
@@ -96,6 +123,7 @@
     if (app) return;
     app = 'loading';
     host.dataset.deflectState = 'loading';
+    styles();
     import(base + 'deflect-widget.js')
       .then(function (m) { return m.default({ module_or_path: base + 'deflect-widget_bg.wasm' }); })
       .catch(function (e) {

@@ -90,12 +90,28 @@ pub fn app(props: &AppProps) -> Html {
         );
     }
 
+    {
+        // "deflect:suggestions" marks each render of suggestions from the index (not the
+        // empty ones while it loads): keystroke-to-suggestions, measurable by the host.
+        let ready = matches!(*index, IndexState::Ready(_));
+        use_effect_with((state.query.clone(), state.hits.clone()), move |_| {
+            if ready {
+                platform::mark("deflect:suggestions");
+            }
+        });
+    }
+
     let on_open = {
         let (state, index, manifest_url) = (
             state.clone(),
             index.clone(),
             props.config.manifest_url.clone(),
         );
+        let timeout_s = props
+            .config
+            .settings
+            .index_timeout_s
+            .unwrap_or(loader::DEFAULT_INDEX_TIMEOUT_S);
         Callback::from(move |_: ()| {
             state.dispatch(SearchAction::OpenPanel);
             if crate::components::contact_form::has_saved_draft() {
@@ -105,7 +121,7 @@ pub fn app(props: &AppProps) -> Html {
                 index.set(IndexState::Loading);
                 let (index, manifest_url) = (index.clone(), manifest_url.clone());
                 spawn_local(async move {
-                    match loader::load_index(&manifest_url).await {
+                    match loader::load_index(&manifest_url, timeout_s).await {
                         Ok(loaded) => index.set(IndexState::Ready(Shared(Rc::new(loaded)))),
                         Err(e) => {
                             web_sys::console::error_1(

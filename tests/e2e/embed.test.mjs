@@ -129,9 +129,16 @@ describe('embedding with one script tag', () => {
     const widget = requests.filter((u) => u.startsWith(widgetOrigin()));
     assert.deepEqual(
       widget.map((u) => new URL(u).pathname).sort(),
-      ['/widget/deflect.js', '/widget/widget.css'],
-      'before interaction only the loader and its stylesheet load',
+      ['/widget/deflect.js'],
+      'before interaction only the loader loads',
     );
+    // The stand-in launcher is styled from the loader itself.
+    const launcherStyle = await page.evaluate(() => {
+      const b = document.getElementById('deflect-widget').shadowRoot.querySelector('button.deflect-launcher');
+      const cs = getComputedStyle(b);
+      return { position: cs.position, background: cs.backgroundColor, radius: cs.borderTopLeftRadius };
+    });
+    assert.deepEqual(launcherStyle, { position: 'fixed', background: 'rgb(31, 95, 191)', radius: '999px' });
     assert.equal(await page.getAttribute('#deflect-widget', 'data-deflect-state'), 'idle');
 
     await page.click(`#deflect-widget ${sel.launcher}`);

@@ -248,7 +248,39 @@ describe('when the index cannot be loaded, customers can still reach support', (
       reply: { status: 200, contentType: 'text/html', body: '<!doctype html><p>Please sign in</p>' },
       cause: /not a Deflect index pack/,
     },
+    {
+      name: 'the pack is of a newer format version than this widget reads',
+      matches: (url) => url.endsWith('.pack'),
+      edit: (bytes) => bytes.writeUInt32LE(99, 8),
+      cause: /format version 99 is not supported/,
+    },
+    {
+      name: 'the pack arrives with one byte flipped',
+      matches: (url) => url.endsWith('.pack'),
+      edit: (bytes) => {
+        bytes[bytes.length >> 1] ^= 0x40;
+      },
+      cause: /checksum mismatch/,
+    },
+    {
+      name: 'the pack download stalls (the page set a 2 s limit)',
+      matches: (url) => url.endsWith('.pack'),
+      stall: true,
+      timeout: '2',
+      cause: /took longer than 2 s/,
+    },
   ];
+
+  // A fault either replaces the response or edits the real one's bytes.
+  async function inject(fault, route) {
+    if (fault.stall) return new Promise(() => {}); // never answered
+    if (fault.reply) return route.fulfill(fault.reply);
+    const response = await route.fetch();
+    const body = Buffer.from(await response.body());
+    fault.edit(body);
+    // The body comes decoded; its content-encoding header must not travel with it.
+    return route.fulfill({ status: response.status(), contentType: 'application/octet-stream', body });
+  }
 
   for (const fault of faults) {
     test(fault.name, async () => {
@@ -258,10 +290,11 @@ describe('when the index cannot be loaded, customers can still reach support', (
       page.on('pageerror', (e) => pageErrors.push(e));
       page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
       await page.route('**/*', (route) =>
-        fault.matches(route.request().url()) ? route.fulfill(fault.reply) : route.continue(),
+        fault.matches(route.request().url()) ? inject(fault, route) : route.continue(),
       );
       try {
         await openHostPage(page, env.server.url);
+        if (fault.timeout) await page.evaluate((t) => (document.getElementById('deflect-widget').dataset.indexTimeout = t), fault.timeout);
         await page.click(sel.launcher);
         await page.waitForFunction(
           (root) => document.querySelector(root)?.getAttribute('data-deflect-state') === 'error',
