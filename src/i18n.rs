@@ -133,6 +133,8 @@ pub struct Texts {
     pub status_rejected: &'static str,
     pub status_sending: &'static str,
     pub status_queued: &'static str,
+    /// Not yet sent, and the browser refused to store it (full or disabled storage).
+    pub status_queued_unsaved: &'static str,
     pub expect_reply_by: &'static str,
     pub send_by_email_instead: &'static str,
     pub saving_request: &'static str,
@@ -310,6 +312,8 @@ pub static EN: Texts = Texts {
     status_sending: "Sending…",
     status_queued:
         "Saved on this device; we'll keep trying to send it, also after you leave this page.",
+    status_queued_unsaved:
+        "Not sent yet, and this browser cannot store it: we keep trying while this page is open. You can also send it by e-mail.",
     expect_reply_by: "Expect a reply by {when}.",
     send_by_email_instead: "Send it by e-mail instead",
     saving_request: "Saving your request…",
@@ -426,6 +430,7 @@ pub static DE: Texts = Texts {
     status_rejected: "Unser Support-System konnte die Anfrage nicht annehmen. Bitte senden Sie sie per E-Mail.",
     status_sending: "Wird gesendet …",
     status_queued: "Auf diesem Gerät gespeichert; wir versuchen es weiter, auch wenn Sie die Seite verlassen.",
+    status_queued_unsaved: "Noch nicht gesendet, und dieser Browser kann die Anfrage nicht speichern: Wir versuchen es weiter, solange diese Seite offen ist. Sie können sie auch per E-Mail senden.",
     expect_reply_by: "Antwort bis {when}.",
     send_by_email_instead: "Stattdessen per E-Mail senden",
     saving_request: "Anfrage wird gespeichert …",
@@ -532,6 +537,8 @@ pub static FR: Texts = Texts {
     status_sending: "Envoi…",
     status_queued:
         "Enregistrée sur cet appareil ; nous réessaierons de l’envoyer, même après votre départ.",
+    status_queued_unsaved:
+        "Pas encore envoyée, et ce navigateur ne peut pas l’enregistrer : nous réessayons tant que cette page reste ouverte. Vous pouvez aussi l’envoyer par e-mail.",
     expect_reply_by: "Réponse attendue d’ici {when}.",
     send_by_email_instead: "L’envoyer plutôt par e-mail",
     saving_request: "Enregistrement de votre demande…",

@@ -71,14 +71,19 @@ pub fn load<T: DeserializeOwned + Default>(key: &str) -> T {
     }
 }
 
-/// Writes `value` under `key`; reports (once per call) when storage refuses it.
-pub fn save<T: Serialize>(key: &str, value: &T) {
-    let Some(s) = storage() else { return };
+/// Writes `value` under `key`; false (and reported on the console) when storage is
+/// missing or refuses it (full, disabled, a sandboxed frame).
+pub fn save<T: Serialize>(key: &str, value: &T) -> bool {
+    let Some(s) = storage() else { return false };
     let json = serde_json::to_string(value).expect("plain data serializes");
-    if let Err(e) = s.set_item(&format!("{STORAGE_PREFIX}{key}"), &json) {
-        warn(&format!(
-            "deflect: could not save {key} in local storage: {e:?}"
-        ));
+    match s.set_item(&format!("{STORAGE_PREFIX}{key}"), &json) {
+        Ok(()) => true,
+        Err(e) => {
+            warn(&format!(
+                "deflect: could not save {key} in local storage: {e:?}"
+            ));
+            false
+        }
     }
 }
 

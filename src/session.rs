@@ -38,12 +38,33 @@ pub struct Session {
     identity: RefCell<Identity>,
 }
 
+thread_local! {
+    // The outbox while local storage refuses it (full, disabled, a sandboxed frame). Without
+    // it a case would be acknowledged and then never sent: delivery reads the stored copy,
+    // which never changed. In memory it is delivered while the page lives, and handed to
+    // `sendBeacon` when the page goes away.
+    static UNSAVED_OUTBOX: RefCell<Option<Outbox>> = const { RefCell::new(None) };
+}
+
+/// The outbox: the in-memory copy while storage refuses it, else the stored one.
+fn read_outbox() -> Outbox {
+    UNSAVED_OUTBOX
+        .with(|m| m.borrow().clone())
+        .unwrap_or_else(|| platform::load(OUTBOX_KEY))
+}
+
+/// True while the outbox lives only in memory (local storage refused it).
+pub fn outbox_kept_in_memory() -> bool {
+    UNSAVED_OUTBOX.with(|m| m.borrow().is_some())
+}
+
 /// Reads, changes and saves the outbox in one go, so another tab's changes in between
 /// two awaits are never overwritten with a stale copy.
 fn update_outbox<R>(change: impl FnOnce(&mut Outbox) -> R) -> (R, Outbox) {
-    let mut outbox: Outbox = platform::load(OUTBOX_KEY);
+    let mut outbox = read_outbox();
     let r = change(&mut outbox);
-    platform::save(OUTBOX_KEY, &outbox);
+    let saved = platform::save(OUTBOX_KEY, &outbox);
+    UNSAVED_OUTBOX.with(|m| *m.borrow_mut() = (!saved).then(|| outbox.clone()));
     (r, outbox)
 }
 
@@ -97,7 +118,7 @@ impl Session {
 
     /// Tells `callback` whenever the outbox changes (for "Your requests").
     pub fn subscribe(&self, callback: Callback<Rc<Outbox>>) {
-        callback.emit(Rc::new(platform::load(OUTBOX_KEY)));
+        callback.emit(Rc::new(read_outbox()));
         *self.on_outbox.borrow_mut() = Some(callback);
     }
 
@@ -277,7 +298,7 @@ impl Session {
     }
 
     fn schedule_next(self: &Rc<Self>) {
-        let outbox: Outbox = platform::load(OUTBOX_KEY);
+        let outbox = read_outbox();
         if let Some(wait) = outbox.next_due_in(platform::now_ms()) {
             self.send_in(wait.max(250.0));
         }
@@ -286,7 +307,7 @@ impl Session {
     async fn deliver(&self) {
         let settings = &self.config.settings;
         loop {
-            let outbox: Outbox = platform::load(OUTBOX_KEY);
+            let outbox = read_outbox();
             let now = platform::now_ms();
             if let (Some(case), Some(url)) = (outbox.case_due(now), settings.endpoint("/v1/cases"))
             {
@@ -329,12 +350,22 @@ impl Session {
         }
     }
 
-    /// Hands every queued event to `sendBeacon`; they stay queued until confirmed.
+    /// Hands every queued event to `sendBeacon` (and, while the outbox lives only in
+    /// memory, every undelivered case: nothing else would send it after this page); they
+    /// stay queued until confirmed, and the collector stores each id once.
     fn beacon_events(&self) {
+        let outbox = read_outbox();
+        if outbox_kept_in_memory() {
+            if let Some(url) = self.config.settings.endpoint("/v1/cases") {
+                for case in outbox.cases.iter().map(|q| &q.case) {
+                    let body = serde_json::to_string(case).expect("a case serializes");
+                    platform::beacon(&url, &body);
+                }
+            }
+        }
         let Some(url) = self.config.settings.endpoint("/v1/events") else {
             return;
         };
-        let outbox: Outbox = platform::load(OUTBOX_KEY);
         for chunk in outbox.events.chunks(EVENTS_PER_BATCH) {
             let events: Vec<Event> = chunk.to_vec();
             let body = serde_json::to_string(&EventBatch { events }).expect("events serialize");

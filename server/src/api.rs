@@ -196,13 +196,15 @@ pub async fn post_events(
 }
 
 /// `POST /v1/cases`: 201 and a receipt for a new case, 200 (`created: false`) for a retry.
+/// Accepts `text/plain` too: a page going away hands a case it could not keep in local
+/// storage to `navigator.sendBeacon`, which cannot send JSON cross-origin.
 pub async fn post_case(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
     let db = database(&state)?;
-    require_media_type(&headers, &["application/json"])?;
+    require_media_type(&headers, &["application/json", "text/plain"])?;
     let bytes = read_body(&state, &headers, body).await?;
     let case: Case = parse(&bytes)?;
     let created = db

@@ -374,17 +374,27 @@ async fn bad_requests_are_rejected_and_store_nothing(backend: Backend) {
         "Content-Type",
     ));
     rejected.push((
-        "case as text/plain",
+        "case as a form post",
         send(
             client
                 .post(url(&server, "/v1/cases"))
-                .header("content-type", "text/plain")
-                .body(case("case-txt-000001", "journey-01", "how_do_i").to_string()),
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(case("case-form-00001", "journey-01", "how_do_i").to_string()),
         )
         .await,
         415,
         "Content-Type",
     ));
+    // A case as sendBeacon sends it (text/plain) is stored: the widget beacons cases it
+    // could not keep in local storage when the page goes away.
+    let beaconed = send(
+        client
+            .post(url(&server, "/v1/cases"))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(case("case-txt-000001", "journey-01", "how_do_i").to_string()),
+    )
+    .await;
+    assert_eq!(beaconed.status, 201, "{}", beaconed.text);
     // An origin that is not listed: 403, for events and cases alike.
     for path in ["/v1/events", "/v1/cases"] {
         let body = if path == "/v1/events" {

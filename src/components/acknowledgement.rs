@@ -11,12 +11,19 @@ use crate::outbox::{Outbox, RequestRecord, RequestStatus};
 use crate::platform;
 use crate::session::Session;
 
+/// Whether a queued request exists only in this page (storage refused it): then the
+/// customer is told so and offered e-mail at once, rather than promised a retry later.
+fn only_in_memory(r: &RequestRecord) -> bool {
+    r.status == RequestStatus::Queued && r.attempts > 0 && crate::session::outbox_kept_in_memory()
+}
+
 fn status_text(r: &RequestRecord, t: &Texts) -> &'static str {
     match r.status {
         RequestStatus::Sent => t.status_sent,
         RequestStatus::Emailed => t.status_emailed,
         RequestStatus::Rejected => t.status_rejected,
         RequestStatus::Queued if r.attempts == 0 => t.status_sending,
+        RequestStatus::Queued if only_in_memory(r) => t.status_queued_unsaved,
         RequestStatus::Queued => t.status_queued,
     }
 }
@@ -34,7 +41,10 @@ fn reply_text(session: &Session, r: &RequestRecord) -> Option<String> {
 
 fn email_link(session: &Session, outbox: &Outbox, r: &RequestRecord) -> Html {
     let t = session.config().texts;
-    match outbox.case(&r.id).filter(|_| r.offer_email()) {
+    match outbox
+        .case(&r.id)
+        .filter(|_| r.offer_email() || only_in_memory(r))
+    {
         Some(case) => html! {
             <a class="deflect-email-fallback" href={mailto(&session.config().contact_url, case, t)}>{ t.send_by_email_instead }</a>
         },

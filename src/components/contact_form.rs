@@ -54,7 +54,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
         // should not reopen by itself next time.
         use_effect_with((form.draft.clone(), form.touched), |(draft, touched)| {
             if *touched {
-                platform::save(DRAFT_KEY, draft);
+                let _ = platform::save(DRAFT_KEY, draft);
             }
         });
     }

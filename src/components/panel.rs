@@ -156,16 +156,21 @@ pub fn panel(props: &PanelProps) -> Html {
             }
         })
     };
-    let did_you_mean = match &props.index {
-        IndexState::Ready(Shared(index))
-            if state.hits.len() < FEW_RESULTS
-                && !state.from_context
-                && !state.query.trim().is_empty() =>
-        {
-            index.did_you_mean(&state.query)
-        }
-        _ => None,
-    };
+    // Asked once per query, not on every render of the panel.
+    let did_you_mean = use_memo(
+        (
+            props.index.clone(),
+            state.query.clone(),
+            state.hits.len() < FEW_RESULTS && !state.from_context,
+        ),
+        |(index, query, few)| match index {
+            IndexState::Ready(Shared(index)) if *few && !query.trim().is_empty() => {
+                index.did_you_mean(query)
+            }
+            _ => None,
+        },
+    );
+    let did_you_mean = (*did_you_mean).clone();
     let no_match = matches!(props.index, IndexState::Ready(_))
         && !state.query.trim().is_empty()
         && state.hits.is_empty();

@@ -17,7 +17,7 @@ import { DEFLECT, LOAD_TIMEOUT, UI_TIMEOUT, TYPE_DELAY, sel, openHostPage, openP
 // A collector stand-in: stores cases and events by id, like the real one, and can be down.
 
 function startTestCollector() {
-  const state = { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0 };
+  const state = { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0, beaconCases: 0 };
   const server = http.createServer((req, res) => {
     const cors = {
       'Access-Control-Allow-Origin': req.headers.origin ?? '*',
@@ -34,7 +34,9 @@ function startTestCollector() {
     req.on('end', () => {
       const reply = (status, json) => res.writeHead(status, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify(json));
       if (req.url === '/v1/cases') state.casePosts += 1;
-      if (state.down) return reply(503, { field: '', message: 'down for maintenance' });
+      // down: true refuses everything; 'json' only what is not a beacon (text/plain).
+      const beacon = String(req.headers['content-type']).startsWith('text/plain');
+      if (state.down === true || (state.down === 'json' && !beacon)) return reply(503, { field: '', message: 'down for maintenance' });
       let data;
       try {
         data = JSON.parse(body);
@@ -46,6 +48,7 @@ function startTestCollector() {
         if (created) {
           state.cases.set(data.id, data);
           state.caseStores += 1;
+          if (beacon) state.beaconCases += 1;
         }
         return reply(created ? 201 : 200, { id: data.id, reference: 'DF-x', created });
       }
@@ -144,7 +147,7 @@ describe('the self-help journey', () => {
     await collector?.close();
   });
   beforeEach(async () => {
-    Object.assign(collector.state, { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0 });
+    Object.assign(collector.state, { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0, beaconCases: 0 });
     page = await env.context.newPage();
     pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e));
@@ -301,6 +304,43 @@ describe('the self-help journey', () => {
     assert.equal((await item.locator('.deflect-reference').textContent()).trim(), reference);
     assert.match(await item.locator('.deflect-delivery').textContent(), /Received/);
     assert.ok(url);
+  });
+
+  test('with local storage full, cases are still delivered: at once, or by beacon as the page goes away', async () => {
+    await page.addInitScript(() => {
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key, value) {
+        if (String(key).startsWith('deflect')) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return setItem.call(this, key, value);
+      };
+    });
+    const submit = async (subject) => {
+      await openPanel(page);
+      await page.click('.deflect-footer button.deflect-contact');
+      await page.fill('#deflect-subject', subject);
+      await page.getByLabel('Billing or account').check();
+      await page.click('button.deflect-submit');
+    };
+    await gotoHostPage(page, env, { collector: collector.url, identify: { email: 'bo@example.com' } });
+    await submit('Storage is full but the collector is up');
+    await waitUntil('the case arrives', () => collector.state.caseStores === 1, 15_000);
+
+    // The collector now refuses normal posts: the case cannot be stored and cannot be sent,
+    // the customer is told so (with e-mail at hand), and leaving the page beacons it.
+    collector.state.down = 'json';
+    await page.reload({ waitUntil: 'load' });
+    await submit('Storage is full and the collector is down');
+    const delivery = page.locator('.deflect-ack .deflect-delivery', { hasText: 'cannot store it' });
+    await delivery.waitFor({ timeout: UI_TIMEOUT });
+    await page.locator('.deflect-ack a.deflect-email-fallback').waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(collector.state.caseStores, 1);
+    await page.goto('about:blank');
+    await waitUntil('the beaconed case arrives', () => collector.state.caseStores === 2, 15_000);
+    assert.equal(collector.state.beaconCases, 1);
+    assert.deepEqual([...collector.state.cases.values()].map((c) => c.subject).sort(), [
+      'Storage is full and the collector is down',
+      'Storage is full but the collector is up',
+    ]);
   });
 
   test('the typed draft survives a reload', async () => {
