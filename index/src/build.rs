@@ -308,7 +308,37 @@ pub fn index_articles(
     Ok((index, dir))
 }
 
+/// Writes `path` by temp file + rename; with `sync`, flushed to disk first.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+    write_file(path, bytes, true)
+}
+
+/// Flushes the files of a generation to disk in one go. One fsync per file was most of a
+/// build's time (2,364 articles: 1.16 s on disk, 0.30 s on tmpfs); on Linux one `syncfs`
+/// of the output's filesystem does the same work at once.
+fn make_durable(out: &Path, written: &[PathBuf]) -> Result<(), BuildError> {
+    let io = |p: &Path, e: std::io::Error| BuildError::io(format!("syncing {}", p.display()), e);
+    if written.is_empty() {
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let dir = std::fs::File::open(out).map_err(|e| io(out, e))?;
+        rustix::fs::syncfs(&dir).map_err(|e| io(out, e.into()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = out;
+        for p in written {
+            std::fs::File::open(p)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| io(p, e))?;
+        }
+        Ok(())
+    }
+}
+
+fn write_file(path: &Path, bytes: &[u8], sync: bool) -> Result<(), BuildError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| BuildError::io(format!("writing {}", path.display()), e);
     let mut tmp = tempfile::Builder::new()
@@ -325,7 +355,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(io)?;
     }
-    tmp.as_file().sync_all().map_err(io)?;
+    if sync {
+        tmp.as_file().sync_all().map_err(io)?;
+    }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
@@ -347,6 +379,7 @@ fn publish(out: &Path, files: &[(String, Vec<u8>)], manifest: &Manifest) -> Resu
     let io = |what: &str, e| BuildError::io(format!("{what} {}", out.display()), e);
     std::fs::create_dir_all(out.join(ARTICLES_DIR)).map_err(|e| io("creating", e))?;
     let previous = read_generation(out);
+    let mut written = Vec::new();
     for (name, bytes) in files {
         let path = out.join(name);
         // Same name means same content; a size check catches a file damaged by hand.
@@ -356,8 +389,11 @@ fn publish(out: &Path, files: &[(String, Vec<u8>)], manifest: &Manifest) -> Resu
         {
             continue;
         }
-        write_atomically(&path, bytes)?;
+        write_file(&path, bytes, false)?;
+        written.push(path);
     }
+    // Everything the manifest will name is on disk before the manifest is.
+    make_durable(out, &written)?;
     let manifest_json = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
     write_atomically(&out.join(MANIFEST_FILE), &manifest_json)?;
     let current = Generation {
