@@ -10,6 +10,7 @@ pub mod build;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod fuzz;
 pub mod golden;
 pub mod html_source;
 pub mod html_text;

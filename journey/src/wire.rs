@@ -695,6 +695,25 @@ where
     Ok(value)
 }
 
+/// The body of the fuzz target `api` (shared by `fuzz/` and the bounded replay in
+/// `index/tests/fuzz_replay.rs`): any body the collector accepts as a batch or a case
+/// serializes back to JSON that decodes to the same value.
+pub fn fuzz_decode(data: &[u8]) {
+    fn round_trip<T>(data: &[u8])
+    where
+        T: Serialize + serde::de::DeserializeOwned + Validate + PartialEq + std::fmt::Debug,
+    {
+        if let Ok(value) = parse_json::<T>(data) {
+            let again = serde_json::to_vec(&value).expect("an accepted value serializes");
+            let back = parse_json::<T>(&again)
+                .unwrap_or_else(|e| panic!("an accepted value does not parse back: {e}"));
+            assert_eq!(back, value);
+        }
+    }
+    round_trip::<EventBatch>(data);
+    round_trip::<Case>(data);
+}
+
 /// The JSON Schema (draft 2020-12) of [`EventBatch`], as committed in `schemas/v1/`.
 pub fn events_schema() -> serde_json::Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(EventBatch)).expect("schema");
