@@ -33,18 +33,28 @@ pub fn pack(data: &[u8]) {
     try_open(data.to_vec());
 }
 
-/// The same with magic, version, length and checksum repaired, so inputs get past the
-/// header to the table and tantivy's own files (a pack only a broken publisher makes).
+/// `data` with a valid pack header: magic, version, length and checksum made to match
+/// (`None` when it is too short to hold a header). What only a broken or hostile
+/// publisher could serve: it gets past the checks that catch corruption in transit.
+pub fn with_valid_header(data: &[u8]) -> Option<Vec<u8>> {
+    let mut fixed = data.to_vec();
+    if fixed.len() < PACK_HEADER_LEN {
+        return None;
+    }
+    fixed[..8].copy_from_slice(b"DFLCTPAK");
+    fixed[8..12].copy_from_slice(&PACK_FORMAT_VERSION.to_le_bytes());
+    let body_len = (fixed.len() - PACK_HEADER_LEN) as u64;
+    fixed[16..24].copy_from_slice(&body_len.to_le_bytes());
+    let crc = crc32fast::hash(&fixed[PACK_HEADER_LEN..]);
+    fixed[24..28].copy_from_slice(&crc.to_le_bytes());
+    Some(fixed)
+}
+
+/// The same with the header repaired ([`with_valid_header`]), so inputs get past it to
+/// the table and tantivy's own files.
 pub fn pack_deep(data: &[u8]) {
     pack(data);
-    if data.len() >= PACK_HEADER_LEN {
-        let mut fixed = data.to_vec();
-        fixed[..8].copy_from_slice(b"DFLCTPAK");
-        fixed[8..12].copy_from_slice(&PACK_FORMAT_VERSION.to_le_bytes());
-        let body_len = (fixed.len() - PACK_HEADER_LEN) as u64;
-        fixed[16..24].copy_from_slice(&body_len.to_le_bytes());
-        let crc = crc32fast::hash(&fixed[PACK_HEADER_LEN..]);
-        fixed[24..28].copy_from_slice(&crc.to_le_bytes());
+    if let Some(fixed) = with_valid_header(data) {
         try_open(fixed);
     }
 }
