@@ -1,0 +1,380 @@
+#!/usr/bin/env node
+// Performance benchmark: what customers feel and what a page pays, in headless Chromium,
+// Deflect side by side with Pagefind and MiniSearch on the same knowledge bases and questions.
+//
+//   node bench/perf/run.mjs [--eval-dir DIR] [--bin PATH] [--site DIR] [--corpora gnome,fqa,gen20k]
+//                           [--questions N] [--runs N] [--no-write]
+//
+// Needs: the release CLI (`cargo build --release -p deflect`), the built widget
+// (`scripts/build-site`, for dist/site/widget), `npm ci` and `npm ci --prefix bench`.
+// Environment: DEFLECT_EVAL_DIR, DEFLECT_BIN, CHROMIUM. Prints the tables and writes
+// BENCHMARKS.md at the repository root.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import MiniSearch from 'minisearch';
+import * as pagefind from 'pagefind';
+import { chromium } from 'playwright-core';
+import { readJsonl, sizes, sizesOfFiles } from '../quality/lib.mjs';
+import { startBenchServer } from './server.mjs';
+import { deflectPage, minisearchPage, pagefindPage, pagefindUiPage } from './pages.mjs';
+import { generateCorpus } from './corpus.mjs';
+import { report } from './report.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const require = (await import('node:module')).createRequire(import.meta.url);
+
+function parseArgs(argv) {
+  const a = {
+    evalDir: process.env.DEFLECT_EVAL_DIR ?? path.join(repo, '..', 'shared', 'eval'),
+    bin: process.env.DEFLECT_BIN ?? path.join(repo, 'target', 'release', 'deflect'),
+    site: path.join(repo, 'dist', 'site'),
+    corpora: ['gnome', 'fqa', 'gen20k'],
+    questions: 20,
+    runs: 5,
+    write: true,
+  };
+  for (let i = 2; i < argv.length; i++) {
+    const v = () => argv[++i];
+    switch (argv[i]) {
+      case '--eval-dir': a.evalDir = path.resolve(v()); break;
+      case '--bin': a.bin = path.resolve(v()); break;
+      case '--site': a.site = path.resolve(v()); break;
+      case '--corpora': a.corpora = v().split(','); break;
+      case '--questions': a.questions = Number(v()); break;
+      case '--runs': a.runs = Number(v()); break;
+      case '--no-write': a.write = false; break;
+      case '-h': case '--help':
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).join('\n'));
+        process.exit(0);
+      default: throw new Error(`unknown argument ${argv[i]}`);
+    }
+  }
+  return a;
+}
+
+const log = (...m) => console.error('[perf]', ...m);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] : NaN;
+};
+/** `n` evenly spaced items of `xs`: the same subset for every engine. */
+const spread = (xs, n) => (xs.length <= n ? xs : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]));
+
+// ---------------------------------------------------------------------------------------------
+// Corpora and builds.
+
+function loadCorpora(args, work) {
+  const gnome = readJsonl(path.join(args.evalDir, 'gnome-help', 'docs.jsonl'));
+  const fqa = readJsonl(path.join(args.evalDir, 'feedbackqa', 'docs.jsonl'));
+  const fqaQuestions = readJsonl(path.join(args.evalDir, 'feedbackqa', 'queries.valid.jsonl')).map((q) => q.text);
+  const all = {
+    gnome: { label: 'GNOME Help', docs: gnome, questions: gnome.map((d) => d.title), cold: 'wifi' },
+    fqa: { label: 'FeedbackQA', docs: fqa, questions: fqaQuestions, cold: 'passport' },
+    gen20k: { label: 'Generated 20k', docs: null, questions: fqaQuestions, cold: 'passport' },
+  };
+  const out = [];
+  for (const key of args.corpora) {
+    const c = all[key];
+    if (!c) throw new Error(`unknown corpus ${key} (gnome, fqa, gen20k)`);
+    if (key === 'gen20k') c.docs = generateCorpus([...fqa, ...gnome], 20_000, 0xdef1ec7);
+    c.key = key;
+    c.dir = path.join(work, key);
+    fs.mkdirSync(c.dir, { recursive: true });
+    c.docsFile = path.join(c.dir, 'docs.jsonl');
+    fs.writeFileSync(c.docsFile, c.docs.map((d) => JSON.stringify({ id: d.id, title: d.title, body: d.body, url: d.url ?? '' })).join('\n') + '\n');
+    out.push(c);
+  }
+  return out;
+}
+
+function timed(fn) {
+  const t0 = performance.now();
+  const r = fn();
+  return { ms: performance.now() - t0, r };
+}
+
+function buildDeflect(args, c) {
+  const out = path.join(c.dir, 'deflect');
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    fs.rmSync(out, { recursive: true, force: true });
+    const { ms, r } = timed(() => spawnSync(args.bin, ['build', c.docsFile, '--out', out, '-q'], { encoding: 'utf8' }));
+    if (r.status !== 0) throw new Error(`deflect build ${c.docsFile}: ${r.stderr}`);
+    runs.push(ms);
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  const pack = fs.readFileSync(path.join(out, manifest.pack));
+  return { dir: out, ms: median(runs), index: sizes(pack), what: 'the pack (article pages are separate files, fetched when opened)' };
+}
+
+async function buildPagefind(c) {
+  const bundle = path.join(c.dir, 'pagefind');
+  fs.rmSync(bundle, { recursive: true, force: true });
+  const t0 = performance.now();
+  const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
+  if (errors.length) throw new Error(`pagefind createIndex: ${errors.join('; ')}`);
+  for (const d of c.docs) {
+    const r = await index.addCustomRecord({ url: '/' + encodeURIComponent(d.id), content: `${d.title}\n${d.body}`, language: 'en', meta: { title: d.title } });
+    if (r.errors.length) throw new Error(`pagefind ${d.id}: ${r.errors.join('; ')}`);
+  }
+  const w = await index.writeFiles({ outputPath: bundle });
+  if (w.errors.length) throw new Error(`pagefind writeFiles: ${w.errors.join('; ')}`);
+  await index.deleteIndex();
+  const ms = performance.now() - t0;
+  // The index proper: entry, meta and every index chunk, as served (pre-gzipped), inflated.
+  const files = [path.join(bundle, 'pagefind-entry.json'), ...fs.readdirSync(bundle).filter((f) => f.endsWith('.pf_meta')).map((f) => path.join(bundle, f)), ...fs.readdirSync(path.join(bundle, 'index')).map((f) => path.join(bundle, 'index', f))];
+  const inflate = (b) => {
+    try {
+      return zlib.gunzipSync(b);
+    } catch {
+      return b;
+    }
+  };
+  return { dir: bundle, ms, index: sizesOfFiles(files.map((f) => inflate(fs.readFileSync(f)))), what: 'entry + meta + all index chunks (fragments excluded)' };
+}
+
+function buildMiniSearch(c) {
+  const dir = path.join(c.dir, 'minisearch');
+  fs.mkdirSync(dir, { recursive: true });
+  const { ms, r: json } = timed(() => {
+    const m = new MiniSearch({ fields: ['title', 'body'], storeFields: ['title', 'excerpt'], idField: 'id' });
+    m.addAll(c.docs.map((d) => ({ id: d.id, title: d.title, body: d.body, excerpt: d.body.slice(0, 160) })));
+    return JSON.stringify(m);
+  });
+  fs.writeFileSync(path.join(dir, 'index.json'), json);
+  return { dir, ms, index: sizes(json), what: 'JSON.stringify(index), with title and a 160-character excerpt stored' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser measurements.
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server', '--enable-precise-memory-info'];
+
+const ENGINES = ['Deflect', 'Pagefind', 'MiniSearch'];
+
+function pageUrl(server, engine, c) {
+  return `${server.url}/${engine.toLowerCase()}?c=${c.key}`;
+}
+
+/** Which part of a cold open a served path is. */
+function partOf(p) {
+  if (p === '/widget/deflect.js') return 'loader';
+  if (p.endsWith('.wasm') || p.endsWith('.pagefind')) return 'wasm';
+  if (p.endsWith('.css')) return 'css';
+  if (p.endsWith('.js')) return 'js';
+  if (p.endsWith('manifest.json') || p.endsWith('.pf_meta') || p.endsWith('pagefind-entry.json')) return 'manifest';
+  if (p.endsWith('.pack') || p.endsWith('.pf_index') || p.endsWith('/index.json')) return 'index';
+  if (p.endsWith('.pf_fragment') || p.includes('/articles/')) return 'results';
+  return 'other';
+}
+
+function served(server, exclude) {
+  const parts = {};
+  let bytes = 0;
+  let requests = 0;
+  for (const [p, c] of server.counters()) {
+    if (exclude(p)) continue;
+    const k = partOf(p);
+    parts[k] = (parts[k] ?? 0) + c.bytes;
+    bytes += c.bytes;
+    requests += c.requests;
+  }
+  return { bytes, requests, parts };
+}
+
+async function wasmAndHeap(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = await cdp.send('Runtime.getHeapUsage');
+  const { result: proto } = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+  const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.objectId });
+  const { result } = await cdp.send('Runtime.callFunctionOn', {
+    objectId: objects.objectId,
+    functionDeclaration: 'function () { return this.reduce((a, m) => a + m.buffer.byteLength, 0); }',
+    returnByValue: true,
+  });
+  await cdp.detach();
+  return { jsHeap: heap.usedSize, wasm: result.value };
+}
+
+const waitPainted = (page, after, timeout = 30_000) =>
+  page.waitForFunction((n) => window.__bench.painted.length > n, after, { timeout, polling: 'raf' });
+
+/** Launcher click (or the API) → suggestions painted, from an empty cache; bytes by part. */
+async function coldOpen(browser, server, engine, c, runs) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    server.reset();
+    await page.goto(pageUrl(server, engine, c), { waitUntil: 'load' });
+    await page.waitForTimeout(300);
+    await page.evaluate((q) => window.__coldOpen(q), c.cold);
+    await waitPainted(page, 0, 180_000);
+    const ms = await page.evaluate(() => window.__bench.painted[0].painted - window.__bench.coldStart);
+    const hits = await page.evaluate(() => document.querySelectorAll('#results li').length || document.querySelector('#deflect-widget')?.shadowRoot?.querySelectorAll('[role=option]').length || 0);
+    const bytes = served(server, (p) => p === `/${engine.toLowerCase()}`);
+    const memory = i === 0 ? await wasmAndHeap(context, page) : null;
+    out.push({ ms, hits, ...bytes, memory });
+    await context.close();
+  }
+  return {
+    ms: median(out.map((r) => r.ms)),
+    runs: out.map((r) => r.ms),
+    bytes: out[0].bytes,
+    requests: out[0].requests,
+    parts: out[0].parts,
+    hits: out[0].hits,
+    memory: out[0].memory,
+  };
+}
+
+/** What the host page pays before anyone interacts: requests, bytes and long tasks. */
+async function hostCost(browser, server, url, pagePath) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  server.reset();
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForTimeout(2000);
+  const longTasks = await page.evaluate(() => window.__bench.longTasks);
+  const bytes = served(server, (p) => p === pagePath);
+  await context.close();
+  return { ...bytes, longTasks: longTasks.length, longTaskMs: longTasks.reduce((a, t) => a + t.duration, 0) };
+}
+
+/** Types each question character by character; input event → suggestions painted per keystroke. */
+async function keystrokes(browser, server, engine, c, questions) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(pageUrl(server, engine, c), { waitUntil: 'load' });
+  if (engine === 'Deflect') {
+    await page.click('button.deflect-launcher');
+    await page.waitForFunction(() => document.querySelector('#deflect-widget')?.dataset.deflectState === 'ready', null, { timeout: 180_000 });
+    await page.locator('input.deflect-search').focus();
+  } else {
+    await page.click('#launcher');
+    await page.evaluate(() => window.__ready());
+    await page.locator('#q').focus();
+  }
+  const samples = [];
+  for (const q of questions) {
+    let n = await page.evaluate(() => window.__bench.painted.length);
+    const value = await page.evaluate(() => (document.querySelector('#deflect-widget')?.shadowRoot?.querySelector('input.deflect-search') ?? document.querySelector('#q')).value);
+    if (value !== '') {
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Backspace');
+      await waitPainted(page, n);
+      n += 1;
+    }
+    for (const ch of Array.from(q)) {
+      await page.keyboard.type(ch);
+      await waitPainted(page, n);
+      n = await page.evaluate(() => window.__bench.painted.length);
+    }
+    const painted = await page.evaluate(() => window.__bench.painted.splice(0));
+    samples.push(...painted.slice(value !== '' ? 1 : 0).filter((p) => p.input !== null));
+  }
+  const longTasks = await page.evaluate(() => window.__bench.longTasks);
+  await context.close();
+  const ms = samples.map((s) => s.painted - s.input);
+  return {
+    keystrokes: ms.length,
+    p50: percentile(ms, 0.5),
+    p95: percentile(ms, 0.95),
+    p99: percentile(ms, 0.99),
+    max: Math.max(...ms),
+    over16: ms.filter((x) => x > 16.7).length / Math.max(1, ms.length),
+    longTasks: longTasks.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const args = parseArgs(process.argv);
+  const started = new Date();
+  const t0 = performance.now();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'deflect-perf-'));
+  const widget = path.join(args.site, 'widget');
+  for (const [what, p] of [['the release CLI', args.bin], ['the built widget', path.join(widget, 'deflect.js')]]) {
+    if (!fs.existsSync(p)) throw new Error(`${what} is missing (${p}): cargo build --release -p deflect; scripts/build-site`);
+  }
+  const load0 = os.loadavg();
+  const corpora = loadCorpora(args, work);
+  const results = [];
+  const mounts = {
+    '/widget/': widget,
+    '/lib/': path.join(here, '..', 'node_modules', 'minisearch', 'dist', 'umd'),
+  };
+  const pages = {
+    '/deflect': (q) => deflectPage({ manifest: `/c/${q.get('c')}/deflect/manifest.json` }),
+    '/pagefind': (q) => pagefindPage({ bundle: `/c/${q.get('c')}/pagefind` }),
+    '/minisearch': (q) => minisearchPage({ lib: '/lib/index.js', index: `/c/${q.get('c')}/minisearch/index.json` }),
+    '/pagefind-ui': (q) => pagefindUiPage({ bundle: `/c/${q.get('c')}/pagefind` }),
+  };
+  for (const c of corpora) {
+    log(`${c.label}: ${c.docs.length} articles — building`);
+    c.build = { Deflect: buildDeflect(args, c), Pagefind: await buildPagefind(c), MiniSearch: buildMiniSearch(c) };
+    mounts[`/c/${c.key}/deflect/`] = c.build.Deflect.dir;
+    mounts[`/c/${c.key}/pagefind/`] = c.build.Pagefind.dir;
+    mounts[`/c/${c.key}/minisearch/`] = c.build.MiniSearch.dir;
+  }
+  await pagefind.close();
+  const server = await startBenchServer({ mounts, pages });
+  const w0 = performance.now();
+  log(`compressing ${server.warm()} files ahead of the timed requests (${Math.round((performance.now() - w0) / 1000)} s)`);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    for (const c of corpora) {
+      const questions = spread(c.questions, args.questions);
+      const r = { corpus: c, engines: {} };
+      for (const engine of ENGINES) {
+        log(`${c.label} / ${engine}: cold open ×${args.runs}`);
+        const cold = await coldOpen(browser, server, engine, c, args.runs);
+        log(`${c.label} / ${engine}: typing ${questions.length} questions`);
+        const keys = await keystrokes(browser, server, engine, c, questions);
+        r.engines[engine] = { build: c.build[engine], cold, keys };
+      }
+      log(`${c.label}: host page cost`);
+      r.host = {
+        Deflect: await hostCost(browser, server, pageUrl(server, 'Deflect', c), '/deflect'),
+        'Pagefind UI': await hostCost(browser, server, `${server.url}/pagefind-ui?c=${c.key}`, '/pagefind-ui'),
+      };
+      results.push(r);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const chromiumVersion = spawnSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const meta = {
+    date: started.toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: `${os.availableParallelism?.() ?? os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.arch()}`,
+    versions: `${chromiumVersion}; node ${process.version}; pagefind ${JSON.parse(fs.readFileSync(path.join(here, '..', 'node_modules', 'pagefind', 'package.json'), 'utf8')).version}; minisearch ${JSON.parse(fs.readFileSync(path.join(here, '..', 'node_modules', 'minisearch', 'package.json'), 'utf8')).version}; ${execSync(`${args.bin} --version`, { encoding: 'utf8' }).trim()}`,
+    command: `node bench/perf/run.mjs${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`,
+    seconds: Math.round((performance.now() - t0) / 1000),
+    load: [load0, os.loadavg()],
+    questions: args.questions,
+    runs: args.runs,
+  };
+  const md = report(results, meta);
+  console.log(md);
+  if (args.write) fs.writeFileSync(path.join(repo, 'BENCHMARKS.md'), md);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
