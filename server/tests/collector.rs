@@ -385,16 +385,6 @@ async fn bad_requests_are_rejected_and_store_nothing(backend: Backend) {
         415,
         "Content-Type",
     ));
-    // A case as sendBeacon sends it (text/plain) is stored: the widget beacons cases it
-    // could not keep in local storage when the page goes away.
-    let beaconed = send(
-        client
-            .post(url(&server, "/v1/cases"))
-            .header("content-type", "text/plain;charset=UTF-8")
-            .body(case("case-txt-000001", "journey-01", "how_do_i").to_string()),
-    )
-    .await;
-    assert_eq!(beaconed.status, 201, "{}", beaconed.text);
     // An origin that is not listed: 403, for events and cases alike.
     for path in ["/v1/events", "/v1/cases"] {
         let body = if path == "/v1/events" {
@@ -429,6 +419,18 @@ async fn bad_requests_are_rejected_and_store_nothing(backend: Backend) {
     }
     let n = counts(&server).await;
     assert_eq!((n.events, n.cases, n.outbox_pending), (0, 0, 0));
+
+    // A case as sendBeacon sends it (text/plain) is stored: the widget beacons cases it
+    // could not keep in local storage when the page goes away.
+    let beaconed = send(
+        client
+            .post(url(&server, "/v1/cases"))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(case("case-txt-000001", "journey-01", "how_do_i").to_string()),
+    )
+    .await;
+    assert_eq!(beaconed.status, 201, "{}", beaconed.text);
+    assert_eq!(counts(&server).await.cases, 1);
 
     // A preflight from a listed origin is allowed; from another, it gets no CORS grant.
     let preflight = |origin: &'static str| {
