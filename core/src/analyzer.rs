@@ -8,6 +8,7 @@
 //! the language's stop words, then stem with the language's Snowball stemmer.
 
 use std::fmt;
+use std::rc::Rc;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
@@ -44,8 +45,11 @@ impl fmt::Display for ArticleLanguage {
 }
 
 thread_local! {
-    // Building an analyzer folds a few hundred stop words; "Did you mean" analyses dozens
-    // of candidate spellings per keystroke, so each language's analyzer is built once.
+    // Folding a few hundred stop words is work the planner would otherwise repeat for every
+    // unknown word of every keystroke, and "Did you mean" analyses dozens of candidate
+    // spellings per keystroke: both are built once per language.
+    static FOLDED_STOP_WORDS: [Rc<[String]>; 3] =
+        ArticleLanguage::ALL.map(ArticleLanguage::fold_stop_words);
     static ANALYZERS: [TextAnalyzer; 3] = ArticleLanguage::ALL.map(ArticleLanguage::build_analyzer);
 }
 
@@ -134,22 +138,32 @@ impl ArticleLanguage {
             .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter)
-            .filter(StopWordFilter::remove(self.folded_stop_words()))
+            .filter(StopWordFilter::remove(
+                self.folded_stop_words().iter().cloned(),
+            ))
             .filter(Stemmer::new(self.stemmer_language()))
             .build()
     }
 
-    /// The analyzer used for every text field and every query of an index in this language.
-    pub fn analyzer(self) -> TextAnalyzer {
-        let i = ArticleLanguage::ALL
+    /// Position in [`ArticleLanguage::ALL`], for the per-language tables.
+    fn slot(self) -> usize {
+        ArticleLanguage::ALL
             .iter()
             .position(|l| *l == self)
-            .expect("every language is in ALL");
-        ANALYZERS.with(|a| a[i].clone())
+            .expect("every language is in ALL")
+    }
+
+    /// The analyzer used for every text field and every query of an index in this language.
+    pub fn analyzer(self) -> TextAnalyzer {
+        ANALYZERS.with(|a| a[self.slot()].clone())
     }
 
     /// The stop words folded as the analyzer compares them (lower-cased, ASCII).
-    pub fn folded_stop_words(self) -> Vec<String> {
+    pub fn folded_stop_words(self) -> Rc<[String]> {
+        FOLDED_STOP_WORDS.with(|f| f[self.slot()].clone())
+    }
+
+    fn fold_stop_words(self) -> Rc<[String]> {
         let mut folding = folding_analyzer();
         self.stop_words()
             .iter()
