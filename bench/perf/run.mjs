@@ -12,13 +12,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { execSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import MiniSearch from 'minisearch';
 import * as pagefind from 'pagefind';
 import { chromium } from 'playwright-core';
-import { readJsonl, sizes, sizesOfFiles } from '../quality/lib.mjs';
+import { evenSubset, percentile, readJsonl, sizes } from '../quality/lib.mjs';
+import { createPagefindSession } from '../quality/engines/pagefind.mjs';
 import { startBenchServer } from './server.mjs';
 import { deflectPage, minisearchPage, pagefindPage, pagefindUiPage } from './pages.mjs';
 import { generateCorpus } from './corpus.mjs';
@@ -62,12 +62,6 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
 };
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] : NaN;
-};
-/** `n` evenly spaced items of `xs`: the same subset for every engine. */
-const spread = (xs, n) => (xs.length <= n ? xs : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]));
 
 // ---------------------------------------------------------------------------------------------
 // Corpora and builds.
@@ -116,30 +110,11 @@ function buildDeflect(args, c) {
   return { dir: out, ms: median(runs), index: sizes(pack), what: 'the pack (article pages are separate files, fetched when opened)' };
 }
 
+/** Pagefind's bundle, built exactly as the quality benchmark builds it (Node API). */
 async function buildPagefind(c) {
-  const bundle = path.join(c.dir, 'pagefind');
-  fs.rmSync(bundle, { recursive: true, force: true });
-  const t0 = performance.now();
-  const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
-  if (errors.length) throw new Error(`pagefind createIndex: ${errors.join('; ')}`);
-  for (const d of c.docs) {
-    const r = await index.addCustomRecord({ url: '/' + encodeURIComponent(d.id), content: `${d.title}\n${d.body}`, language: 'en', meta: { title: d.title } });
-    if (r.errors.length) throw new Error(`pagefind ${d.id}: ${r.errors.join('; ')}`);
-  }
-  const w = await index.writeFiles({ outputPath: bundle });
-  if (w.errors.length) throw new Error(`pagefind writeFiles: ${w.errors.join('; ')}`);
-  await index.deleteIndex();
-  const ms = performance.now() - t0;
-  // The index proper: entry, meta and every index chunk, as served (pre-gzipped), inflated.
-  const files = [path.join(bundle, 'pagefind-entry.json'), ...fs.readdirSync(bundle).filter((f) => f.endsWith('.pf_meta')).map((f) => path.join(bundle, f)), ...fs.readdirSync(path.join(bundle, 'index')).map((f) => path.join(bundle, 'index', f))];
-  const inflate = (b) => {
-    try {
-      return zlib.gunzipSync(b);
-    } catch {
-      return b;
-    }
-  };
-  return { dir: bundle, ms, index: sizesOfFiles(files.map((f) => inflate(fs.readFileSync(f)))), what: 'entry + meta + all index chunks (fragments excluded)' };
+  const session = await createPagefindSession({ workDir: c.dir, label: c.key });
+  await session.build(c.docs);
+  return { dir: session.bundle, ms: session.info.buildMs, index: session.info.indexSizes, what: 'entry + meta + all index chunks (fragments excluded)' };
 }
 
 function buildMiniSearch(c) {
@@ -336,7 +311,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     for (const c of corpora) {
-      const questions = spread(c.questions, args.questions);
+      const questions = evenSubset(c.questions, args.questions);
       const r = { corpus: c, engines: {} };
       for (const engine of ENGINES) {
         log(`${c.label} / ${engine}: cold open ×${args.runs}`);

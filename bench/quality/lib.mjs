@@ -139,10 +139,20 @@ export function sizesOfFiles(buffers) {
   return t;
 }
 
+/** The nearest-rank percentile `p` (0–1) of `xs`; NaN when empty. */
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] : NaN;
+}
+
 export function latencyStats(msList) {
   if (!msList || msList.length === 0) return null;
-  const s = [...msList].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  const p95 = s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)];
-  return { mean, p95 };
+  const mean = msList.reduce((a, b) => a + b, 0) / msList.length;
+  return { mean, p95: percentile(msList, 0.95) };
+}
+
+/** A fixed, evenly spaced subset: n items at positions floor(i * len / n). */
+export function evenSubset(list, n) {
+  if (!(n < list.length)) return list;
+  return Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]);
 }

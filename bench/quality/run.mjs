@@ -21,6 +21,7 @@ import {
   sharesTyped,
   upperMedian,
   latencyStats,
+  evenSubset,
   sizesOfFiles,
 } from './lib.mjs';
 import { createDeflect } from './engines/deflect.mjs';
@@ -60,12 +61,6 @@ const log = (...m) => console.error('[bench]', ...m);
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(3));
 const kb = (n) => (n === null || n === undefined ? '—' : `${(n / 1024).toFixed(0)} KB`);
 const ms = (x) => (x === null || x === undefined ? '—' : x < 1 ? `${x.toFixed(2)} ms` : `${x.toFixed(1)} ms`);
-
-/** A fixed, evenly spaced subset: n questions at positions floor(i * len / n). */
-function evenSubset(list, n) {
-  if (!(n < list.length)) return list;
-  return Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]);
-}
 
 async function measure(engine, { docsFile, docs, questions, typoTexts, typingQuestions }) {
   const t0 = performance.now();

@@ -193,6 +193,8 @@ export async function createPagefindSession({ workDir, label = 'fqa' }) {
     build,
     start,
     info,
+    /** The folder `build` writes the bundle to. */
+    bundle,
     /**
      * What a page loads to answer its first question: the bytes the server sent from page
      * load through that first search (pagefind.js, its worker and wasm, entry, meta and the
