@@ -57,6 +57,18 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
+/// The widget's keys in local storage (without the prefix), e.g. every page's outbox.
+pub fn stored_keys() -> Vec<String> {
+    let Some(s) = storage() else {
+        return Vec::new();
+    };
+    let len = s.length().unwrap_or(0);
+    (0..len)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter_map(|k| k.strip_prefix(STORAGE_PREFIX).map(str::to_string))
+        .collect()
+}
+
 /// Reads `key` from local storage; missing or unreadable data gives the default.
 pub fn load<T: DeserializeOwned + Default>(key: &str) -> T {
     let raw = storage().and_then(|s| s.get_item(&format!("{STORAGE_PREFIX}{key}")).ok().flatten());

@@ -13,17 +13,20 @@ use std::rc::Rc;
 
 use deflect_journey::{Case, Event, EventBatch, Journey, Step, Trail};
 use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
+use gloo_timers::callback::{Interval, Timeout};
 use yew::platform::spawn_local;
 use yew::Callback;
 
 use crate::config::WidgetConfig;
 use crate::form::ContactDraft;
-use crate::outbox::{Outbox, EVENTS_PER_BATCH};
+use crate::outbox::{Outbox, EVENTS_PER_BATCH, HEARTBEAT_MS};
 use crate::platform::{self, Delivery};
 use crate::settings::Identity;
 
-const OUTBOX_KEY: &str = "outbox";
+/// Each page's outbox is `outbox:<page id>`, written by that page alone.
+const OUTBOX_PREFIX: &str = "outbox:";
+/// The one outbox all tabs shared before per-page outboxes; adopted like a closed page's.
+const SHARED_OUTBOX_KEY: &str = "outbox";
 /// Events wait this long for company before a batch is sent.
 const EVENT_BATCH_DELAY_MS: f64 = 2_000.0;
 
@@ -36,6 +39,9 @@ pub struct Session {
     on_outbox: RefCell<Option<Callback<Rc<Outbox>>>>,
     listeners: RefCell<Vec<EventListener>>,
     identity: RefCell<Identity>,
+    /// This page's outbox key (`outbox:<page id>`).
+    outbox_key: String,
+    heartbeat: RefCell<Option<Interval>>,
 }
 
 thread_local! {
@@ -46,26 +52,13 @@ thread_local! {
     static UNSAVED_OUTBOX: RefCell<Option<Outbox>> = const { RefCell::new(None) };
 }
 
-/// The outbox: the in-memory copy while storage refuses it, else the stored one.
-fn read_outbox() -> Outbox {
-    UNSAVED_OUTBOX
-        .with(|m| m.borrow().clone())
-        .unwrap_or_else(|| platform::load(OUTBOX_KEY))
-}
-
 /// True while the outbox lives only in memory (local storage refused it).
 pub fn outbox_kept_in_memory() -> bool {
     UNSAVED_OUTBOX.with(|m| m.borrow().is_some())
 }
 
-/// Reads, changes and saves the outbox in one go, so another tab's changes in between
-/// two awaits are never overwritten with a stale copy.
-fn update_outbox<R>(change: impl FnOnce(&mut Outbox) -> R) -> (R, Outbox) {
-    let mut outbox = read_outbox();
-    let r = change(&mut outbox);
-    let saved = platform::save(OUTBOX_KEY, &outbox);
-    UNSAVED_OUTBOX.with(|m| *m.borrow_mut() = (!saved).then(|| outbox.clone()));
-    (r, outbox)
+fn is_outbox_key(key: &str) -> bool {
+    key == SHARED_OUTBOX_KEY || key.starts_with(OUTBOX_PREFIX)
 }
 
 impl Session {
@@ -80,6 +73,8 @@ impl Session {
             on_outbox: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             identity: RefCell::new(config.settings.identify.clone()),
+            outbox_key: format!("{OUTBOX_PREFIX}{}", platform::new_id()),
+            heartbeat: RefCell::new(None),
         });
         let window = web_sys::window().expect("a window");
         let weak = Rc::downgrade(&session);
@@ -89,9 +84,29 @@ impl Session {
                 if let Some(s) = weak.upgrade() {
                     s.record(Step::Closed);
                     s.beacon_events();
+                    // The next page (or another tab) adopts what is left at once.
+                    s.update_outbox(|o| o.closed = true);
                 }
             })
         };
+        // Another tab changed its outbox: "Your requests" shows every tab's cases.
+        let on_storage = {
+            let weak = weak.clone();
+            EventListener::new(&window, "storage", move |_| {
+                if let Some(s) = weak.upgrade() {
+                    s.changed();
+                }
+            })
+        };
+        let heartbeat = {
+            let weak = weak.clone();
+            Interval::new(HEARTBEAT_MS as u32, move || {
+                if let Some(s) = weak.upgrade() {
+                    s.update_outbox(|_| ());
+                }
+            })
+        };
+        *session.heartbeat.borrow_mut() = Some(heartbeat);
         let document = platform::document();
         let on_hidden = {
             let weak = weak.clone();
@@ -111,20 +126,87 @@ impl Session {
         session
             .listeners
             .borrow_mut()
-            .extend([on_hide, on_hidden, on_online]);
+            .extend([on_hide, on_hidden, on_online, on_storage]);
         session.send_now();
         session
     }
 
+    /// This page's outbox: the in-memory copy while storage refuses it, else the stored one.
+    fn read_outbox(&self) -> Outbox {
+        UNSAVED_OUTBOX
+            .with(|m| m.borrow().clone())
+            .unwrap_or_else(|| platform::load(&self.outbox_key))
+    }
+
+    /// Reads, changes and saves this page's outbox in one go, so nothing between two
+    /// awaits is overwritten with a stale copy. An empty outbox takes no key.
+    fn update_outbox<R>(&self, change: impl FnOnce(&mut Outbox) -> R) -> R {
+        let mut outbox = self.read_outbox();
+        outbox.closed = false;
+        let r = change(&mut outbox);
+        outbox.written_ms = platform::now_ms();
+        let saved = if outbox.is_empty() {
+            platform::remove(&self.outbox_key);
+            true
+        } else {
+            platform::save(&self.outbox_key, &outbox)
+        };
+        UNSAVED_OUTBOX.with(|m| *m.borrow_mut() = (!saved).then(|| outbox.clone()));
+        r
+    }
+
+    /// Takes over the outboxes of pages that are gone (closed, reloaded, crashed), so what
+    /// they queued is delivered from here. The other page's key is removed only once its
+    /// contents are saved in this page's outbox.
+    fn adopt_orphans(&self) {
+        if outbox_kept_in_memory() {
+            return;
+        }
+        let now = platform::now_ms();
+        for key in platform::stored_keys() {
+            if key == self.outbox_key || !is_outbox_key(&key) {
+                continue;
+            }
+            let other: Outbox = platform::load(&key);
+            if key == SHARED_OUTBOX_KEY || other.is_orphaned(now) {
+                let dropped = self.update_outbox(|o| o.absorb(other));
+                if outbox_kept_in_memory() {
+                    return;
+                }
+                platform::remove(&key);
+                if dropped > 0 {
+                    platform::warn(&format!(
+                        "deflect: dropped the {dropped} oldest queued events"
+                    ));
+                }
+            }
+        }
+    }
+
+    /// What "Your requests" shows: this page's outbox with every other tab's cases.
+    fn browser_view(&self) -> Outbox {
+        let mut view = self.read_outbox();
+        for key in platform::stored_keys() {
+            if key != self.outbox_key && is_outbox_key(&key) {
+                let other: Outbox = platform::load(&key);
+                view.absorb(Outbox {
+                    events: Vec::new(),
+                    ..other
+                });
+            }
+        }
+        view
+    }
+
     /// Tells `callback` whenever the outbox changes (for "Your requests").
     pub fn subscribe(&self, callback: Callback<Rc<Outbox>>) {
-        callback.emit(Rc::new(read_outbox()));
+        callback.emit(Rc::new(self.browser_view()));
         *self.on_outbox.borrow_mut() = Some(callback);
     }
 
-    fn changed(&self, outbox: Outbox) {
+    fn changed(&self) {
         if let Some(cb) = self.on_outbox.borrow().as_ref() {
-            cb.emit(Rc::new(outbox));
+            cb.emit(Rc::new(self.browser_view()));
         }
     }
 
@@ -187,7 +269,7 @@ impl Session {
             platform::dispatch(&self.config.root, event.kind.type_name(), event);
         }
         if self.config.settings.endpoint("/v1/events").is_some() {
-            let (dropped, _) = update_outbox(|o| o.push_events(events));
+            let dropped = self.update_outbox(|o| o.push_events(events));
             if dropped > 0 {
                 platform::warn(&format!("deflect: the collector is unreachable; dropped the {dropped} oldest queued events"));
             }
@@ -250,16 +332,16 @@ impl Session {
     /// Queues a case for delivery, records the escalation, and starts sending.
     pub fn submit(self: &Rc<Self>, case: Case) {
         let id = case.id.clone();
-        let (_, outbox) = update_outbox(|o| o.queue_case(case, platform::now_ms()));
-        self.changed(outbox);
+        self.update_outbox(|o| o.queue_case(case, platform::now_ms()));
+        self.changed();
         self.record(Step::CaseSubmitted { case_id: id });
         self.send_now();
     }
 
     /// Records a case the customer sends by e-mail instead.
     pub fn emailed(self: &Rc<Self>, case: &Case) {
-        let (_, outbox) = update_outbox(|o| o.record_emailed(case));
-        self.changed(outbox);
+        self.update_outbox(|o| o.record_emailed(case));
+        self.changed();
         self.record(Step::CaseSubmitted {
             case_id: case.id.clone(),
         });
@@ -298,7 +380,7 @@ impl Session {
     }
 
     fn schedule_next(self: &Rc<Self>) {
-        let outbox = read_outbox();
+        let outbox = self.read_outbox();
         if let Some(wait) = outbox.next_due_in(platform::now_ms()) {
             self.send_in(wait.max(250.0));
         }
@@ -306,14 +388,15 @@ impl Session {
 
     async fn deliver(&self) {
         let settings = &self.config.settings;
+        self.adopt_orphans();
         loop {
-            let outbox = read_outbox();
+            let outbox = self.read_outbox();
             let now = platform::now_ms();
             if let (Some(case), Some(url)) = (outbox.case_due(now), settings.endpoint("/v1/cases"))
             {
                 let body = serde_json::to_string(&case).expect("a case serializes");
                 let result = platform::post_json(&url, body).await;
-                let (_, outbox) = update_outbox(|o| match result {
+                self.update_outbox(|o| match result {
                     Delivery::Stored => o.case_delivered(&case.id),
                     Delivery::Transient(e) => o.case_failed(&case.id, platform::now_ms(), e, false),
                     Delivery::Refused(e) => {
@@ -324,7 +407,7 @@ impl Session {
                         o.case_failed(&case.id, platform::now_ms(), e, true)
                     }
                 });
-                self.changed(outbox);
+                self.changed();
                 continue;
             }
             if let (Some(events), Some(url)) =
@@ -333,7 +416,7 @@ impl Session {
                 let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
                 let body = serde_json::to_string(&EventBatch { events }).expect("events serialize");
                 let result = platform::post_json(&url, body).await;
-                update_outbox(|o| match result {
+                self.update_outbox(|o| match result {
                     Delivery::Stored => o.events_delivered(&ids),
                     Delivery::Transient(_) => o.events_failed(&ids, platform::now_ms(), false),
                     Delivery::Refused(e) => {
@@ -354,7 +437,7 @@ impl Session {
     /// memory, every undelivered case: nothing else would send it after this page); they
     /// stay queued until confirmed, and the collector stores each id once.
     fn beacon_events(&self) {
-        let outbox = read_outbox();
+        let outbox = self.read_outbox();
         if outbox_kept_in_memory() {
             if let Some(url) = self.config.settings.endpoint("/v1/cases") {
                 for case in outbox.cases.iter().map(|q| &q.case) {

@@ -343,6 +343,86 @@ describe('the self-help journey', () => {
     ]);
   });
 
+  test('two tabs queue and flush at once: every case and event arrives once, and what gone pages left is adopted', async () => {
+    // Local storage has no transactions across tabs (Chromium lost 87 of 1,000 read-modify-
+    // writes two tabs made to one key), so each page writes only its own outbox.
+    const now = Date.now();
+    const queued = (id, subject) => ({
+      case: {
+        id, journey_id: `journey-${id}`, created_at: new Date(now - 60_000).toISOString(), subject,
+        description: '', email: 'bo@example.com', customer_category: 'billing_or_account',
+        trail: { queries: [], articles: [] },
+      },
+      next_attempt_ms: 0,
+    });
+    const outbox = (id, subject, extra) => JSON.stringify({
+      cases: [queued(id, subject)],
+      requests: [{ id, reference: 'DF-' + id.slice(-8).toUpperCase(), subject, created_at: new Date(now - 60_000).toISOString(), status: 'queued' }],
+      ...extra,
+    });
+    const leftovers = {
+      // An older widget's one shared outbox, a crashed page's (silent for 11 minutes) and a
+      // live page's in another tab (written just now: not ours to send).
+      'deflect:v1:outbox': outbox('case-left-shared-0001', 'Left in the shared outbox'),
+      'deflect:v1:outbox:crashed-page': outbox('case-left-crashed-0001', 'Left by a crashed page', { written_ms: now - 11 * 60_000 }),
+      'deflect:v1:outbox:live-page': outbox('case-live-elsewhere-0001', 'Queued by a live page', { written_ms: now + 3_600_000 }),
+    };
+    collector.state.down = true;
+    const settings = { collector: collector.url, identify: { email: 'bo@example.com' } };
+    await gotoHostPage(page, env, settings);
+    await page.evaluate((items) => {
+      localStorage.clear();
+      for (const [k, v] of Object.entries(items)) localStorage.setItem(k, v);
+    }, leftovers);
+    const second = await env.context.newPage();
+    second.on('pageerror', (e) => pageErrors.push(e));
+    try {
+      await page.reload({ waitUntil: 'load' });
+      await gotoHostPage(second, env, settings);
+      // Both tabs search and submit a case at the same moment, with the collector down.
+      const journey = async (p, subject) => {
+        await searchAndOpen(p, 'invoice currency');
+        await p.click('button.deflect-no');
+        await p.locator('.deflect-reasons').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+        await p.click('.deflect-feedback button.deflect-contact');
+        await p.fill('#deflect-subject', subject);
+        await p.getByLabel('Billing or account').check();
+        await p.click('button.deflect-submit');
+        await p.locator('.deflect-ack .deflect-delivery', { hasText: 'Saved on this device' }).waitFor({ timeout: UI_TIMEOUT });
+      };
+      await Promise.all([journey(page, 'Submitted in the first tab'), journey(second, 'Submitted in the second tab')]);
+      const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('outbox')).sort());
+      assert.equal(keys.filter((k) => !Object.keys(leftovers).includes(k)).length, 2, `one outbox per tab: ${keys}`);
+      assert.ok(keys.includes('deflect:v1:outbox:live-page'), 'a live page keeps its outbox');
+      assert.ok(!keys.includes('deflect:v1:outbox') && !keys.includes('deflect:v1:outbox:crashed-page'), `adopted: ${keys}`);
+
+      collector.state.down = false;
+      const expected = ['Left by a crashed page', 'Left in the shared outbox', 'Submitted in the first tab', 'Submitted in the second tab'];
+      await waitUntil('every case arrives', () => collector.state.caseStores >= expected.length, 45_000);
+      const events = [...(await hostEvents(page)), ...(await hostEvents(second))];
+      await waitUntil('every event the tabs dispatched arrives', () => events.every((e) => collector.state.events.has(e.id)), 45_000);
+      await new Promise((r) => setTimeout(r, 3_000));
+      assert.equal(collector.state.caseStores, expected.length, 'each case stored once');
+      assert.deepEqual([...collector.state.cases.values()].map((c) => c.subject).sort(), expected);
+      assert.ok(events.filter((e) => e.type === 'case_submitted').length === 2, JSON.stringify(events.map((e) => e.type)));
+
+      // "Your requests" in either tab lists every case of this browser, the other tab's too.
+      await second.close();
+      await page.click('button.deflect-close');
+      await openPanel(page);
+      await page.click('button.deflect-requests-link');
+      const items = page.locator('.deflect-request');
+      await waitUntil('five requests are listed', async () => (await items.count()) === 5);
+      const listed = await items.evaluateAll((els) => els.map((el) => [el.querySelector('.deflect-request-subject').textContent, el.querySelector('.deflect-delivery').textContent]));
+      for (const subject of expected) {
+        assert.match(listed.find(([s]) => s === subject)?.[1] ?? 'missing', /Received/, `${subject}: ${JSON.stringify(listed)}`);
+      }
+      assert.doesNotMatch(listed.find(([s]) => s === 'Queued by a live page')[1], /Received/);
+    } finally {
+      await second.close().catch(() => {});
+    }
+  });
+
   test('the typed draft survives a reload', async () => {
     await gotoHostPage(page, env, { collector: collector.url });
     await openPanel(page);
