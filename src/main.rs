@@ -27,6 +27,7 @@ mod session;
 #[cfg(target_arch = "wasm32")]
 fn main() {
     let config = config::WidgetConfig::from_page();
+    platform::report_panics(&config.root);
     let mount = config.mount.clone();
     yew::Renderer::<components::App>::with_root_and_props(mount, components::AppProps { config })
         .render();

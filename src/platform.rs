@@ -8,6 +8,36 @@ use wasm_bindgen::JsValue;
 /// Prefix of every storage key; bumped with an incompatible storage format.
 const STORAGE_PREFIX: &str = "deflect:v1:";
 
+thread_local! {
+    static HOST: std::cell::RefCell<Option<web_sys::Element>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Turns a panic (a bug, or a pack only a hostile publisher could make: tantivy asserts on
+/// some corrupt segment files that pass every check before them) into something the page
+/// can act on. WebAssembly cannot unwind, so after a panic the app never answers again;
+/// instead of a dead panel the cause goes to the console once, the host element's state
+/// becomes `error` and it receives `deflect:failed`, on which the loader puts its contact
+/// panel in the app's place. Installed through yew, so its renderer keeps it.
+pub fn report_panics(host: &web_sys::Element) {
+    HOST.with(|h| *h.borrow_mut() = Some(host.clone()));
+    yew::set_custom_panic_hook(Box::new(|info| {
+        // Calls into the dead app panic again; the first panic is the cause.
+        static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if REPORTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        web_sys::console::error_1(&format!("deflect: the help widget stopped: {info}").into());
+        let _ = HOST.try_with(|h| {
+            if let Some(host) = h.try_borrow().ok().and_then(|h| h.clone()) {
+                let _ = host.set_attribute("data-deflect-state", "error");
+                if let Ok(failed) = web_sys::Event::new("deflect:failed") {
+                    let _ = host.dispatch_event(&failed);
+                }
+            }
+        });
+    }));
+}
+
 /// The page's document.
 pub fn document() -> web_sys::Document {
     web_sys::window()

@@ -79,6 +79,16 @@
     queue.splice(0).forEach(send);
   });
 
+  // The app stopped (a panic: WebAssembly cannot recover from one). Its panel no longer
+  // answers, so the stand-in launcher and the contact panel take its place.
+  host.addEventListener('deflect:failed', function () {
+    var wasOpen = !!mount.querySelector('.deflect-panel');
+    app = 'failed';
+    mount.hidden = true;
+    if (!stub.parentNode) root.appendChild(stub);
+    if (wasOpen) showFallback();
+  });
+
   // A stand-in launcher until the app takes over (same look, same place).
   var stub = d.createElement('div');
   stub.className = 'deflect';

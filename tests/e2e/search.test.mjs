@@ -4,7 +4,7 @@
 
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   REPO,
@@ -281,6 +281,46 @@ describe('when the index cannot be loaded, customers can still reach support', (
     // The body comes decoded; its content-encoding header must not travel with it.
     return route.fulfill({ status: response.status(), contentType: 'application/octet-stream', body });
   }
+
+  test('a pack that makes the search engine panic (only a hostile publisher makes one): the contact panel replaces the app', async () => {
+    // Valid header and checksum, corrupt segment files (a fuzz mutation): the pack opens,
+    // then searching "reset password" trips an assertion in tantivy's BM25 weight. The
+    // replay found 20 such panic sites in tantivy; WebAssembly cannot unwind, so after any
+    // of them the app is gone and the loader must take over.
+    const hostile = readFileSync(path.join(REPO, 'tests/fixtures/hostile-packs/bm25-assertion-panic.pack'));
+    const page = await env.context.newPage();
+    const pageErrors = [];
+    const consoleErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e));
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    await page.route('**/*.pack', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: hostile }));
+    try {
+      await openHostPage(page, env.server.url);
+      await page.click(sel.launcher);
+      await page.locator(sel.search).fill('reset password');
+      const fallback = page.locator('.deflect-fallback');
+      await fallback.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT });
+      assert.equal(await page.getAttribute(sel.root, 'data-deflect-state'), 'error');
+      const contact = fallback.locator('a.deflect-contact');
+      assert.equal(await contact.getAttribute('href'), await page.getAttribute(sel.root, 'data-contact'));
+      assert.ok(await contact.evaluate((a) => a.getRootNode().activeElement === a), 'focus is on the contact link');
+      assert.equal(await page.locator('.deflect-mount').isVisible(), false, 'the dead app is hidden');
+      const stopped = consoleErrors.filter((t) => t.includes('deflect: the help widget stopped'));
+      assert.equal(stopped.length, 1, JSON.stringify(consoleErrors));
+      // Only the trap itself reaches the page's error handler.
+      assert.ok(pageErrors.every((e) => /unreachable/.test(String(e))), pageErrors.map(String).join('\n'));
+      // Escape closes it; the launcher and the API keep leading to it.
+      await page.keyboard.press('Escape');
+      await fallback.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+      await page.click(`${sel.launcher}:visible`);
+      await fallback.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page.keyboard.press('Escape');
+      await page.evaluate(() => window.Deflect('open'));
+      await fallback.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
 
   for (const fault of faults) {
     test(fault.name, async () => {
