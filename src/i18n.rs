@@ -605,17 +605,40 @@ mod tests {
     }
 
     #[test]
-    fn the_english_expectation_matches_the_journey_crate() {
+    fn the_english_expectation_names_the_day_and_the_zone() {
         let s = schedule();
-        for at in [
-            "2026-11-23T09:00:00Z",
-            "2026-11-27T17:00:00Z",
-            "2026-11-23T15:30:00Z",
-            "2026-11-24T06:00:00Z",
+        for (at, words) in [
+            (
+                "2026-11-23T09:00:00Z",
+                "We're online now; expect a reply by today 14:00 CET.",
+            ),
+            (
+                "2026-11-23T15:30:00Z",
+                "We're online now; expect a reply by tomorrow 12:30 CET.",
+            ),
+            (
+                "2026-11-27T17:00:00Z",
+                "We're offline until Monday 09:00 CET; expect a reply by Monday 13:00 CET.",
+            ),
+            (
+                "2026-11-24T06:00:00Z",
+                "We're offline until today 09:00 CET; expect a reply by today 13:00 CET.",
+            ),
         ] {
             let e = s.expectation(at.parse().unwrap(), None);
-            assert_eq!(EN.expectation(&e), e.describe(), "at {at}");
+            assert_eq!(EN.expectation(&e), words, "at {at}");
         }
+        let no_hours = SupportPolicy {
+            time_zone: "UTC".into(),
+            hours: Default::default(),
+            holidays: vec![],
+            response_targets: [("default".to_string(), "4h".to_string())].into(),
+            covers: None,
+        }
+        .schedule()
+        .unwrap()
+        .expectation("2026-11-23T09:00:00Z".parse().unwrap(), None);
+        assert_eq!(EN.expectation(&no_hours), EN.no_hours);
     }
 
     #[test]

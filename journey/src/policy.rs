@@ -332,43 +332,6 @@ impl SupportSchedule {
     }
 }
 
-impl Expectation {
-    /// The expectation in plain English, times in the support zone:
-    /// "We're offline until Monday 09:00 CET; expect a reply by Monday 13:00 CET."
-    pub fn describe(&self) -> String {
-        let when = |z: &ZonedDateTime| -> String {
-            let day = relative_day(self.now.date(), z.date());
-            format!("{day} {}", z.strftime("%H:%M %Z"))
-        };
-        let reply = self
-            .reply_by
-            .as_ref()
-            .map(|r| format!("expect a reply by {}", when(r)));
-        match (self.open_now, &self.opens_at, reply) {
-            (true, _, Some(reply)) => format!("We're online now; {reply}."),
-            (true, _, None) => "We're online now.".to_string(),
-            (false, Some(opens), Some(reply)) => {
-                format!("We're offline until {}; {reply}.", when(opens))
-            }
-            (false, Some(opens), None) => format!("We're offline until {}.", when(opens)),
-            (false, None, _) => {
-                "Support hours are not available; we'll reply as soon as we can.".to_string()
-            }
-        }
-    }
-}
-
-/// "today", "tomorrow", a weekday within the next week, or a date further out.
-fn relative_day(today: Date, day: Date) -> String {
-    let days = (day - today).get_days();
-    match days {
-        0 => "today".to_string(),
-        1 => "tomorrow".to_string(),
-        2..=6 => day.strftime("%A").to_string(),
-        _ => day.strftime("%A %-d %B").to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,10 +370,6 @@ mod tests {
             local(e.reply_by.as_ref().unwrap()),
             "Mon 2026-11-23 14:00 CET"
         );
-        assert_eq!(
-            e.describe(),
-            "We're online now; expect a reply by today 14:00 CET."
-        );
         let e = s.expectation(ts("2026-11-23T09:00:00Z"), Some("premium"));
         assert_eq!(
             local(e.reply_by.as_ref().unwrap()),
@@ -433,10 +392,6 @@ mod tests {
             local(e.reply_by.as_ref().unwrap()),
             "Tue 2026-11-24 11:30 CET"
         );
-        assert_eq!(
-            e.describe(),
-            "We're online now; expect a reply by tomorrow 11:30 CET."
-        );
     }
 
     #[test]
@@ -453,15 +408,16 @@ mod tests {
             local(e.reply_by.as_ref().unwrap()),
             "Mon 2026-11-30 13:00 CET"
         );
-        assert_eq!(
-            e.describe(),
-            "We're offline until Monday 09:00 CET; expect a reply by Monday 13:00 CET."
-        );
         // Before opening on a weekday.
         let e = s.expectation(ts("2026-11-24T06:00:00Z"), None);
+        assert!(!e.open_now);
         assert_eq!(
-            e.describe(),
-            "We're offline until today 09:00 CET; expect a reply by today 13:00 CET."
+            local(e.opens_at.as_ref().unwrap()),
+            "Tue 2026-11-24 09:00 CET"
+        );
+        assert_eq!(
+            local(e.reply_by.as_ref().unwrap()),
+            "Tue 2026-11-24 13:00 CET"
         );
     }
 
@@ -619,6 +575,5 @@ mod tests {
         .unwrap();
         let e = s.expectation(ts("2026-11-23T09:00:00Z"), None);
         assert!(!e.open_now && e.opens_at.is_none() && e.reply_by.is_none());
-        assert!(e.describe().contains("as soon as we can"));
     }
 }
