@@ -23,6 +23,7 @@ import { startBenchServer } from './server.mjs';
 import { deflectPage, minisearchPage, pagefindPage, pagefindUiPage } from './pages.mjs';
 import { generateCorpus } from './corpus.mjs';
 import { report } from './report.mjs';
+import { pageMemory } from '../../tests/e2e/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -166,22 +167,6 @@ function served(server, exclude) {
   return { bytes, requests, parts };
 }
 
-async function wasmAndHeap(context, page) {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('HeapProfiler.enable');
-  await cdp.send('HeapProfiler.collectGarbage');
-  const heap = await cdp.send('Runtime.getHeapUsage');
-  const { result: proto } = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
-  const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.objectId });
-  const { result } = await cdp.send('Runtime.callFunctionOn', {
-    objectId: objects.objectId,
-    functionDeclaration: 'function () { return this.reduce((a, m) => a + m.buffer.byteLength, 0); }',
-    returnByValue: true,
-  });
-  await cdp.detach();
-  return { jsHeap: heap.usedSize, wasm: result.value };
-}
-
 const waitPainted = (page, after, timeout = 30_000) =>
   page.waitForFunction((n) => window.__bench.painted.length > n, after, { timeout, polling: 'raf' });
 
@@ -199,7 +184,7 @@ async function coldOpen(browser, server, engine, c, runs) {
     const ms = await page.evaluate(() => window.__bench.painted[0].painted - window.__bench.coldStart);
     const hits = await page.evaluate(() => document.querySelectorAll('#results li').length || document.querySelector('#deflect-widget')?.shadowRoot?.querySelectorAll('[role=option]').length || 0);
     const bytes = served(server, (p) => p === `/${engine.toLowerCase()}`);
-    const memory = i === 0 ? await wasmAndHeap(context, page) : null;
+    const memory = i === 0 ? await pageMemory(context, page) : null;
     out.push({ ms, hits, ...bytes, memory });
     await context.close();
   }

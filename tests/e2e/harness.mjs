@@ -208,3 +208,25 @@ export async function stopEnvironment({ server, context, userDataDir }) {
   await stopServer(server);
 }
 
+/**
+ * Memory the page holds now, after a garbage collection: the JS heap, and the bytes of every
+ * `WebAssembly.Memory` on the page (they only grow, so a leak shows as growth).
+ */
+export async function pageMemory(context, page) {
+  const cdp = await context.newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    const { result: proto } = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+    const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.objectId });
+    const { result } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: objects.objectId,
+      functionDeclaration: 'function () { return this.reduce((a, m) => a + m.buffer.byteLength, 0); }',
+      returnByValue: true,
+    });
+    return { jsHeap: heap.usedSize, wasm: result.value };
+  } finally {
+    await cdp.detach();
+  }
+}

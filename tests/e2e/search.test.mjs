@@ -15,6 +15,7 @@ import {
   sel,
   openHostPage,
   openPanel,
+  pageMemory,
   articleTitle,
   optionTitles,
   selectedIndex,
@@ -239,30 +240,17 @@ describe('Deflect widget on the demo host page', () => {
         await page.locator(sel.article).waitFor({ state: 'hidden' });
       }
     };
-    const cdp = await context.newCDPSession(page);
-    const memory = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-      const { result: proto } = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
-      const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.objectId });
-      const { result } = await cdp.send('Runtime.callFunctionOn', {
-        objectId: objects.objectId,
-        functionDeclaration: 'function () { return this.reduce((a, m) => a + m.buffer.byteLength, 0); }',
-        returnByValue: true,
-      });
-      return { js: usedSize, wasm: result.value };
-    };
+    const memory = () => pageMemory(context, page);
     for (let i = 0; i < 40; i++) await round(i);
     const warm = await memory();
     for (let i = 40; i < 240; i++) await round(i);
     const later = await memory();
-    await cdp.detach();
     const mib = (b) => (b / 1048576).toFixed(2);
-    console.log(`  after 40 rounds: wasm ${mib(warm.wasm)} MiB, JS heap ${mib(warm.js)} MiB; after 240: wasm ${mib(later.wasm)} MiB, JS heap ${mib(later.js)} MiB`);
+    console.log(`  after 40 rounds: wasm ${mib(warm.wasm)} MiB, JS heap ${mib(warm.jsHeap)} MiB; after 240: wasm ${mib(later.wasm)} MiB, JS heap ${mib(later.jsHeap)} MiB`);
     assert.ok(warm.wasm > 0, 'no WebAssembly memory found');
     // A leak of 5 KB per round would add 1 MB over these 200 rounds.
     assert.ok(later.wasm - warm.wasm <= 1 << 20, `WebAssembly memory grew from ${mib(warm.wasm)} to ${mib(later.wasm)} MiB`);
-    assert.ok(later.js - warm.js <= 1 << 20, `the JS heap grew from ${mib(warm.js)} to ${mib(later.js)} MiB`);
+    assert.ok(later.jsHeap - warm.jsHeap <= 1 << 20, `the JS heap grew from ${mib(warm.jsHeap)} to ${mib(later.jsHeap)} MiB`);
   });
 });
 
