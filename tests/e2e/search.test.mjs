@@ -313,7 +313,7 @@ describe('when the index cannot be loaded, customers can still reach support', (
   test('a pack that makes the search engine panic (only a hostile publisher makes one): the contact panel replaces the app', async () => {
     // Valid header and checksum, corrupt segment files (a fuzz mutation): the pack opens,
     // then searching "reset password" trips an assertion in tantivy's BM25 weight. The
-    // replay found 20 such panic sites in tantivy; WebAssembly cannot unwind, so after any
+    // mutations found 19 such panic sites in tantivy; WebAssembly cannot unwind, so after any
     // of them the app is gone and the loader must take over.
     const hostile = readFileSync(path.join(REPO, 'tests/fixtures/hostile-packs/bm25-assertion-panic.pack'));
     const page = await env.context.newPage();
