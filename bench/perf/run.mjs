@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import MiniSearch from 'minisearch';
 import * as pagefind from 'pagefind';
 import { chromium } from 'playwright-core';
-import { evenSubset, percentile, readJsonl, sizes } from '../quality/lib.mjs';
+import { benchArgs, evenSubset, percentile, readJsonl, sizes } from '../quality/lib.mjs';
 import { createPagefindSession } from '../quality/engines/pagefind.mjs';
 import { startBenchServer } from './server.mjs';
 import { deflectPage, minisearchPage, pagefindPage, pagefindUiPage } from './pages.mjs';
@@ -30,32 +30,17 @@ const repo = path.resolve(here, '..', '..');
 const require = (await import('node:module')).createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const a = {
-    evalDir: process.env.DEFLECT_EVAL_DIR ?? path.join(repo, '..', 'shared', 'eval'),
-    bin: process.env.DEFLECT_BIN ?? path.join(repo, 'target', 'release', 'deflect'),
-    site: path.join(repo, 'dist', 'site'),
-    corpora: ['gnome', 'fqa', 'gen20k'],
-    questions: 20,
-    runs: 5,
-    write: true,
-  };
-  for (let i = 2; i < argv.length; i++) {
-    const v = () => argv[++i];
-    switch (argv[i]) {
-      case '--eval-dir': a.evalDir = path.resolve(v()); break;
-      case '--bin': a.bin = path.resolve(v()); break;
-      case '--site': a.site = path.resolve(v()); break;
-      case '--corpora': a.corpora = v().split(','); break;
-      case '--questions': a.questions = Number(v()); break;
-      case '--runs': a.runs = Number(v()); break;
-      case '--no-write': a.write = false; break;
-      case '-h': case '--help':
-        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).join('\n'));
-        process.exit(0);
-      default: throw new Error(`unknown argument ${argv[i]}`);
-    }
-  }
-  return a;
+  return benchArgs(argv, {
+    file: fileURLToPath(import.meta.url),
+    usage: [1, 12],
+    defaults: { site: path.join(repo, 'dist', 'site'), corpora: ['gnome', 'fqa', 'gen20k'], questions: 20, runs: 5 },
+    options: {
+      '--site': (a, v) => (a.site = path.resolve(v)),
+      '--corpora': (a, v) => (a.corpora = v.split(',')),
+      '--questions': (a, v) => (a.questions = Number(v)),
+      '--runs': (a, v) => (a.runs = Number(v)),
+    },
+  });
 }
 
 const log = (...m) => console.error('[perf]', ...m);

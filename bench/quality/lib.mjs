@@ -1,6 +1,38 @@
-// Shared helpers: data loading, metrics and size measurement for the quality benchmark.
+// Shared helpers: command-line arguments, data loading, metrics and size measurement for the
+// quality benchmark (and bench/perf, which uses some of them).
 import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * A benchmark's command line. Every benchmark takes `--eval-dir DIR` (default
+ * $DEFLECT_EVAL_DIR or ../shared/eval), `--bin PATH` (default $DEFLECT_BIN or the release
+ * CLI), `--no-write` and `-h` (prints lines `usage` = [from, to) of `file`, its header);
+ * `options` adds its own: flag → (args, value) => void, each taking one value.
+ */
+export function benchArgs(argv, { file, usage, defaults, options }) {
+  const a = {
+    evalDir: process.env.DEFLECT_EVAL_DIR ?? path.join(REPO, '..', 'shared', 'eval'),
+    bin: process.env.DEFLECT_BIN ?? path.join(REPO, 'target', 'release', 'deflect'),
+    write: true,
+    ...defaults,
+  };
+  for (let i = 2; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--eval-dir') a.evalDir = path.resolve(argv[++i]);
+    else if (flag === '--bin') a.bin = path.resolve(argv[++i]);
+    else if (flag === '--no-write') a.write = false;
+    else if (flag === '-h' || flag === '--help') {
+      console.log(fs.readFileSync(file, 'utf8').split('\n').slice(...usage).join('\n'));
+      process.exit(0);
+    } else if (Object.hasOwn(options, flag)) options[flag](a, argv[++i]);
+    else throw new Error(`unknown argument ${flag}`);
+  }
+  return a;
+}
 
 export function readJsonl(file) {
   return fs

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
+  benchArgs,
   readJsonl,
   loadJudged,
   scoreRun,
@@ -33,28 +34,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 
 function parseArgs(argv) {
-  const a = {
-    evalDir: process.env.DEFLECT_EVAL_DIR ?? path.join(repo, '..', 'shared', 'eval'),
-    bin: process.env.DEFLECT_BIN ?? path.join(repo, 'target', 'release', 'deflect'),
-    typingSubset: 300,
-    engines: ['deflect', 'minisearch', 'lunr', 'pagefind'],
-    write: true,
-  };
-  for (let i = 2; i < argv.length; i++) {
-    const v = () => argv[++i];
-    switch (argv[i]) {
-      case '--eval-dir': a.evalDir = path.resolve(v()); break;
-      case '--bin': a.bin = path.resolve(v()); break;
-      case '--typing-subset': { const s = v(); a.typingSubset = s === 'all' ? Infinity : Number(s); break; }
-      case '--engines': a.engines = v().split(','); break;
-      case '--no-write': a.write = false; break;
-      case '-h': case '--help':
-        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 9).join('\n'));
-        process.exit(0);
-      default: throw new Error(`unknown argument ${argv[i]}`);
-    }
-  }
-  return a;
+  return benchArgs(argv, {
+    file: fileURLToPath(import.meta.url),
+    usage: [1, 9],
+    defaults: { typingSubset: 300, engines: ['deflect', 'minisearch', 'lunr', 'pagefind'] },
+    options: {
+      '--typing-subset': (a, v) => (a.typingSubset = v === 'all' ? Infinity : Number(v)),
+      '--engines': (a, v) => (a.engines = v.split(',')),
+    },
+  });
 }
 
 const log = (...m) => console.error('[bench]', ...m);
