@@ -99,6 +99,18 @@ pub fn stored_keys() -> Vec<String> {
         .collect()
 }
 
+/// Whether a `storage` event (another tab changed local storage) touched one of the
+/// widget's keys that `wanted` accepts (given without the prefix); a cleared storage
+/// touches them all. The host page's own keys change the widget nothing.
+pub fn storage_event_touches(e: &web_sys::Event, wanted: impl Fn(&str) -> bool) -> bool {
+    use wasm_bindgen::JsCast;
+    match e.dyn_ref::<web_sys::StorageEvent>().map(|e| e.key()) {
+        Some(Some(key)) => key.strip_prefix(STORAGE_PREFIX).is_some_and(wanted),
+        Some(None) => true,
+        None => false,
+    }
+}
+
 /// Reads `key` from local storage; missing or unreadable data gives the default.
 pub fn load<T: DeserializeOwned + Default>(key: &str) -> T {
     let raw = storage().and_then(|s| s.get_item(&format!("{STORAGE_PREFIX}{key}")).ok().flatten());

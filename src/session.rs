@@ -92,8 +92,11 @@ impl Session {
         // Another tab changed its outbox: "Your requests" shows every tab's cases.
         let on_storage = {
             let weak = weak.clone();
-            EventListener::new(&window, "storage", move |_| {
-                if let Some(s) = weak.upgrade() {
+            EventListener::new(&window, "storage", move |e| {
+                if let Some(s) = weak
+                    .upgrade()
+                    .filter(|_| platform::storage_event_touches(e, is_outbox_key))
+                {
                     s.changed();
                 }
             })
@@ -163,11 +166,7 @@ impl Session {
             return;
         }
         let now = platform::now_ms();
-        for key in platform::stored_keys() {
-            if key == self.outbox_key || !is_outbox_key(&key) {
-                continue;
-            }
-            let other: Outbox = platform::load(&key);
+        for (key, other) in self.other_outboxes() {
             if key == SHARED_OUTBOX_KEY || other.is_orphaned(now) {
                 let dropped = self.update_outbox(|o| o.absorb(other));
                 if outbox_kept_in_memory() {
@@ -183,17 +182,26 @@ impl Session {
         }
     }
 
+    /// The outboxes of the other pages (tabs open now, or gone) with their keys.
+    fn other_outboxes(&self) -> Vec<(String, Outbox)> {
+        platform::stored_keys()
+            .into_iter()
+            .filter(|key| *key != self.outbox_key && is_outbox_key(key))
+            .map(|key| {
+                let other = platform::load(&key);
+                (key, other)
+            })
+            .collect()
+    }
+
     /// What "Your requests" shows: this page's outbox with every other tab's cases.
     fn browser_view(&self) -> Outbox {
         let mut view = self.read_outbox();
-        for key in platform::stored_keys() {
-            if key != self.outbox_key && is_outbox_key(&key) {
-                let other: Outbox = platform::load(&key);
-                view.absorb(Outbox {
-                    events: Vec::new(),
-                    ..other
-                });
-            }
+        for (_, other) in self.other_outboxes() {
+            view.absorb(Outbox {
+                events: Vec::new(),
+                ..other
+            });
         }
         view
     }
