@@ -8,18 +8,19 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use deflect_journey::wire::{decode, DecodeError};
 use deflect_journey::{Case, CaseReceipt, EventBatch, FieldError, VendorClassification};
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, RETRY_AFTER};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, ORIGIN, RETRY_AFTER};
+use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 use tokio::sync::Notify;
 
+use crate::body::{self, BodyRead};
 use crate::config::Config;
 use crate::db::{now_ms, Db};
 use crate::rate_limit::RateLimiter;
@@ -62,6 +63,14 @@ impl ApiError {
             "",
             "storage is unavailable; retry later",
         )
+    }
+
+    /// The same answer with `Connection: close`: the request body was not read to its end,
+    /// so the connection cannot carry another request.
+    fn closing(mut self) -> ApiError {
+        self.headers
+            .push((http::header::CONNECTION, HeaderValue::from_static("close")));
+        self
     }
 
     fn unauthorized(message: &str) -> ApiError {
@@ -117,32 +126,94 @@ fn require_media_type(headers: &HeaderMap, allowed: &[&str]) -> ApiResult<()> {
     }
 }
 
-/// Reads the body up to the configured limit (413 beyond it).
-async fn read_body(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> ApiResult<axum::body::Bytes> {
-    let limit = state.config.max_body_bytes;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "",
-            format!("the body must be at most {limit} bytes"),
-        )
-    };
-    if let Some(len) = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        if len > limit as u64 {
-            return Err(too_large());
-        }
+/// What the collector accepts as a request body: the media types, the validation beyond
+/// the types, and how a decoding error is named.
+pub trait WireBody: serde::de::DeserializeOwned + Sized {
+    /// Accepted `Content-Type`s (without parameters).
+    const MEDIA_TYPES: &'static [&'static str];
+    /// Limits the types cannot express; the error names the field.
+    fn check(&self) -> Result<(), FieldError>;
+    /// Names a decoding error that serde left without a field.
+    fn name(e: DecodeError) -> DecodeError {
+        e
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large())
+}
+
+/// `application/json`, and `text/plain`: what `navigator.sendBeacon` sends, which cannot
+/// send JSON cross-origin when a page going away hands its events or cases over.
+const JSON_OR_BEACON: &[&str] = &["application/json", "text/plain"];
+
+impl WireBody for EventBatch {
+    const MEDIA_TYPES: &'static [&'static str] = JSON_OR_BEACON;
+    fn check(&self) -> Result<(), FieldError> {
+        deflect_journey::Validate::validate(self)
+    }
+}
+
+impl WireBody for Case {
+    const MEDIA_TYPES: &'static [&'static str] = JSON_OR_BEACON;
+    fn check(&self) -> Result<(), FieldError> {
+        deflect_journey::Validate::validate(self)
+    }
+}
+
+impl WireBody for VendorClassification {
+    const MEDIA_TYPES: &'static [&'static str] = &["application/json"];
+    fn check(&self) -> Result<(), FieldError> {
+        Ok(())
+    }
+    fn name(mut e: DecodeError) -> DecodeError {
+        if e.error.field.is_empty() && !e.syntax {
+            e.error.field = "vendor_category".into();
+        }
+        e
+    }
+}
+
+/// Extractor: a request body read within `max_body_bytes` (413 beyond it, the rest drained
+/// so the client reads the answer: see [`crate::body`]), of an accepted media type (415),
+/// decoded (400 for syntax, 422 for shape) and checked (422), every error naming the field.
+pub struct Wire<T>(pub T);
+
+impl<T: WireBody> FromRequest<Arc<AppState>> for Wire<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &Arc<AppState>) -> ApiResult<Self> {
+        let (parts, body) = request.into_parts();
+        let limit = state.config.max_body_bytes;
+        let bytes = match body::read_limited(&parts.headers, body, limit).await {
+            BodyRead::Complete(bytes) => bytes,
+            BodyRead::TooLarge { drained } => {
+                let e = ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "",
+                    format!("the body must be at most {limit} bytes"),
+                );
+                return Err(if drained { e } else { e.closing() });
+            }
+            BodyRead::Broken => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "",
+                    "the body could not be read",
+                )
+                .closing())
+            }
+        };
+        require_media_type(&parts.headers, T::MEDIA_TYPES)?;
+        parse::<T>(&bytes).map(Wire)
+    }
+}
+
+/// Extractor: the report token, presented as `Authorization: Bearer` (401 otherwise).
+pub struct ReportToken;
+
+impl FromRequestParts<Arc<AppState>> for ReportToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> ApiResult<Self> {
+        require_token(state, bearer(&parts.headers)).map(|()| ReportToken)
+    }
 }
 
 /// A body that could not be decoded: not JSON is 400, JSON of the wrong shape 422.
@@ -160,12 +231,9 @@ fn decode_error(e: DecodeError) -> ApiError {
 
 /// Parses and validates: syntax errors are 400, well-formed JSON that breaks the schema
 /// (types, required fields, limits) 422; both name the field.
-fn parse<T>(bytes: &[u8]) -> ApiResult<T>
-where
-    T: serde::de::DeserializeOwned + deflect_journey::Validate,
-{
-    let value: T = decode(bytes).map_err(decode_error)?;
-    value.validate().map_err(|error| ApiError {
+fn parse<T: WireBody>(bytes: &[u8]) -> ApiResult<T> {
+    let value: T = decode(bytes).map_err(|e| decode_error(T::name(e)))?;
+    value.check().map_err(|error| ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         error,
         headers: Vec::new(),
@@ -177,13 +245,9 @@ where
 /// Accepts `application/json` and `text/plain` (what `navigator.sendBeacon` sends).
 pub async fn post_events(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Body,
+    Wire(batch): Wire<EventBatch>,
 ) -> ApiResult<Response> {
     let db = database(&state)?;
-    require_media_type(&headers, &["application/json", "text/plain"])?;
-    let bytes = read_body(&state, &headers, body).await?;
-    let batch: EventBatch = parse(&bytes)?;
     let (accepted, duplicates) = db
         .insert_events(&batch, now_ms())
         .await
@@ -200,13 +264,9 @@ pub async fn post_events(
 /// storage to `navigator.sendBeacon`, which cannot send JSON cross-origin.
 pub async fn post_case(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Body,
+    Wire(case): Wire<Case>,
 ) -> ApiResult<Response> {
     let db = database(&state)?;
-    require_media_type(&headers, &["application/json", "text/plain"])?;
-    let bytes = read_body(&state, &headers, body).await?;
-    let case: Case = parse(&bytes)?;
     let created = db
         .insert_case(&case, now_ms())
         .await
@@ -260,19 +320,10 @@ fn require_token(state: &AppState, presented: Option<&str>) -> ApiResult<()> {
 pub async fn put_classification(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
+    _: ReportToken,
+    Wire(c): Wire<VendorClassification>,
 ) -> ApiResult<Response> {
     let db = database(&state)?;
-    require_token(&state, bearer(&headers))?;
-    require_media_type(&headers, &["application/json"])?;
-    let bytes = read_body(&state, &headers, body).await?;
-    let c: VendorClassification = decode(&bytes).map_err(|mut e| {
-        if e.error.field.is_empty() && !e.syntax {
-            e.error.field = "vendor_category".into();
-        }
-        decode_error(e)
-    })?;
     let found = db
         .classify(&id, c.vendor_category, now_ms())
         .await
@@ -308,10 +359,9 @@ impl RangeQuery {
 pub async fn get_report(
     State(state): State<Arc<AppState>>,
     Query(q): Query<RangeQuery>,
-    headers: HeaderMap,
+    _: ReportToken,
 ) -> ApiResult<Response> {
     let db = database(&state)?;
-    require_token(&state, bearer(&headers))?;
     let range = q.range()?;
     let report = report::build(db, range).await.map_err(ApiError::storage)?;
     Ok(Json(report).into_response())
@@ -369,19 +419,31 @@ pub async fn origin_guard(
                 .unwrap_or(false);
             if !allowed {
                 tracing::info!(origin = ?origin, path = %request.uri().path(), "origin refused");
-                return ApiError::new(
+                let e = ApiError::new(
                     StatusCode::FORBIDDEN,
                     "Origin",
                     format!(
                         "{} is not an allowed origin",
                         origin.to_str().unwrap_or("this origin")
                     ),
-                )
-                .into_response();
+                );
+                return refuse_unread(request, e).await;
             }
         }
     }
     next.run(request).await
+}
+
+/// Answers a request refused before its body was read: the body is drained first, so the
+/// client reads the refusal instead of a reset (see [`crate::body`]).
+async fn refuse_unread(request: Request, e: ApiError) -> Response {
+    let (parts, body) = request.into_parts();
+    let e = if body::drain(&parts.headers, body).await {
+        e
+    } else {
+        e.closing()
+    };
+    e.into_response()
 }
 
 /// The client address for the rate limit.
@@ -420,7 +482,7 @@ pub async fn rate_limit(
             );
             e.headers
                 .push((RETRY_AFTER, HeaderValue::from(retry_after)));
-            return e.into_response();
+            return refuse_unread(request, e).await;
         }
     }
     next.run(request).await

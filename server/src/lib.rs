@@ -4,12 +4,15 @@
 //!   cross-origin embeds, and caching that matches how each file is named;
 //! - [`api`]: the collector (`/v1/events`, `/v1/cases`, classification, `/v1/report`,
 //!   `/healthz`) over [`db`] (SQLite or PostgreSQL, one set of migrations);
+//! - [`body`]: request bodies read within a limit, and refused ones drained so the
+//!   refusal reaches the client;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
 //! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
 //!
 //! [`start`] builds all of it from a [`config::Config`] and serves until [`Server::stop`].
 
 pub mod api;
+pub mod body;
 pub mod config;
 pub mod dashboard;
 pub mod db;

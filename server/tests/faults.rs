@@ -490,3 +490,143 @@ async fn control_characters_sizes_and_nesting_are_rejected_naming_the_field() {
     assert!(!page.contains("<img"), "{page}");
     server.stop().await.unwrap();
 }
+
+/// What a client reads back from one request: the status, or the transport error that hid it.
+type Outcome = Result<(u16, Value), String>;
+
+/// POSTs `body` through reqwest (which sends `Content-Length`) and reads the answer.
+async fn try_post(
+    client: &reqwest::Client,
+    url: String,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Outcome {
+    let mut request = client.post(url).body(body).timeout(Duration::from_secs(30));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let r = request.send().await.map_err(|e| format!("{e:?}"))?;
+    let status = r.status().as_u16();
+    let text = r.text().await.map_err(|e| format!("{e:?}"))?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+/// POSTs `body` with chunked transfer encoding (no `Content-Length`, so the server only
+/// learns the size while reading) over a raw connection, as a browser streaming a body
+/// would. A failed write or read is returned, not ignored: it is the defect under test.
+async fn try_post_chunked(addr: std::net::SocketAddr, path: &str, body: &[u8]) -> Outcome {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    for chunk in body.chunks(16 * 1024) {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    let exchange = async {
+        stream
+            .write_all(&request)
+            .await
+            .map_err(|e| format!("writing the body: {e}"))?;
+        let mut response = Vec::new();
+        stream
+            .read_to_end(&mut response)
+            .await
+            .map_err(|e| format!("reading the answer: {e}"))?;
+        Ok::<_, String>(response)
+    };
+    let response = tokio::time::timeout(Duration::from_secs(30), exchange)
+        .await
+        .map_err(|_| "no answer within 30 s".to_string())??;
+    let text = String::from_utf8_lossy(&response);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status line in {:?}", &text[..text.len().min(200)]))?;
+    let body = text
+        .find('{')
+        .zip(text.rfind('}'))
+        .and_then(|(a, b)| serde_json::from_str(&text[a..=b]).ok())
+        .unwrap_or(Value::Null);
+    Ok((status, body))
+}
+
+/// Issue 21: the collector answered 413 to an oversized body and closed the connection
+/// while the client was still writing, so under load the client sometimes saw a reset
+/// instead of the answer (and a widget would retry instead of stopping). Every rejection
+/// that comes before the body is read — too large (declared or streamed), wrong media
+/// type, refused origin — must reach the client, 200 times over, 16 at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejections_of_large_bodies_reach_the_client_under_concurrency() {
+    let db = sqlite();
+    let mut c = config(&db);
+    c.allowed_origins = vec!["https://app.example".into()];
+    let server = start(c).await;
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/v1/events", server.addr);
+    let over = event_batch_of_bytes(server.state.config.max_body_bytes + 200_000);
+    let under = event_batch_of_bytes(server.state.config.max_body_bytes / 2);
+
+    let mut outcomes = Vec::new();
+    for round in 0..(200 / 16 + 1) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..16 {
+            let n = round * 16 + i;
+            if n >= 200 {
+                break;
+            }
+            let (client, url, over, under) = (client.clone(), url.clone(), over.clone(), under.clone());
+            let addr = server.addr;
+            tasks.spawn(async move {
+                let (what, expected, outcome) = match n % 4 {
+                    0 => ("declared too large", 413, try_post(&client, url, &[("content-type", "application/json")], over).await),
+                    1 => ("streamed too large", 413, try_post_chunked(addr, "/v1/events", &over).await),
+                    2 => ("wrong media type", 415, try_post(&client, url, &[("content-type", "application/xml")], under).await),
+                    _ => (
+                        "refused origin",
+                        403,
+                        try_post(&client, url, &[("content-type", "application/json"), ("origin", "https://evil.example")], under).await,
+                    ),
+                };
+                (n, what, expected, outcome)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            outcomes.push(done.unwrap());
+        }
+    }
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(n, what, expected, outcome)| match outcome {
+            Ok((status, body)) if status == expected && body["message"].is_string() => None,
+            Ok((status, body)) => Some(format!("#{n} {what}: {status} {body}")),
+            Err(e) => Some(format!("#{n} {what}: no answer: {e}")),
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} rejections did not reach the client, e.g. {:#?}",
+        failures.len(),
+        outcomes.len(),
+        &failures[..failures.len().min(5)]
+    );
+    let n = server.state.db.as_ref().unwrap().counts().await.unwrap();
+    assert_eq!(n.events, 0, "nothing rejected is stored");
+    server.stop().await.unwrap();
+}
+
+/// A syntactically valid event batch of about `bytes` bytes (one long query).
+fn event_batch_of_bytes(bytes: usize) -> Vec<u8> {
+    json!({"events": [{"id": "big-000001", "journey_id": "journey-01",
+        "at": "2026-11-23T10:00:00Z", "type": "search", "query": "q".repeat(bytes), "results": 0}]})
+    .to_string()
+    .into_bytes()
+}
