@@ -2,6 +2,10 @@
 //! 1,100 crowd-written questions, read from `../shared/eval/` (set `DEFLECT_SHARED` to use
 //! another folder). Fails when a figure drops more than 0.01 below the one committed here;
 //! raise the committed figures when ranking improves.
+//!
+//! A clone with nothing beside it has no such data: outside CI the test then says so in one
+//! line and passes without checking; under `CI=true` missing data fails it, because CI always
+//! has `../shared` and must not silently stop measuring ranking.
 
 use std::path::PathBuf;
 
@@ -14,18 +18,35 @@ const COMMITTED_NDCG_AT_10: f64 = 0.619;
 const COMMITTED_TYPO_RETENTION: f64 = 0.971;
 const TOLERANCE: f64 = 0.01;
 
-fn shared() -> PathBuf {
+/// The FeedbackQA folder, or `None` (with one line on stderr) when it is absent outside CI.
+fn shared() -> Option<PathBuf> {
     let dir = std::env::var_os("DEFLECT_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let docs = dir.join("eval/feedbackqa/docs.jsonl");
-    assert!(docs.is_file(), "{} is missing: the evaluation data lives in ../shared beside the repository (or set DEFLECT_SHARED)", docs.display());
-    dir.join("eval/feedbackqa")
+    let data = dir.join("eval/feedbackqa");
+    if data.join("docs.jsonl").is_file() {
+        return Some(data);
+    }
+    let missing = format!(
+        "{} is missing: the evaluation data lives in ../shared beside the repository (or set DEFLECT_SHARED)",
+        data.join("docs.jsonl").display()
+    );
+    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+        panic!("CI is set, so the ranking regression test must run: {missing}");
+    }
+    // Written to stderr directly: the test harness captures `eprintln!` of passing tests,
+    // and this line must be seen.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "notice: skipping the FeedbackQA ranking regression test: {missing}"
+    );
+    None
 }
 
 #[test]
 fn feedbackqa_ranking_does_not_regress() {
-    let data = shared();
+    let Some(data) = shared() else { return };
     let out = tempfile::tempdir().unwrap();
     let report = build(
         &data.join("docs.jsonl"),
