@@ -178,6 +178,10 @@ struct ServerSettings {
     /// POST requests a client may send in a burst (default 100).
     #[arg(long, env = "DEFLECT_RATE_LIMIT_BURST")]
     rate_limit_burst: Option<u32>,
+    /// Proxies in front that append to X-Forwarded-For (default 0: the header is ignored);
+    /// the client address is read that many entries from the right.
+    #[arg(long, env = "DEFLECT_TRUSTED_PROXY_HOPS")]
+    trusted_proxy_hops: Option<usize>,
 }
 
 impl ServerSettings {
@@ -210,6 +214,9 @@ impl ServerSettings {
         }
         if let Some(v) = self.rate_limit_burst {
             c.rate_limit.burst = v;
+        }
+        if let Some(v) = self.trusted_proxy_hops {
+            c.trusted_proxy_hops = v;
         }
         // Empty values (an exported but blank variable) mean "not set".
         c.database = c.database.filter(|v| !v.trim().is_empty());

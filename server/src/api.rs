@@ -446,24 +446,34 @@ async fn refuse_unread(request: Request, e: ApiError) -> Response {
     e.into_response()
 }
 
-/// The client address for the rate limit.
+/// The client address for the rate limit: the TCP peer, or with `n` trusted proxies in
+/// front, the `n`-th `X-Forwarded-For` entry from the right — the address the outermost
+/// trusted proxy saw. Entries left of it are the client's own words (a forged header picks
+/// no bucket); with fewer entries than proxies the left-most one is the furthest known.
 fn client_ip(state: &AppState, request: &Request) -> IpAddr {
-    if state.config.trust_forwarded_for {
-        if let Some(ip) = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-        {
-            return ip;
-        }
-    }
-    request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    forwarded_client(request.headers(), state.config.proxy_hops()).unwrap_or(peer)
+}
+
+fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<IpAddr> {
+    if hops == 0 {
+        return None;
+    }
+    // Several X-Forwarded-For headers are one list, in order (RFC 9110 field lines).
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    let chosen = entries.get(entries.len().checked_sub(hops).unwrap_or(0))?;
+    chosen.parse().ok()
 }
 
 /// Middleware: per-client token bucket on the posting endpoints (429 + `Retry-After`).
@@ -547,6 +557,37 @@ mod tests {
             Some("127.0.0.1:4000")
         ));
         assert!(!origin_allowed(&c, "null", Some("127.0.0.1:4000")));
+    }
+
+    #[test]
+    fn the_client_is_read_from_the_right_of_x_forwarded_for() {
+        let headers = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+            }
+            h
+        };
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        // The client forged the first entry; the one proxy appended the real address.
+        let forged = headers(&["6.6.6.6, 203.0.113.7"]);
+        assert_eq!(forwarded_client(&forged, 0), None, "no proxy: header ignored");
+        assert_eq!(forwarded_client(&forged, 1), ip("203.0.113.7"));
+        // Two proxies (CDN then load balancer), the list split over two header lines.
+        let two = headers(&["6.6.6.6, 203.0.113.7", "198.51.100.2"]);
+        assert_eq!(forwarded_client(&two, 2), ip("203.0.113.7"));
+        assert_eq!(forwarded_client(&two, 1), ip("198.51.100.2"));
+        // Fewer entries than proxies: the furthest one known.
+        assert_eq!(forwarded_client(&headers(&["203.0.113.7"]), 3), ip("203.0.113.7"));
+        // Garbage where the client should be: the peer address is used.
+        assert_eq!(forwarded_client(&headers(&["1.2.3.4, unknown"]), 1), None);
+        assert_eq!(forwarded_client(&HeaderMap::new(), 1), None);
+        // The older setting still means one proxy.
+        let old = Config {
+            trust_forwarded_for: true,
+            ..Config::default()
+        };
+        assert_eq!(old.proxy_hops(), 1);
     }
 
     #[test]

@@ -19,8 +19,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per-client rate limit on `POST /v1/events` and `POST /v1/cases`.
     pub rate_limit: RateLimitConfig,
-    /// Key the rate limit on the first `X-Forwarded-For` address (behind a trusted proxy)
-    /// instead of the peer address.
+    /// How many proxies in front of the collector append to `X-Forwarded-For` and can be
+    /// trusted to (a load balancer, a CDN): the client address for the rate limit is read
+    /// that many entries from the right. 0 (default): the header is ignored, the TCP peer
+    /// is the client. Entries further left are whatever the client sent and never used.
+    pub trusted_proxy_hops: usize,
+    /// Older spelling of `trusted_proxy_hops = 1`, still read.
     pub trust_forwarded_for: bool,
     /// Forwarding of cases to the vendor's helpdesk.
     pub webhook: WebhookConfig,
@@ -65,9 +69,19 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
             rate_limit: RateLimitConfig::default(),
+            trusted_proxy_hops: 0,
             trust_forwarded_for: false,
             webhook: WebhookConfig::default(),
         }
+    }
+}
+
+impl Config {
+    /// The resolved number of trusted proxies: `trusted_proxy_hops`, or 1 for the older
+    /// `trust_forwarded_for = true`.
+    pub fn proxy_hops(&self) -> usize {
+        self.trusted_proxy_hops
+            .max(usize::from(self.trust_forwarded_for))
     }
 }
 

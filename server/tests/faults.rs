@@ -630,3 +630,49 @@ fn event_batch_of_bytes(bytes: usize) -> Vec<u8> {
     .to_string()
     .into_bytes()
 }
+
+/// Behind one proxy, the client is the right-most `X-Forwarded-For` entry: varying the
+/// entries the client writes itself (left of it) does not get it a fresh bucket, and IPv6
+/// clients are limited per /64.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_forwarded_for_entries_and_fresh_ipv6_addresses_share_one_bucket() {
+    let db = sqlite();
+    let mut c = config(&db);
+    c.rate_limit.per_second = 0.001;
+    c.rate_limit.burst = 2;
+    c.trusted_proxy_hops = 1;
+    let server = start(c).await;
+    let client = reqwest::Client::new();
+    let post_from = |forwarded: String, n: usize| {
+        let client = client.clone();
+        let url = format!("http://{}/v1/events", server.addr);
+        async move {
+            client
+                .post(url)
+                .header("content-type", "application/json")
+                .header("x-forwarded-for", forwarded)
+                .body(batch(&format!("xff-{n:04}"), 1))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let mut forged = Vec::new();
+    for n in 0..4 {
+        forged.push(post_from(format!("10.9.9.{n}, 203.0.113.7"), n).await);
+    }
+    assert_eq!(forged, [202, 202, 429, 429], "forged left-hand entries pick no bucket");
+    let mut v6 = Vec::new();
+    for n in 0..4 {
+        v6.push(post_from(format!("2001:db8:7:7::{:x}", n + 1), 10 + n).await);
+    }
+    assert_eq!(v6, [202, 202, 429, 429], "fresh addresses of one /64 share a bucket");
+    assert_eq!(
+        post_from("2001:db8:7:8::1".into(), 20).await,
+        202,
+        "another /64 is another client"
+    );
+    server.stop().await.unwrap();
+}
