@@ -95,14 +95,22 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn database(state: &AppState) -> ApiResult<&Db> {
-    state.db.as_ref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "",
-            "no database is configured: start `deflect serve` with --database (or DEFLECT_DATABASE)",
-        )
-    })
+/// Extractor: the database, or 503 when none is configured (static hosting only). It comes
+/// first in each handler, so a collector without storage says so whatever the body holds.
+pub struct Storage(pub Db);
+
+impl FromRequestParts<Arc<AppState>> for Storage {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &Arc<AppState>) -> ApiResult<Self> {
+        state.db.clone().map(Storage).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                "no database is configured: start `deflect serve` with --database (or DEFLECT_DATABASE)",
+            )
+        })
+    }
 }
 
 /// The media type without parameters, lower-cased.
@@ -181,7 +189,8 @@ impl<T: WireBody> FromRequest<Arc<AppState>> for Wire<T> {
     async fn from_request(request: Request, state: &Arc<AppState>) -> ApiResult<Self> {
         let (parts, body) = request.into_parts();
         let limit = state.config.max_body_bytes;
-        let bytes = match body::read_limited(&parts.headers, body, limit).await {
+        let deadline = std::time::Duration::from_millis(state.config.body_read_timeout_ms);
+        let bytes = match body::read_limited(&parts.headers, body, limit, deadline).await {
             BodyRead::Complete(bytes) => bytes,
             BodyRead::TooLarge { drained } => {
                 let e = ApiError::new(
@@ -190,6 +199,14 @@ impl<T: WireBody> FromRequest<Arc<AppState>> for Wire<T> {
                     format!("the body must be at most {limit} bytes"),
                 );
                 return Err(if drained { e } else { e.closing() });
+            }
+            BodyRead::TimedOut => {
+                return Err(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "",
+                    format!("the body did not arrive within {} ms", deadline.as_millis()),
+                )
+                .closing())
             }
             BodyRead::Broken => {
                 return Err(ApiError::new(
@@ -244,10 +261,9 @@ fn parse<T: WireBody>(bytes: &[u8]) -> ApiResult<T> {
 /// `POST /v1/events`: a batch, stored in one transaction; ids already stored are skipped.
 /// Accepts `application/json` and `text/plain` (what `navigator.sendBeacon` sends).
 pub async fn post_events(
-    State(state): State<Arc<AppState>>,
+    Storage(db): Storage,
     Wire(batch): Wire<EventBatch>,
 ) -> ApiResult<Response> {
-    let db = database(&state)?;
     let (accepted, duplicates) = db
         .insert_events(&batch, now_ms())
         .await
@@ -264,9 +280,9 @@ pub async fn post_events(
 /// storage to `navigator.sendBeacon`, which cannot send JSON cross-origin.
 pub async fn post_case(
     State(state): State<Arc<AppState>>,
+    Storage(db): Storage,
     Wire(case): Wire<Case>,
 ) -> ApiResult<Response> {
-    let db = database(&state)?;
     let created = db
         .insert_case(&case, now_ms())
         .await
@@ -318,12 +334,11 @@ fn require_token(state: &AppState, presented: Option<&str>) -> ApiResult<()> {
 
 /// `PUT /v1/cases/{id}/classification` (bearer token): sets the vendor's category.
 pub async fn put_classification(
-    State(state): State<Arc<AppState>>,
+    Storage(db): Storage,
     Path(id): Path<String>,
     _: ReportToken,
     Wire(c): Wire<VendorClassification>,
 ) -> ApiResult<Response> {
-    let db = database(&state)?;
     let found = db
         .classify(&id, c.vendor_category, now_ms())
         .await
@@ -357,13 +372,12 @@ impl RangeQuery {
 
 /// `GET /v1/report?from&to` (bearer token): the report as JSON.
 pub async fn get_report(
-    State(state): State<Arc<AppState>>,
+    Storage(db): Storage,
     Query(q): Query<RangeQuery>,
     _: ReportToken,
 ) -> ApiResult<Response> {
-    let db = database(&state)?;
     let range = q.range()?;
-    let report = report::build(db, range).await.map_err(ApiError::storage)?;
+    let report = report::build(&db, range).await.map_err(ApiError::storage)?;
     Ok(Json(report).into_response())
 }
 

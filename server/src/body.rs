@@ -32,6 +32,8 @@ pub enum BodyRead {
     TooLarge { drained: bool },
     /// The connection failed while reading (client went away, malformed chunking).
     Broken,
+    /// The body did not arrive within the deadline (a slow or stalled client).
+    TimedOut,
 }
 
 /// The declared `Content-Length`, if any.
@@ -44,9 +46,20 @@ pub fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
-/// Reads `body`, keeping at most `limit` bytes; a body over the limit is drained (see
-/// [`drain`]) instead of left unread.
-pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> BodyRead {
+/// Reads `body` within `deadline`, keeping at most `limit` bytes; a body over the limit is
+/// drained (see [`drain`]) instead of left unread.
+pub async fn read_limited(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    deadline: Duration,
+) -> BodyRead {
+    tokio::time::timeout(deadline, read_within(headers, body, limit))
+        .await
+        .unwrap_or(BodyRead::TimedOut)
+}
+
+async fn read_within(headers: &HeaderMap, body: Body, limit: usize) -> BodyRead {
     if declared_length(headers).is_some_and(|len| len > limit as u64) {
         return BodyRead::TooLarge {
             drained: drain(headers, body).await,
@@ -111,6 +124,8 @@ async fn drain_within(mut body: Body, budget: u64) -> bool {
 mod tests {
     use super::*;
 
+    const T: Duration = Duration::from_secs(30);
+
     fn with_length(n: usize) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert(CONTENT_LENGTH, n.into());
@@ -126,15 +141,15 @@ mod tests {
 
     #[tokio::test]
     async fn keeps_bodies_within_the_limit_and_drains_larger_ones_to_their_end() {
-        let small = read_limited(&with_length(10), Body::from(vec![b'a'; 10]), 10).await;
+        let small = read_limited(&with_length(10), Body::from(vec![b'a'; 10]), 10, T).await;
         assert_eq!(small, BodyRead::Complete(Bytes::from(vec![b'a'; 10])));
         // Declared over the limit: refused without keeping anything, but read to the end.
-        let declared = read_limited(&with_length(11), Body::from(vec![b'a'; 11]), 10).await;
+        let declared = read_limited(&with_length(11), Body::from(vec![b'a'; 11]), 10, T).await;
         assert_eq!(declared, BodyRead::TooLarge { drained: true });
         // Streamed (chunked) past the limit: the same.
-        let chunked = read_limited(&HeaderMap::new(), streamed(100, 1000), 10_000).await;
+        let chunked = read_limited(&HeaderMap::new(), streamed(100, 1000), 10_000, T).await;
         assert_eq!(chunked, BodyRead::TooLarge { drained: true });
-        let exact = read_limited(&HeaderMap::new(), streamed(10, 1000), 10_000).await;
+        let exact = read_limited(&HeaderMap::new(), streamed(10, 1000), 10_000, T).await;
         assert!(matches!(exact, BodyRead::Complete(b) if b.len() == 10_000));
     }
 
@@ -143,7 +158,7 @@ mod tests {
         let huge = DRAIN_BYTES as usize + 1;
         assert!(!drain(&with_length(huge), Body::empty()).await, "declared too large");
         let chunks = (DRAIN_BYTES as usize) / (1 << 20) + 1;
-        let streamed_huge = read_limited(&HeaderMap::new(), streamed(chunks, 1 << 20), 1024).await;
+        let streamed_huge = read_limited(&HeaderMap::new(), streamed(chunks, 1 << 20), 1024, T).await;
         assert_eq!(streamed_huge, BodyRead::TooLarge { drained: false });
     }
 }

@@ -28,6 +28,14 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Forwarding of cases to the vendor's helpdesk.
     pub webhook: WebhookConfig,
+    /// Open connections at most; more wait in the listen backlog (keep the process's
+    /// descriptor limit above this plus the database pool).
+    pub max_connections: usize,
+    /// How long a request's headers may take to arrive, in milliseconds (also how long an
+    /// idle kept-alive connection stays open).
+    pub header_read_timeout_ms: u64,
+    /// How long a request's body may take to arrive, in milliseconds (408 past it).
+    pub body_read_timeout_ms: u64,
 }
 
 /// A token bucket per client address.
@@ -72,6 +80,9 @@ impl Default for Config {
             trusted_proxy_hops: 0,
             trust_forwarded_for: false,
             webhook: WebhookConfig::default(),
+            max_connections: 2048,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 30_000,
         }
     }
 }
@@ -151,6 +162,12 @@ impl Config {
             if !ok {
                 anyhow::bail!("webhook.url: {url:?} must be an http:// or https:// URL");
             }
+        }
+        if self.max_connections == 0 {
+            anyhow::bail!("max_connections: must be at least 1");
+        }
+        if self.header_read_timeout_ms == 0 || self.body_read_timeout_ms == 0 {
+            anyhow::bail!("header_read_timeout_ms and body_read_timeout_ms: must be at least 1");
         }
         if self.max_body_bytes < 1024 {
             anyhow::bail!("max_body_bytes: must be at least 1024");

@@ -6,6 +6,8 @@
 //!   `/healthz`) over [`db`] (SQLite or PostgreSQL, one set of migrations);
 //! - [`body`]: request bodies read within a limit, and refused ones drained so the
 //!   refusal reaches the client;
+//! - [`connections`]: the accept loop: a cap on open connections, a header deadline and
+//!   a graceful drain;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
 //! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
 //!
@@ -14,6 +16,7 @@
 pub mod api;
 pub mod body;
 pub mod config;
+pub mod connections;
 pub mod dashboard;
 pub mod db;
 pub mod outbox;
@@ -46,14 +49,6 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<(TcpListener, SocketAddr)>
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     Ok((listener, local))
-}
-
-/// Serves `router` on `listener` until Ctrl-C or SIGTERM, then drains in-flight requests.
-pub async fn run(listener: TcpListener, router: axum::Router) -> anyhow::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -181,17 +176,11 @@ pub async fn start(
         ))),
         _ => None,
     };
-    let mut http_rx = rx;
-    let http = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = http_rx.wait_for(|stop| *stop).await;
-        })
-        .await
-    });
+    let limits = connections::ConnectionLimits {
+        max_connections: state.config.max_connections,
+        header_read_timeout: Duration::from_millis(state.config.header_read_timeout_ms),
+    };
+    let http = tokio::spawn(connections::serve(listener, router, limits, rx));
     Ok(Server {
         addr,
         state,

@@ -676,3 +676,90 @@ async fn forged_forwarded_for_entries_and_fresh_ipv6_addresses_share_one_bucket(
     );
     server.stop().await.unwrap();
 }
+
+/// Reads from `stream` until the server closes it (or `limit` passes); returns what it sent
+/// and how long the close took, or `None` if it kept the connection open past `limit`.
+async fn until_closed(
+    stream: &mut tokio::net::TcpStream,
+    limit: Duration,
+) -> Option<(String, Duration)> {
+    use tokio::io::AsyncReadExt;
+    let started = std::time::Instant::now();
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(limit, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok()
+        .map(|()| (String::from_utf8_lossy(&got).into_owned(), started.elapsed()))
+}
+
+/// Slow clients cannot hold the collector's connections: a client trickling header lines
+/// (slowloris) is cut off after `header_read_timeout_ms`, one whose body stalls gets a 408
+/// after `body_read_timeout_ms`, and past `max_connections` new clients wait for a free
+/// connection instead of exhausting the process's descriptors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_connections_are_capped() {
+    use tokio::io::AsyncWriteExt;
+    let db = sqlite();
+    let mut c = config(&db);
+    c.header_read_timeout_ms = 500;
+    c.body_read_timeout_ms = 500;
+    let server = start(c).await;
+
+    // Slowloris: a header line every 200 ms, never the blank line that ends them.
+    let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"POST /v1/events HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let trickle = async {
+        for i in 0..50 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if slow.write_all(format!("X-Pad-{i}: y\r\n").as_bytes()).await.is_err() {
+                return true; // the server closed it
+            }
+        }
+        false
+    };
+    let cut_off = tokio::time::timeout(Duration::from_secs(10), trickle)
+        .await
+        .unwrap_or(false);
+    assert!(cut_off, "a client trickling headers for 10 s kept its connection");
+
+    // A body that stalls after 10 of its 1,000 declared bytes.
+    let mut stalled = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stalled
+        .write_all(
+            b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 1000\r\n\r\n{\"events\":",
+        )
+        .await
+        .unwrap();
+    let (answer, _) = until_closed(&mut stalled, Duration::from_secs(10))
+        .await
+        .expect("a stalled body kept its connection for 10 s");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    server.stop().await.unwrap();
+
+    // Two connections at most: a third client waits until one of them goes.
+    let mut c = config(&db);
+    c.max_connections = 2;
+    let server = start(c).await;
+    let idle_a = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let _idle_b = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let health = || {
+        reqwest::Client::new()
+            .get(format!("http://{}/healthz", server.addr))
+            .timeout(Duration::from_millis(1500))
+            .send()
+    };
+    assert!(health().await.is_err(), "a third connection was served past the cap");
+    drop(idle_a);
+    let r = health().await.expect("served once a connection is free");
+    assert_eq!(r.status().as_u16(), 200);
+    server.stop().await.unwrap();
+}
