@@ -87,6 +87,30 @@ impl Default for Config {
     }
 }
 
+/// Cases carry customers' names, e-mail addresses and words: they travel to the helpdesk
+/// over TLS. Plain http is allowed only to this machine (a local relay, the tests).
+fn check_webhook_url(url: &str) -> anyhow::Result<()> {
+    // Named without the URL itself: webhook URLs often hold a secret in their path.
+    let shown = crate::outbox::redact_url(url);
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| anyhow::anyhow!("webhook.url: {shown} is not a URL ({e})"))?;
+    let host = parsed.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => anyhow::bail!(
+            "webhook.url: {shown} must use https:// (plain http:// only to this machine: localhost, 127.0.0.1, [::1])"
+        ),
+        _ => anyhow::bail!("webhook.url: {shown} must be an https:// URL"),
+    }
+}
+
 impl Config {
     /// The resolved number of trusted proxies: `trusted_proxy_hops`, or 1 for the older
     /// `trust_forwarded_for = true`.
@@ -157,11 +181,7 @@ impl Config {
             }
         }
         if let Some(url) = &self.webhook.url {
-            let ok = (url.starts_with("https://") || url.starts_with("http://"))
-                && reqwest::Url::parse(url).is_ok();
-            if !ok {
-                anyhow::bail!("webhook.url: {url:?} must be an http:// or https:// URL");
-            }
+            check_webhook_url(url)?;
         }
         if self.max_connections == 0 {
             anyhow::bail!("max_connections: must be at least 1");
@@ -267,6 +287,15 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("webhook.url"));
+        // Plain http only to this machine; the error does not repeat the URL's secret path.
+        c.webhook.url = Some("http://hooks.example/T0/secret-path".into());
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("must use https://"), "{err}");
+        assert!(!err.contains("secret-path"), "{err}");
+        for ok in ["https://hooks.example/x", "http://127.0.0.1:9/x", "http://[::1]:9/x", "http://localhost/x"] {
+            c.webhook.url = Some(ok.into());
+            c.validate().unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
         assert_eq!(split_list(" a, ,b "), vec!["a", "b"]);
     }
 }

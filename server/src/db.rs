@@ -59,7 +59,8 @@ pub fn database_url(spec: &str) -> anyhow::Result<(Backend, String)> {
     }
     if spec.contains("://") && !spec.starts_with("sqlite:") {
         anyhow::bail!(
-            "database: {spec:?} is neither a postgres:// URL, a sqlite: URL nor a file path"
+            "database: {:?} is neither a postgres:// URL, a sqlite: URL nor a file path",
+            redact(spec)
         );
     }
     let url = if let Some(rest) = spec.strip_prefix("sqlite:") {
@@ -132,11 +133,15 @@ pub struct Counts {
 impl Db {
     /// Connects (creating a SQLite file on first start) and applies pending migrations.
     pub async fn open(spec: &str) -> anyhow::Result<Db> {
+        Db::connect(spec).await.map_err(|e| scrubbed(e, spec))
+    }
+
+    async fn connect(spec: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let (backend, url) = database_url(spec)?;
         let options: AnyConnectOptions = url
             .parse()
-            .with_context(|| format!("database: cannot parse {spec:?}"))?;
+            .with_context(|| format!("database: cannot parse {:?}", redact(spec)))?;
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool_options = match backend {
             // One writer at a time anyway; a few connections let reads run beside it.
@@ -586,16 +591,70 @@ fn split_statements(sql: &str) -> Vec<String> {
     out
 }
 
-/// The spec without a password, for messages.
-pub fn redact(spec: &str) -> String {
-    if let Some((scheme, rest)) = spec.split_once("://") {
-        if let Some((auth, host)) = rest.split_once('@') {
-            if let Some((user, _)) = auth.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}");
+/// The secrets a database spec can carry: the password in its user info (as written and
+/// percent-decoded) and `password=` / `sslpassword=` query parameters.
+fn secrets_in(spec: &str) -> Vec<String> {
+    let mut secrets = Vec::new();
+    if let Some((_, rest)) = spec.split_once("://") {
+        // The last '@' ends the user info: a password may itself contain '@' or '/'.
+        if let Some((auth, _)) = rest.rsplit_once('@') {
+            if let Some((_, password)) = auth.split_once(':') {
+                secrets.push(password.to_string());
+                secrets.push(percent_decode(password));
             }
         }
     }
-    spec.to_string()
+    if let Some((_, query)) = spec.split_once('?') {
+        for pair in query.split('&') {
+            if let Some((key, value)) = pair.split_once('=') {
+                if key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("sslpassword") {
+                    secrets.push(value.to_string());
+                    secrets.push(percent_decode(value));
+                }
+            }
+        }
+    }
+    secrets.retain(|s| !s.is_empty());
+    // Longest first, so a secret containing another is replaced whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `text` with every secret of `spec` replaced by `***`.
+pub fn redact_in(text: &str, spec: &str) -> String {
+    secrets_in(spec)
+        .iter()
+        .fold(text.to_string(), |t, secret| t.replace(secret.as_str(), "***"))
+}
+
+/// The spec without its secrets, for messages.
+pub fn redact(spec: &str) -> String {
+    redact_in(spec, spec)
+}
+
+/// An error about `spec` whose whole chain (sqlx's messages included) holds no secret.
+fn scrubbed(e: anyhow::Error, spec: &str) -> anyhow::Error {
+    anyhow::anyhow!(redact_in(&format!("{e:#}"), spec))
 }
 
 #[cfg(test)]
@@ -619,6 +678,27 @@ mod tests {
         );
         assert!(database_url("mysql://x").is_err());
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u:p@ss/w@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact("postgres://u@h/db?sslmode=require&password=s3cr3t"),
+            "postgres://u@h/db?sslmode=require&password=***"
+        );
+        assert_eq!(redact_in("failed for p@ss w", "postgres://u:p%40ss%20w@h/db"), "failed for ***");
+    }
+
+    #[tokio::test]
+    async fn errors_about_a_database_url_never_show_its_password() {
+        for spec in [
+            "postgres://ana:s3cr3t-pw@localhost:notaport/db",
+            "postgres://ana:s3cr3t-pw@127.0.0.1:1/db?connect_timeout=2",
+            "mysql://ana:s3cr3t-pw@localhost/db",
+            "postgres://ana:s3cr3t%2Dpw@[::1/db",
+        ] {
+            let e = Db::open(spec).await.err().expect("cannot open");
+            let message = format!("{e:#} {e:?}");
+            assert!(!message.contains("s3cr3t"), "{spec}: {message}");
+            assert!(message.contains("database"), "{spec}: {message}");
+        }
     }
 
     #[test]

@@ -102,8 +102,11 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let Some(url) = cfg.url.clone() else { return };
+    // Redirects are not followed: a redirect could carry the case (and the bearer token)
+    // to a host the vendor never configured, or downgrade it to plain http.
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_millis(cfg.timeout_ms))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
     {
         Ok(c) => c,
@@ -192,6 +195,10 @@ async fn deliver(
         let status = response.status();
         if status.is_success() {
             Ok(())
+        } else if status.is_redirection() {
+            Err(format!(
+                "webhook answered {status} (a redirect, not followed: configure the final URL)"
+            ))
         } else {
             Err(format!("webhook answered {status}"))
         }

@@ -763,3 +763,65 @@ async fn slow_clients_are_cut_off_and_connections_are_capped() {
     assert_eq!(r.status().as_u16(), 200);
     server.stop().await.unwrap();
 }
+
+/// A helpdesk answering with a redirect: the collector does not follow it (the case and
+/// the bearer token would go to a host nobody configured); the case waits in the outbox
+/// with the reason, and the redirect's target never sees a request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_redirects_are_not_followed() {
+    use axum::routing::post as route_post;
+    let elsewhere_hits = Arc::new(AtomicUsize::new(0));
+    let hits = elsewhere_hits.clone();
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            route_post(|| async {
+                (
+                    http::StatusCode::TEMPORARY_REDIRECT,
+                    [(http::header::LOCATION, "/elsewhere")],
+                )
+            }),
+        )
+        .route(
+            "/elsewhere",
+            route_post(move || {
+                hits.fetch_add(1, Ordering::SeqCst);
+                async { http::StatusCode::OK }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let db = sqlite();
+    let mut cfg = config(&db);
+    cfg.webhook.url = Some(format!("http://{hook}/hook"));
+    cfg.webhook.retry_base_ms = 20;
+    cfg.webhook.retry_max_ms = 50;
+    cfg.webhook.poll_ms = 20;
+    let server = start(cfg).await;
+    let (status, body) = post(&server, "/v1/cases", case("case-redirect-01").to_string()).await;
+    assert_eq!(status, 201, "{body}");
+    let mut side = side_connection(&db).await;
+    eventually("a failed attempt is recorded", async || {
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT attempts, last_error FROM outbox")
+                .fetch_optional(&mut side)
+                .await
+                .unwrap();
+        row.is_some_and(|(attempts, _)| attempts >= 2)
+    })
+    .await;
+    let (delivered, last_error): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT delivered_ms, last_error FROM outbox")
+            .fetch_one(&mut side)
+            .await
+            .unwrap();
+    assert_eq!(delivered, None);
+    assert!(
+        last_error.as_deref().unwrap_or_default().contains("redirect, not followed"),
+        "{last_error:?}"
+    );
+    assert_eq!(elsewhere_hits.load(Ordering::SeqCst), 0, "the redirect was followed");
+    server.stop().await.unwrap();
+}
