@@ -36,6 +36,35 @@ pub struct Config {
     pub header_read_timeout_ms: u64,
     /// How long a request's body may take to arrive, in milliseconds (408 past it).
     pub body_read_timeout_ms: u64,
+    /// How long events and cases are kept.
+    pub retention: RetentionConfig,
+}
+
+/// How long what the collector stores is kept, and how the purge runs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days an event is kept after it arrived; 0 keeps events for ever.
+    pub events_days: u32,
+    /// Days a case is kept after it arrived (once forwarded, when a webhook is set); 0
+    /// keeps cases for ever.
+    pub cases_days: u32,
+    /// Seconds between purges.
+    pub purge_interval_s: u64,
+    /// Rows deleted per statement.
+    pub batch_size: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            // 13 months: a year-over-year comparison still has its month.
+            events_days: 400,
+            cases_days: 730,
+            purge_interval_s: 3600,
+            batch_size: 1000,
+        }
+    }
 }
 
 /// A token bucket per client address.
@@ -83,6 +112,7 @@ impl Default for Config {
             max_connections: 2048,
             header_read_timeout_ms: 10_000,
             body_read_timeout_ms: 30_000,
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -182,6 +212,9 @@ impl Config {
         }
         if let Some(url) = &self.webhook.url {
             check_webhook_url(url)?;
+        }
+        if self.retention.batch_size == 0 {
+            anyhow::bail!("retention.batch_size: must be at least 1");
         }
         if self.max_connections == 0 {
             anyhow::bail!("max_connections: must be at least 1");

@@ -15,11 +15,18 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
 
 /// The migrations, in order: (version, name, SQL).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "collector",
-    include_str!("../migrations/0001_collector.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "collector",
+        include_str!("../migrations/0001_collector.sql"),
+    ),
+    (
+        3,
+        "retention",
+        include_str!("../migrations/0003_retention.sql"),
+    ),
+];
 
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,6 +230,60 @@ impl Db {
             conn.execute("SELECT pg_advisory_unlock(4242001)").await?;
         }
         result
+    }
+
+    /// Deletes up to `limit` events received before `cutoff_ms`; returns how many.
+    pub async fn purge_events(&self, cutoff_ms: i64, limit: i64) -> anyhow::Result<u64> {
+        let deleted = sqlx::query(
+            "DELETE FROM events WHERE id IN \
+             (SELECT id FROM events WHERE received_ms < $1 LIMIT $2)",
+        )
+        .bind(cutoff_ms)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(deleted)
+    }
+
+    /// Deletes up to `limit` cases received before `cutoff_ms`, with their outbox rows, in
+    /// one transaction; with `keep_undelivered`, a case the helpdesk has not received yet
+    /// stays whatever its age (it was acknowledged to the customer). Returns how many.
+    pub async fn purge_cases(
+        &self,
+        cutoff_ms: i64,
+        limit: i64,
+        keep_undelivered: bool,
+    ) -> anyhow::Result<u64> {
+        let undelivered = if keep_undelivered {
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND o.delivered_ms IS NULL)"
+        } else {
+            ""
+        };
+        let mut tx = self.pool.begin().await?;
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT c.id FROM cases c WHERE c.received_ms < $1{undelivered} LIMIT $2"
+        ))
+        .bind(cutoff_ms)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        for chunk in ids.chunks(500) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            for table_and_key in ["outbox WHERE case_id", "cases WHERE id"] {
+                let sql = format!("DELETE FROM {table_and_key} IN ({list})");
+                let mut query = sqlx::query(&sql);
+                for id in chunk {
+                    query = query.bind(id.clone());
+                }
+                query.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(ids.len() as u64)
     }
 
     /// `SELECT 1`, for `/healthz`.

@@ -9,6 +9,7 @@
 //! - [`connections`]: the accept loop: a cap on open connections, a header deadline and
 //!   a graceful drain;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
+//! - [`retention`]: how long events and cases are kept, and the purge;
 //! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
 //!
 //! [`start`] builds all of it from a [`config::Config`] and serves until [`Server::stop`].
@@ -22,6 +23,7 @@ pub mod db;
 pub mod outbox;
 pub mod rate_limit;
 pub mod report;
+pub mod retention;
 pub mod static_files;
 
 use std::net::SocketAddr;
@@ -156,6 +158,7 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     http: tokio::task::JoinHandle<std::io::Result<()>>,
     worker: Option<tokio::task::JoinHandle<()>>,
+    purger: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Builds the app and starts serving on `listener`.
@@ -176,6 +179,14 @@ pub async fn start(
         ))),
         _ => None,
     };
+    let purger = state.db.as_ref().map(|db| {
+        tokio::spawn(retention::run(
+            db.clone(),
+            state.config.retention.clone(),
+            state.config.webhook.url.is_some(),
+            rx.clone(),
+        ))
+    });
     let limits = connections::ConnectionLimits {
         max_connections: state.config.max_connections,
         header_read_timeout: Duration::from_millis(state.config.header_read_timeout_ms),
@@ -187,6 +198,7 @@ pub async fn start(
         shutdown,
         http,
         worker,
+        purger,
     })
 }
 
@@ -196,8 +208,8 @@ impl Server {
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
         let served = self.http.await;
-        if let Some(worker) = self.worker {
-            let _ = worker.await;
+        for task in [self.worker, self.purger].into_iter().flatten() {
+            let _ = task.await;
         }
         if let Some(db) = &self.state.db {
             db.close().await;

@@ -1154,3 +1154,72 @@ async fn forwarding_survives_an_outage_and_restarts(backend: Backend) {
     assert_eq!(per_case, expected, "each case arrives exactly once");
 }
 on_both_backends!(forwarding_survives_an_outage_and_restarts);
+
+// ---------------------------------------------------------------------------------------
+// Retention
+
+/// Rows older than the policy are purged in bounded batches by the collector's clock and
+/// recent ones stay; an old case the helpdesk has not received yet stays while a webhook
+/// waits for it; and a running collector purges on its own.
+async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backend: Backend) {
+    use deflect_server::retention::{purge, Purged};
+    let Some(db) = test_db(backend, "retention").await else {
+        return;
+    };
+    let store = deflect_server::db::Db::open(&db.spec).await.unwrap();
+    let now = deflect_server::db::now_ms();
+    let day = 86_400_000i64;
+    let events = |prefix: &str, n: usize| -> deflect_journey::EventBatch {
+        serde_json::from_value(json!({"events": (0..n).map(|i| event(
+            &format!("{prefix}-{i:04}"), "journey-ret", "2026-11-23T10:00:00Z",
+            json!({"type": "search", "query": "vat", "results": 1}))).collect::<Vec<_>>()}))
+        .unwrap()
+    };
+    let as_case = |id: &str| -> deflect_journey::Case {
+        serde_json::from_value(case(id, "journey-ret", "billing_or_account")).unwrap()
+    };
+    // 25 events that arrived 40 days ago, 5 today; three cases: two from 800 days ago (one
+    // forwarded, one still waiting for the helpdesk) and one from today.
+    store.insert_events(&events("old", 25), now - 40 * day).await.unwrap();
+    store.insert_events(&events("new", 5), now).await.unwrap();
+    store.insert_case(&as_case("case-ret-forwarded"), now - 800 * day).await.unwrap();
+    store.insert_case(&as_case("case-ret-waiting"), now - 800 * day).await.unwrap();
+    store.insert_case(&as_case("case-ret-recent"), now).await.unwrap();
+    for claimed in store.claim_outbox("test", now, 60_000, 10).await.unwrap() {
+        if claimed.case_id == "case-ret-forwarded" {
+            store.outbox_delivered(&claimed.case_id, "test", now).await.unwrap();
+        }
+    }
+
+    let policy = deflect_server::config::RetentionConfig {
+        events_days: 30,
+        cases_days: 730,
+        purge_interval_s: 3600,
+        batch_size: 7,
+    };
+    let purged = purge(&store, &policy, now, true).await.unwrap();
+    assert_eq!(purged, Purged { events: 25, cases: 1 });
+    let n = store.counts().await.unwrap();
+    assert_eq!((n.events, n.cases, n.outbox_pending, n.outbox_delivered), (5, 2, 2, 0));
+    assert!(store.case_payload("case-ret-waiting").await.unwrap().is_some());
+    // Without a webhook nothing waits for the old case: it goes too.
+    assert_eq!(purge(&store, &policy, now, false).await.unwrap(), Purged { events: 0, cases: 1 });
+    assert_eq!(purge(&store, &policy, now, false).await.unwrap(), Purged::default());
+    store.close().await;
+
+    // A running collector purges at start, without being asked.
+    let store = deflect_server::db::Db::open(&db.spec).await.unwrap();
+    store.insert_events(&events("aged", 12), now - 500 * day).await.unwrap();
+    store.close().await;
+    let mut c = config(&db);
+    c.retention.batch_size = 5;
+    let server = start(c).await;
+    let db_handle = server.state.db.clone().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while db_handle.counts().await.unwrap().events != 5 {
+        assert!(std::time::Instant::now() < deadline, "the collector did not purge on its own");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.stop().await.unwrap();
+}
+on_both_backends!(retention_purges_old_rows_in_batches_and_keeps_undelivered_cases);
