@@ -123,12 +123,8 @@ enum Command {
     /// zero-result queries, unhelpful articles, customer vs vendor case categories) from
     /// the collector's database.
     Report {
-        /// Settings file; only `database` is read from it.
-        #[arg(long, env = "DEFLECT_CONFIG")]
-        config: Option<PathBuf>,
-        /// The collector's database: a SQLite file path or a postgres:// URL.
-        #[arg(long, env = "DEFLECT_DATABASE")]
-        database: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
         /// Start of the window: YYYY-MM-DD (UTC) or an RFC 3339 time; default: the beginning.
         #[arg(long)]
         from: Option<String>,
@@ -140,6 +136,86 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Print everything the collector holds about one person as JSON: their cases (with
+    /// classification and forwarding state) and the events of those cases' journeys.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        person: PersonArgs,
+    },
+    /// Delete everything the collector holds about one person (their cases, those cases'
+    /// outbox rows and their journeys' events) in one transaction; prints what was removed.
+    Erase {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        person: PersonArgs,
+    },
+}
+
+/// Where the collector's data is, for the commands that read or change it offline.
+#[derive(clap::Args, Debug)]
+struct StoreArgs {
+    /// Settings file; only `database` is read from it.
+    #[arg(long, env = "DEFLECT_CONFIG")]
+    config: Option<PathBuf>,
+    /// The collector's database: a SQLite file path or a postgres:// URL.
+    #[arg(long, env = "DEFLECT_DATABASE")]
+    database: Option<String>,
+}
+
+impl StoreArgs {
+    /// The database named by the flag, the environment or the settings file.
+    fn database(&self) -> anyhow::Result<String> {
+        let file_database = match &self.config {
+            Some(path) => deflect_server::config::Config::from_file(path)?.database,
+            None => None,
+        };
+        self.database
+            .clone()
+            .or(file_database)
+            .filter(|d| !d.trim().is_empty())
+            .ok_or_else(|| {
+                anyhow::anyhow!("database: give --database (or DEFLECT_DATABASE, or `database` in --config)")
+            })
+    }
+}
+
+/// Whose data: exactly one of the two.
+#[derive(clap::Args, Debug)]
+struct PersonArgs {
+    /// The e-mail address the person's cases were sent from (case-insensitive).
+    #[arg(long)]
+    email: Option<String>,
+    /// The vendor's user id the person's cases carried (`identify`).
+    #[arg(long)]
+    user_id: Option<String>,
+}
+
+impl PersonArgs {
+    fn person(&self) -> anyhow::Result<deflect_server::personal_data::Person> {
+        deflect_server::personal_data::Person::from_selectors(self.email.as_deref(), self.user_id.as_deref())
+            .map_err(|(field, message)| anyhow::anyhow!("--{}: {message}", field.replace('_', "-")))
+    }
+}
+
+/// `deflect export` and `deflect erase`.
+async fn personal_data(store: StoreArgs, person: PersonArgs, erase: bool) -> anyhow::Result<()> {
+    let who = person.person()?;
+    let db = deflect_server::db::Db::open(&store.database()?).await?;
+    let result = if erase {
+        deflect_server::personal_data::erase(&db, &who)
+            .await
+            .and_then(|e| Ok(serde_json::to_string_pretty(&e)?))
+    } else {
+        deflect_server::personal_data::export(&db, &who)
+            .await
+            .and_then(|d| Ok(serde_json::to_string_pretty(&d)?))
+    };
+    db.close().await;
+    println!("{}", result?);
+    Ok(())
 }
 
 /// The collector's settings that can be given as flags or environment variables; they
@@ -466,19 +542,12 @@ async fn serve(
 }
 
 async fn report(
-    config: Option<PathBuf>,
-    database: Option<String>,
+    store: StoreArgs,
     from: Option<String>,
     to: Option<String>,
     format: ReportFormat,
 ) -> anyhow::Result<()> {
-    let file_database = match &config {
-        Some(path) => deflect_server::config::Config::from_file(path)?.database,
-        None => None,
-    };
-    let Some(database) = database.or(file_database).filter(|d| !d.trim().is_empty()) else {
-        anyhow::bail!("database: give --database (or DEFLECT_DATABASE, or `database` in --config)");
-    };
+    let database = store.database()?;
     let range = deflect_server::report::Range::parse(from.as_deref(), to.as_deref())
         .map_err(|(field, message)| anyhow::anyhow!("--{field}: {message}"))?;
     let db = deflect_server::db::Db::open(&database).await?;
@@ -566,14 +635,19 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from)
             .and_then(|rt| rt.block_on(serve(dir, host, port, settings))),
         Command::Report {
-            config,
-            database,
+            store,
             from,
             to,
             format,
         } => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(report(config, database, from, to, format))),
+            .and_then(|rt| rt.block_on(report(store, from, to, format))),
+        Command::Export { store, person } => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(personal_data(store, person, false))),
+        Command::Erase { store, person } => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(personal_data(store, person, true))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -373,3 +373,46 @@ fn bad_settings_are_errors_naming_the_key_and_help_lists_every_option() {
         );
     }
 }
+
+/// `deflect export` prints one person's cases and journey events as JSON; `deflect erase`
+/// removes exactly those and says how many; a missing or double selector is an error naming
+/// the flag.
+#[test]
+fn export_and_erase_one_persons_data_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.sqlite").to_string_lossy().into_owned();
+    {
+        let server = serve(&["--database", &db]);
+        let events = json!({"events": [
+            {"id": "per-000001", "journey_id": "journey-p1", "at": "2026-11-23T10:00:00Z", "type": "search", "query": "vat", "results": 1},
+            {"id": "per-000002", "journey_id": "journey-p2", "at": "2026-11-23T10:00:00Z", "type": "search", "query": "timer", "results": 1}
+        ]});
+        assert_eq!(post(&server.base, "/v1/events", &events).unwrap().0, 202);
+        let case = json!({"id": "case-per-00001", "journey_id": "journey-p1", "created_at": "2026-11-23T10:00:09Z",
+            "subject": "VAT is wrong", "email": "cy@example.com", "customer_category": "billing_or_account",
+            "context": {"user_id": "u-42"}});
+        assert_eq!(post(&server.base, "/v1/cases", &case).unwrap().0, 201);
+    }
+    let run = |args: &[&str]| deflect().args(args).args(["--database", &db]).output().unwrap();
+    let out = run(&["export", "--user-id", "u-42"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let data: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["cases"][0]["case"]["subject"], "VAT is wrong");
+    assert_eq!(data["events"].as_array().unwrap().len(), 1);
+    assert_eq!(data["events"][0]["id"], "per-000001");
+
+    let out = run(&["export"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--email: give email or user_id"));
+    let out = run(&["erase", "--email", "cy@example.com", "--user-id", "u-42"]);
+    assert!(!out.status.success(), "both selectors are refused");
+
+    let out = run(&["erase", "--email", "CY@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let erased: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(erased, json!({"cases": 1, "events": 1}));
+    let report = report_json(&db);
+    assert_eq!(report["totals"]["searches"], 1, "the anonymous journey's search stays: {report}");
+    let again: Value = serde_json::from_slice(&run(&["export", "--email", "cy@example.com"]).stdout).unwrap();
+    assert_eq!(again, json!({"cases": [], "events": []}));
+}

@@ -23,6 +23,7 @@ use tokio::sync::Notify;
 use crate::body::{self, BodyRead};
 use crate::config::Config;
 use crate::db::{now_ms, Db};
+use crate::personal_data::{self, Person};
 use crate::rate_limit::RateLimiter;
 use crate::report::{self, Range};
 
@@ -379,6 +380,50 @@ pub async fn get_report(
     let range = q.range()?;
     let report = report::build(&db, range).await.map_err(ApiError::storage)?;
     Ok(Json(report).into_response())
+}
+
+/// `email` or `user_id`: whose data.
+#[derive(Debug, Deserialize, Default)]
+pub struct PersonQuery {
+    /// The address the person's cases were sent from.
+    pub email: Option<String>,
+    /// The vendor's user id their cases carried.
+    pub user_id: Option<String>,
+}
+
+impl PersonQuery {
+    fn person(&self) -> ApiResult<Person> {
+        Person::from_selectors(self.email.as_deref(), self.user_id.as_deref())
+            .map_err(|(field, message)| ApiError::new(StatusCode::BAD_REQUEST, &field, message))
+    }
+}
+
+/// `GET /v1/personal-data?email=…` (or `user_id=`; bearer token): everything held about one
+/// person, as JSON.
+pub async fn get_personal_data(
+    Storage(db): Storage,
+    Query(q): Query<PersonQuery>,
+    _: ReportToken,
+) -> ApiResult<Response> {
+    let data = personal_data::export(&db, &q.person()?)
+        .await
+        .map_err(ApiError::storage)?;
+    Ok(Json(data).into_response())
+}
+
+/// `DELETE /v1/personal-data?email=…` (or `user_id=`; bearer token): erases it; answers
+/// what was removed.
+pub async fn delete_personal_data(
+    Storage(db): Storage,
+    Query(q): Query<PersonQuery>,
+    _: ReportToken,
+) -> ApiResult<Response> {
+    let person = q.person()?;
+    let erased = personal_data::erase(&db, &person)
+        .await
+        .map_err(ApiError::storage)?;
+    tracing::info!(cases = erased.cases, events = erased.events, "personal data erased");
+    Ok(Json(erased).into_response())
 }
 
 /// `GET /healthz`: 200 when the database answers (or none is configured), else 503.

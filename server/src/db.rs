@@ -268,20 +268,7 @@ impl Db {
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
-        for chunk in ids.chunks(500) {
-            let list = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            for table_and_key in ["outbox WHERE case_id", "cases WHERE id"] {
-                let sql = format!("DELETE FROM {table_and_key} IN ({list})");
-                let mut query = sqlx::query(&sql);
-                for id in chunk {
-                    query = query.bind(id.clone());
-                }
-                query.execute(&mut *tx).await?;
-            }
-        }
+        delete_cases(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(ids.len() as u64)
     }
@@ -650,6 +637,35 @@ fn split_statements(sql: &str) -> Vec<String> {
         out.push(current.trim().to_string());
     }
     out
+}
+
+/// `$1, …, $n`, for an `IN (…)` list of `n` values.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Deletes the cases `ids` and their outbox rows inside the caller's transaction; returns
+/// how many cases were deleted.
+pub(crate) async fn delete_cases(conn: &mut sqlx::AnyConnection, ids: &[String]) -> anyhow::Result<u64> {
+    let mut deleted = 0;
+    for chunk in ids.chunks(500) {
+        let list = placeholders(chunk.len());
+        for (table_and_key, counted) in [("outbox WHERE case_id", false), ("cases WHERE id", true)] {
+            let sql = format!("DELETE FROM {table_and_key} IN ({list})");
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.clone());
+            }
+            let n = query.execute(&mut *conn).await?.rows_affected();
+            if counted {
+                deleted += n;
+            }
+        }
+    }
+    Ok(deleted)
 }
 
 /// The secrets a database spec can carry: the password in its user info (as written and

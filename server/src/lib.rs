@@ -9,6 +9,7 @@
 //! - [`connections`]: the accept loop: a cap on open connections, a header deadline and
 //!   a graceful drain;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
+//! - [`personal_data`]: export and erasure of everything held about one person;
 //! - [`retention`]: how long events and cases are kept, and the purge;
 //! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
 //!
@@ -21,6 +22,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod db;
 pub mod outbox;
+pub mod personal_data;
 pub mod rate_limit;
 pub mod report;
 pub mod retention;
@@ -127,6 +129,10 @@ pub async fn app(
             put(api::put_classification),
         )
         .route("/v1/report", get(api::get_report))
+        .route(
+            "/v1/personal-data",
+            get(api::get_personal_data).delete(api::delete_personal_data),
+        )
         .layer(from_fn_with_state(state.clone(), api::rate_limit))
         .layer(from_fn_with_state(state.clone(), api::origin_guard))
         .layer(cors);

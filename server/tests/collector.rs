@@ -1223,3 +1223,81 @@ async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backen
     server.stop().await.unwrap();
 }
 on_both_backends!(retention_purges_old_rows_in_batches_and_keeps_undelivered_cases);
+
+// ---------------------------------------------------------------------------------------
+// One person's data: export and erasure
+
+/// Everything held about one person comes out whole and goes away whole through the API
+/// (behind the report token): their cases, found by e-mail (case-insensitively) or by user
+/// id, and the events of those cases' journeys; everyone else's rows stay.
+async fn one_persons_data_is_exported_and_erased(backend: Backend) {
+    let Some(db) = test_db(backend, "personal").await else {
+        return;
+    };
+    let server = start(config(&db)).await;
+    let search = |id: &str, journey: &str, q: &str| {
+        event(id, journey, "2026-11-23T10:00:00Z", json!({"type": "search", "query": q, "results": 2}))
+    };
+    let events = json!({"events": [
+        search("pd-ana-1a", "journey-ana-1", "invoice vat"),
+        search("pd-ana-1b", "journey-ana-1", "vat number"),
+        search("pd-ana-2a", "journey-ana-2", "refund"),
+        search("pd-bo-1a", "journey-bo-1", "refund"),
+        search("pd-anon-1", "journey-anon-1", "timer"),
+    ]});
+    assert_eq!(post_json(&server, "/v1/events", &events).await.status, 202);
+    let mut ana_1 = case("case-pd-ana-0001", "journey-ana-1", "billing_or_account");
+    ana_1["context"] = json!({"user_id": "u_1", "plan": "team"});
+    let mut ana_2 = case("case-pd-ana-0002", "journey-ana-2", "how_do_i");
+    ana_2["email"] = json!("ANA@Example.com");
+    let mut bo = case("case-pd-bo-00001", "journey-bo-1", "how_do_i");
+    bo["email"] = json!("bo@example.com");
+    bo["context"] = json!({"user_id": "u-1"});
+    for c in [&ana_1, &ana_2, &bo] {
+        assert_eq!(post_json(&server, "/v1/cases", c).await.status, 201);
+    }
+
+    let client = reqwest::Client::new();
+    let personal = |method: reqwest::Method, query: &str, token: bool| {
+        let request = client.request(method, url(&server, &format!("/v1/personal-data{query}")));
+        if token { request.bearer_auth(TOKEN) } else { request }
+    };
+    assert_eq!(send(personal(reqwest::Method::GET, "?email=ana@example.com", false)).await.status, 401);
+    assert_eq!(send(personal(reqwest::Method::DELETE, "?email=ana@example.com", false)).await.status, 401);
+    let no_selector = send(personal(reqwest::Method::GET, "", true)).await;
+    assert_eq!((no_selector.status, no_selector.body["field"].as_str()), (400, Some("email")));
+    assert_eq!(send(personal(reqwest::Method::GET, "?email=a@b.co&user_id=u", true)).await.status, 400);
+
+    let ids = |v: &Value, key: &str, field: &str| -> Vec<String> {
+        let mut ids: Vec<String> = v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| if field.is_empty() { x["id"].as_str() } else { x[field]["id"].as_str() }.unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let by_email = send(personal(reqwest::Method::GET, "?email=Ana@example.COM", true)).await;
+    assert_eq!(by_email.status, 200, "{}", by_email.text);
+    assert_eq!(ids(&by_email.body, "cases", "case"), ["case-pd-ana-0001", "case-pd-ana-0002"]);
+    assert_eq!(ids(&by_email.body, "events", ""), ["pd-ana-1a", "pd-ana-1b", "pd-ana-2a"]);
+    assert_eq!(by_email.body["cases"][0]["case"]["description"], "Since Monday.");
+    assert_eq!(by_email.body["cases"][0]["forwarded_ms"], Value::Null);
+    // By user id: exactly that id ("u_1" is not "u-1", though LIKE's _ would match it).
+    let by_user = send(personal(reqwest::Method::GET, "?user_id=u_1", true)).await;
+    assert_eq!(ids(&by_user.body, "cases", "case"), ["case-pd-ana-0001"]);
+    assert_eq!(ids(&by_user.body, "events", ""), ["pd-ana-1a", "pd-ana-1b"]);
+
+    let erased = send(personal(reqwest::Method::DELETE, "?email=ana@example.com", true)).await;
+    assert_eq!(erased.status, 200, "{}", erased.text);
+    assert_eq!(erased.body, json!({"cases": 2, "events": 3}));
+    let after = send(personal(reqwest::Method::GET, "?email=ana@example.com", true)).await;
+    assert_eq!(after.body, json!({"cases": [], "events": []}));
+    let n = counts(&server).await;
+    assert_eq!((n.events, n.cases, n.outbox_pending), (2, 1, 1), "Bo's case and events, the anonymous search");
+    let bo_data = send(personal(reqwest::Method::GET, "?user_id=u-1", true)).await;
+    assert_eq!(ids(&bo_data.body, "cases", "case"), ["case-pd-bo-00001"]);
+    server.stop().await.unwrap();
+}
+on_both_backends!(one_persons_data_is_exported_and_erased);
