@@ -254,6 +254,12 @@ struct ServerSettings {
     /// POST requests a client may send in a burst (default 100).
     #[arg(long, env = "DEFLECT_RATE_LIMIT_BURST")]
     rate_limit_burst: Option<u32>,
+    /// Events one page origin may store per UTC day; 0: unlimited (default 2000000).
+    #[arg(long, env = "DEFLECT_EVENTS_PER_ORIGIN_PER_DAY")]
+    events_per_origin_per_day: Option<u64>,
+    /// Cases one page origin may store per UTC day; 0: unlimited (default 20000).
+    #[arg(long, env = "DEFLECT_CASES_PER_ORIGIN_PER_DAY")]
+    cases_per_origin_per_day: Option<u64>,
     /// Proxies in front that append to X-Forwarded-For (default 0: the header is ignored);
     /// the client address is read that many entries from the right.
     #[arg(long, env = "DEFLECT_TRUSTED_PROXY_HOPS")]
@@ -293,6 +299,12 @@ impl ServerSettings {
         }
         if let Some(v) = self.trusted_proxy_hops {
             c.trusted_proxy_hops = v;
+        }
+        if let Some(v) = self.events_per_origin_per_day {
+            c.quota.events_per_origin_per_day = v;
+        }
+        if let Some(v) = self.cases_per_origin_per_day {
+            c.quota.cases_per_origin_per_day = v;
         }
         // Empty values (an exported but blank variable) mean "not set".
         c.database = c.database.filter(|v| !v.trim().is_empty());

@@ -54,6 +54,7 @@ start_server() {
   local life=$1 port=${2:-0}
   : >"$work/serve.out"
   "$BIN" serve --port "$port" --database "$DATABASE" --rate-limit-per-second 0 \
+    --events-per-origin-per-day 0 --cases-per-origin-per-day 0 \
     >"$work/serve.out" 2>>"$work/serve.err" &
   server_pid=$!
   for _ in $(seq 1 200); do

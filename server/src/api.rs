@@ -24,6 +24,7 @@ use crate::body::{self, BodyRead};
 use crate::config::Config;
 use crate::db::{now_ms, Db};
 use crate::personal_data::{self, Person};
+use crate::quota::{DailyQuota, Exceeded, Stored};
 use crate::rate_limit::RateLimiter;
 use crate::report::{self, Range};
 
@@ -36,6 +37,8 @@ pub struct AppState {
     pub config: Config,
     /// Per-client limiter for the posting endpoints.
     pub limiter: RateLimiter,
+    /// What each page origin has stored today.
+    pub quota: DailyQuota,
     /// Wakes the outbox worker when a case is stored.
     pub outbox_wake: Arc<Notify>,
 }
@@ -223,6 +226,40 @@ impl<T: WireBody> FromRequest<Arc<AppState>> for Wire<T> {
     }
 }
 
+/// Extractor: the page origin a posting request comes from (`Origin`), for the daily
+/// quota; requests without one (server-to-server) count as one origin.
+pub struct PageOrigin(pub String);
+
+impl FromRequestParts<Arc<AppState>> for PageOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let origin = parts
+            .headers
+            .get(ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .unwrap_or("(no origin)");
+        Ok(PageOrigin(origin.to_ascii_lowercase()))
+    }
+}
+
+impl ApiError {
+    fn quota(origin: &str, e: Exceeded) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+            format!(
+                "{origin} has stored its {} {} for today (UTC); retry after midnight UTC",
+                e.quota, e.kind
+            ),
+        );
+        error
+            .headers
+            .push((RETRY_AFTER, HeaderValue::from(e.retry_after_s)));
+        error
+    }
+}
+
 /// Extractor: the report token, presented as `Authorization: Bearer` (401 otherwise).
 pub struct ReportToken;
 
@@ -262,9 +299,15 @@ fn parse<T: WireBody>(bytes: &[u8]) -> ApiResult<T> {
 /// `POST /v1/events`: a batch, stored in one transaction; ids already stored are skipped.
 /// Accepts `application/json` and `text/plain` (what `navigator.sendBeacon` sends).
 pub async fn post_events(
+    State(state): State<Arc<AppState>>,
     Storage(db): Storage,
+    PageOrigin(origin): PageOrigin,
     Wire(batch): Wire<EventBatch>,
 ) -> ApiResult<Response> {
+    state
+        .quota
+        .take(&origin, Stored::Events(batch.events.len() as u64), now_ms())
+        .map_err(|e| ApiError::quota(&origin, e))?;
     let (accepted, duplicates) = db
         .insert_events(&batch, now_ms())
         .await
@@ -282,8 +325,20 @@ pub async fn post_events(
 pub async fn post_case(
     State(state): State<Arc<AppState>>,
     Storage(db): Storage,
+    PageOrigin(origin): PageOrigin,
     Wire(case): Wire<Case>,
 ) -> ApiResult<Response> {
+    if let Err(e) = state.quota.take(&origin, Stored::Case, now_ms()) {
+        // A retry of a case already stored is answered as usual: the widget must learn
+        // that it arrived, or it would retry until midnight.
+        let stored = db
+            .case_payload(&case.id)
+            .await
+            .map_err(ApiError::storage)?;
+        if stored.is_none() {
+            return Err(ApiError::quota(&origin, e));
+        }
+    }
     let created = db
         .insert_case(&case, now_ms())
         .await

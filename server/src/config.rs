@@ -38,6 +38,29 @@ pub struct Config {
     pub body_read_timeout_ms: u64,
     /// How long events and cases are kept.
     pub retention: RetentionConfig,
+    /// How much one page origin may store per UTC day.
+    pub quota: QuotaConfig,
+}
+
+/// Daily quotas per page origin (`Origin` header; requests without one count as one
+/// origin); 0 is unlimited. Each instance counts on its own.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuotaConfig {
+    /// Events one origin may store per UTC day.
+    pub events_per_origin_per_day: u64,
+    /// Cases one origin may store per UTC day.
+    pub cases_per_origin_per_day: u64,
+}
+
+impl Default for QuotaConfig {
+    fn default() -> Self {
+        // About ten times what 50,000 widget sessions a day write.
+        QuotaConfig {
+            events_per_origin_per_day: 2_000_000,
+            cases_per_origin_per_day: 20_000,
+        }
+    }
 }
 
 /// How long what the collector stores is kept, and how the purge runs.
@@ -113,6 +136,7 @@ impl Default for Config {
             header_read_timeout_ms: 10_000,
             body_read_timeout_ms: 30_000,
             retention: RetentionConfig::default(),
+            quota: QuotaConfig::default(),
         }
     }
 }

@@ -10,6 +10,7 @@
 //!   a graceful drain;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
 //! - [`personal_data`]: export and erasure of everything held about one person;
+//! - [`quota`]: daily quotas of events and cases per page origin;
 //! - [`retention`]: how long events and cases are kept, and the purge;
 //! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
 //!
@@ -23,6 +24,7 @@ pub mod dashboard;
 pub mod db;
 pub mod outbox;
 pub mod personal_data;
+pub mod quota;
 pub mod rate_limit;
 pub mod report;
 pub mod retention;
@@ -102,6 +104,7 @@ pub async fn app(
     }
     let state = Arc::new(AppState {
         limiter: RateLimiter::new(config.rate_limit.per_second, config.rate_limit.burst),
+        quota: quota::DailyQuota::new(config.quota.clone()),
         db,
         config,
         outbox_wake: Arc::new(Notify::new()),

@@ -825,3 +825,47 @@ async fn webhook_redirects_are_not_followed() {
     assert_eq!(elsewhere_hits.load(Ordering::SeqCst), 0, "the redirect was followed");
     server.stop().await.unwrap();
 }
+
+/// One origin cannot fill the disk: past its daily quota it gets a 429 naming the quota and
+/// when to retry, other origins are unaffected, and a retried case that is already stored
+/// is still acknowledged (or the widget would retry it until midnight).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_origin_past_its_daily_quota_gets_a_clear_429() {
+    let db = sqlite();
+    let mut c = config(&db);
+    c.quota.events_per_origin_per_day = 5;
+    c.quota.cases_per_origin_per_day = 1;
+    let server = start(c).await;
+    let client = reqwest::Client::new();
+    let send = |path: &'static str, origin: &'static str, body: String| {
+        let request = client
+            .post(format!("http://{}{path}", server.addr))
+            .header("content-type", "application/json")
+            .header("origin", origin)
+            .body(body);
+        async move {
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+            let body: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null);
+            (status, retry, body)
+        }
+    };
+    let a = "https://a.example";
+    assert_eq!(send("/v1/events", a, batch("qa-1", 3)).await.0, 202);
+    let (status, retry, body) = send("/v1/events", a, batch("qa-2", 3)).await;
+    assert_eq!(status, 429);
+    let retry: u64 = retry.expect("Retry-After").parse().unwrap();
+    assert!((1..=86_400).contains(&retry), "{retry}");
+    assert!(body["message"].as_str().unwrap().contains("https://a.example has stored its 5 events for today"), "{body}");
+    assert_eq!(send("/v1/events", a, batch("qa-3", 2)).await.0, 202, "3 + 2 fits");
+    assert_eq!(send("/v1/events", "https://b.example", batch("qb-1", 5)).await.0, 202);
+
+    assert_eq!(send("/v1/cases", a, case("case-quota-0001").to_string()).await.0, 201);
+    let (status, _, body) = send("/v1/cases", a, case("case-quota-0002").to_string()).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(send("/v1/cases", a, case("case-quota-0001").to_string()).await.0, 200, "a retry of a stored case");
+    let n = server.state.db.as_ref().unwrap().counts().await.unwrap();
+    assert_eq!((n.events, n.cases), (10, 1));
+    server.stop().await.unwrap();
+}
