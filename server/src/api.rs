@@ -486,8 +486,12 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     match &state.db {
         None => Json(serde_json::json!({"status": "ok", "database": "none"})).into_response(),
         Some(db) => match db.ping().await {
-            Ok(()) => Json(serde_json::json!({"status": "ok", "database": db.backend().as_str()}))
-                .into_response(),
+            Ok(()) => Json(serde_json::json!({
+                "status": "ok",
+                "database": db.backend().as_str(),
+                "database_tls": db.tls().await.ok().flatten(),
+            }))
+            .into_response(),
             Err(e) => {
                 tracing::warn!(error = %e, "health check: database unavailable");
                 (

@@ -273,6 +273,20 @@ impl Db {
         Ok(ids.len() as u64)
     }
 
+    /// Whether this session's connection to the server is encrypted: `Some(true)` for
+    /// PostgreSQL over TLS, `Some(false)` for plain TCP, `None` for SQLite (a local file).
+    pub async fn tls(&self) -> anyhow::Result<Option<bool>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(None);
+        }
+        let ssl: bool = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Some(ssl))
+    }
+
     /// `SELECT 1`, for `/healthz`.
     pub async fn ping(&self) -> anyhow::Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -639,6 +653,23 @@ fn split_statements(sql: &str) -> Vec<String> {
     out
 }
 
+/// True when a `postgres://` spec names this machine (a Unix socket or a loopback host),
+/// where an unencrypted connection never leaves it.
+pub fn is_loopback_spec(spec: &str) -> bool {
+    let Some((_, rest)) = spec.split_once("://") else {
+        return true;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    host.is_empty()
+        || host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `$1, …, $n`, for an `IN (…)` list of `n` values.
 pub(crate) fn placeholders(n: usize) -> String {
     (1..=n)
@@ -756,6 +787,10 @@ mod tests {
         assert!(database_url("mysql://x").is_err());
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u:p@ss/w@h/db"), "postgres://u:***@h/db");
+        assert!(is_loopback_spec("postgres://u:p@127.0.0.1:5432/db"));
+        assert!(is_loopback_spec("postgres://u@localhost/db"));
+        assert!(is_loopback_spec("postgres://u@[::1]:5432/db"));
+        assert!(!is_loopback_spec("postgres://u:p@db.example.com:5432/db"));
         assert_eq!(
             redact("postgres://u@h/db?sslmode=require&password=s3cr3t"),
             "postgres://u@h/db?sslmode=require&password=***"

@@ -85,7 +85,14 @@ pub async fn app(
     let db = match &config.database {
         Some(spec) => {
             let db = Db::open(spec).await?;
-            tracing::info!(database = %db::redact(spec), backend = db.backend().as_str(), "database ready");
+            let tls = db.tls().await.ok().flatten();
+            tracing::info!(database = %db::redact(spec), backend = db.backend().as_str(), tls = ?tls, "database ready");
+            if tls == Some(false) && !db::is_loopback_spec(spec) {
+                tracing::warn!(
+                    "the connection to PostgreSQL is not encrypted: add sslmode=verify-full \
+                     (and sslrootcert=…) to the database URL (docs/collector.md)"
+                );
+            }
             Some(db)
         }
         None => {

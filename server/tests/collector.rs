@@ -1301,3 +1301,51 @@ async fn one_persons_data_is_exported_and_erased(backend: Backend) {
     server.stop().await.unwrap();
 }
 on_both_backends!(one_persons_data_is_exported_and_erased);
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL over TLS
+
+/// The collector reaches PostgreSQL over TLS and verifies the server: against the private
+/// test cluster (scripts/test-postgres: a throwaway CA, a certificate for `localhost` only),
+/// `sslmode=verify-full` with the CA connects encrypted (and `/healthz` says so), while the
+/// same URL by IP address (the name does not match) and without the CA (unknown issuer)
+/// are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_over_tls_verifies_the_server_certificate() {
+    let admin = std::env::var("DEFLECT_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty());
+    let ca = std::env::var("DEFLECT_TEST_POSTGRES_CA").ok().filter(|v| !v.is_empty());
+    let (Some(admin), Some(ca)) = (admin, ca) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but DEFLECT_TEST_POSTGRES_URL/_CA are not: scripts/test starts a TLS cluster"
+        );
+        eprintln!("notice: skipping the PostgreSQL TLS test: DEFLECT_TEST_POSTGRES_URL/_CA are not set");
+        return;
+    };
+    let name = format!("deflect_tls_{}", std::process::id());
+    let plain = deflect_server::db::create_postgres_database(&admin, &name).await.unwrap();
+    // postgres://postgres@127.0.0.1:PORT/NAME -> the same server by another name and mode.
+    let by = |host: &str, params: &str| plain.replacen("@127.0.0.1:", &format!("@{host}:"), 1) + params;
+
+    let verified = by("localhost", &format!("?sslmode=verify-full&sslrootcert={ca}"));
+    let db = deflect_server::db::Db::open(&verified).await.expect("verify-full with the CA");
+    assert_eq!(db.tls().await.unwrap(), Some(true));
+    db.close().await;
+    let mut c = Config {
+        database: Some(verified.clone()),
+        ..Config::default()
+    };
+    c.rate_limit.per_second = 0.0;
+    let server = start(c).await;
+    let health = send(reqwest::Client::new().get(url(&server, "/healthz"))).await;
+    assert_eq!(health.body, json!({"status": "ok", "database": "postgres", "database_tls": true}));
+    server.stop().await.unwrap();
+
+    let wrong_name = by("127.0.0.1", &format!("?sslmode=verify-full&sslrootcert={ca}"));
+    assert!(deflect_server::db::Db::open(&wrong_name).await.is_err(), "a certificate for another name");
+    let unknown_issuer = by("localhost", "?sslmode=verify-full");
+    assert!(deflect_server::db::Db::open(&unknown_issuer).await.is_err(), "a CA nobody trusts");
+    let unencrypted = deflect_server::db::Db::open(&by("localhost", "?sslmode=disable")).await.unwrap();
+    assert_eq!(unencrypted.tls().await.unwrap(), Some(false));
+    unencrypted.close().await;
+}
