@@ -7,10 +7,14 @@
  *
  * It draws the launcher in a Shadow DOM (host CSS cannot reach in, widget CSS cannot leak
  * out) and nothing else: the WebAssembly app and the index are fetched on first
- * interaction (click, focus, Alt+Shift+H, any API call that needs them) or, with
- * data-load="idle", when the browser is idle after the page's load event. Calls made
- * before it arrived (the queue snippet) are replayed in order. If the app cannot load
- * (CSP, network, old browser) the panel still opens with a way to contact support.
+ * interaction (a click, the pointer entering or touching the launcher, focus,
+ * Alt+Shift+H, any API call that needs them) or, with data-load="idle", when the browser
+ * is idle after the page's load event. Calls made before it arrived (the queue snippet)
+ * are replayed in order. If the app cannot load (CSP, network, old browser) the panel
+ * still opens with a way to contact support. The host element it creates is a
+ * <deflect-widget> without a box of its own: the page's CSS can neither style it nor
+ * lay it out (only theme it through the --deflect-* custom properties, or hide it with
+ * the hidden attribute).
  */
 (function () {
   'use strict';
@@ -26,7 +30,8 @@
   // The host element carries the configuration the app reads (data-*), and the theme.
   var host = d.getElementById('deflect-widget');
   if (!host) {
-    host = d.createElement('div');
+    // A custom element, so rules for the page's own divs do not even match it.
+    host = d.createElement('deflect-widget');
     host.id = 'deflect-widget';
     d.body.appendChild(host);
   }
@@ -37,15 +42,22 @@
   host.dataset.deflectState = host.dataset.deflectState || 'idle';
 
   var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+  // The host element takes no part in the page: no box (its launcher and panel are fixed),
+  // no inherited or page-set styles. The page's own !important rules lose to these: for
+  // important declarations the shadow tree's win over the page's. Custom properties are
+  // not reset by `all`, so the page's theme still reaches in. Kept for the widget's
+  // lifetime, independent of widget.css (which may arrive late, or never).
+  var HOST_RULES = ':host{all:initial!important;display:contents!important}:host([hidden]){display:none!important}';
   // Until the app is wanted, only the stand-in launcher needs styles, and they travel in
   // this script: before anyone asks for help the page pays one request. widget.css (the
-  // same launcher rules and everything else) comes with the app. A constructed sheet, so a
+  // same launcher rules and everything else) comes with the app. Constructed sheets, so a
   // strict style-src needs nothing extra.
-  var standIn = null;
+  var hostSheet = null, standIn = null;
   try {
+    hostSheet = new CSSStyleSheet();
+    hostSheet.replaceSync(HOST_RULES);
     standIn = new CSSStyleSheet();
     standIn.replaceSync(
-      ':host{all:initial;display:block}' +
       '.deflect-launcher{position:fixed;right:var(--deflect-offset-x,24px);bottom:var(--deflect-offset-y,24px);z-index:2147483000;' +
       'background:var(--deflect-accent,#1f5fbf);color:var(--deflect-accent-text,#fff);border:0;border-radius:999px;padding:12px 22px;' +
       'font:600 15px var(--deflect-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.2);cursor:pointer}' +
@@ -55,9 +67,9 @@
       ':host([data-theme="dark"]) .deflect-launcher{background:var(--deflect-accent,#8ab4f8);color:var(--deflect-accent-text,#0b1a33)}' +
       '@media (max-width:480px){.deflect-launcher{right:16px;bottom:16px}}'
     );
-    root.adoptedStyleSheets = [standIn];
+    root.adoptedStyleSheets = [hostSheet, standIn];
   } catch (e) {
-    standIn = null; // an old browser: the stand-in is unstyled until widget.css arrives
+    hostSheet = standIn = null; // an old browser: unstyled until widget.css arrives
   }
   var css = null;
   function styles() {
@@ -73,8 +85,14 @@
   // The app announces itself once it listens for commands; queued calls are replayed then.
   host.addEventListener('deflect:ready', function () {
     app = 'ready';
-    if (standIn) root.adoptedStyleSheets = [];
+    if (standIn) root.adoptedStyleSheets = [hostSheet];
+    // The app's launcher replaces the stand-in. A keyboard user who tabbed to the stand-in
+    // (which is what started the loading) keeps their place: focus moves to its successor
+    // instead of falling to <body>.
+    var hadFocus = root.activeElement === launcher;
     if (stub.parentNode) stub.parentNode.removeChild(stub);
+    var successor = mount.querySelector('.deflect-launcher');
+    if (hadFocus && successor) successor.focus();
     if (wantOpen && !queue.some(function (a) { return a[0] === 'open' || a[0] === 'search'; })) queue.unshift(['open']);
     queue.splice(0).forEach(send);
   });
@@ -83,10 +101,12 @@
   // answers, so the stand-in launcher and the contact panel take its place.
   host.addEventListener('deflect:failed', function () {
     var wasOpen = !!mount.querySelector('.deflect-panel');
+    var hadFocus = mount.contains(root.activeElement);
     app = 'failed';
     mount.hidden = true;
     if (!stub.parentNode) root.appendChild(stub);
     if (wasOpen) showFallback();
+    else if (hadFocus) launcher.focus();
   });
 
   // A stand-in launcher until the app takes over (same look, same place).
@@ -191,8 +211,12 @@
     if (app === 'failed') return fallback && !fallback.hidden ? hideFallback() : showFallback();
     load(true);
   });
-  // Focusing the launcher is a strong hint: start fetching, but do not open.
-  launcher.addEventListener('focus', function () { load(false); });
+  // Focusing the launcher, or the pointer entering or touching it, is a strong hint: start
+  // fetching (the app and the index take a moment), but do not open.
+  function intent() { load(false); }
+  launcher.addEventListener('focus', intent);
+  launcher.addEventListener('pointerenter', intent);
+  launcher.addEventListener('touchstart', intent, { passive: true }); // browsers without pointer events
   d.addEventListener('keydown', function (e) {
     if (e.altKey && e.shiftKey && (e.key === 'H' || e.key === 'h')) {
       e.preventDefault();
