@@ -204,6 +204,97 @@ describe('keyboard, screen reader and host page', () => {
     await expectFocus(page, sel.search, 'Enter on the launcher');
   });
 
+  test('keyboard only, from the launcher to a submitted case and back out: focus and announcement at every step, no axe violations', async () => {
+    await page.goto(env.server.url, { waitUntil: 'load' });
+    await page.locator(`${sel.root} ${sel.launcher}`).waitFor({ timeout: UI_TIMEOUT });
+    await axe(page, 'closed');
+    await tabToLauncher(page);
+    await waitForAppSwap(page);
+    await expectFocus(page, '.deflect-mount button.deflect-launcher', 'after the app replaced the launcher');
+    await page.keyboard.press('Enter');
+    await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await waitReady(page);
+    await expectFocus(page, sel.search, 'the panel opened');
+    await expectAnnounced(page, 'articles', 'the panel opened'); // context suggestions or the prompt
+    await axe(page, 'open');
+
+    await page.keyboard.type('export timesheet', { delay: TYPE_DELAY });
+    await page.locator(sel.option).first().waitFor({ timeout: UI_TIMEOUT });
+    await expectFocus(page, sel.search, 'typing');
+    await axe(page, 'results');
+    await page.keyboard.press('ArrowDown');
+    const title = (await page.locator(`${sel.option}[aria-selected="true"] .deflect-result-title`).textContent()).trim();
+    await page.keyboard.press('Enter');
+    await page.locator(sel.article).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expectFocus(page, 'h2#deflect-article-title', 'the article opened');
+    await expectAnnounced(page, `Article: ${title}`, 'the article opened');
+    await page.locator('.deflect-article-body').first().waitFor({ timeout: UI_TIMEOUT });
+    await axe(page, 'article');
+
+    await tabTo(page, 'button.deflect-no', 'to "No"');
+    await page.keyboard.press('Enter');
+    await expectFocus(page, '.deflect-sorry', '"No"');
+    await expectAnnounced(page, "Sorry this didn't solve it.", '"No"');
+    await axe(page, 'feedback');
+    // A reason: Tab into the group, Space checks the first one; focus stays on it.
+    await tabTo(page, 'input[name="deflect-reason"]', 'to the reasons');
+    await page.keyboard.press('Space');
+    await expectFocus(page, 'input[name="deflect-reason"]:checked', 'choosing a reason');
+
+    await tabTo(page, '.deflect-feedback button.deflect-contact', 'to "Contact support"');
+    await page.keyboard.press('Enter');
+    await expectFocus(page, 'h2#deflect-form-title', '"Contact support"');
+    await expectAnnounced(page, 'Contact support form', '"Contact support"');
+    assert.equal(await page.locator('#deflect-subject').inputValue(), 'export timesheet');
+    await axe(page, 'handoff form');
+    // The demo page identified the customer (e-mail prefilled); the form needs a category.
+    await tabTo(page, 'input[name="deflect-category"]', 'to the categories');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'button.deflect-submit', 'to Send');
+    await page.keyboard.press('Enter');
+
+    await page.locator('.deflect-ack').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const reference = (await page.locator('.deflect-ack .deflect-reference').textContent()).trim();
+    assert.match(reference, /^DF-[0-9A-F]{8}$/);
+    await expectFocus(page, 'h2#deflect-ack-title', 'sending the request');
+    await expectAnnounced(page, reference, 'sending the request');
+    await axe(page, 'acknowledgement');
+
+    await tabTo(page, 'button.deflect-requests-link', 'to "Your requests (1)"');
+    await page.keyboard.press('Enter');
+    await page.locator('.deflect-requests').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expectFocus(page, 'h2#deflect-requests-title', '"Your requests"');
+    await expectAnnounced(page, 'Your requests (1)', '"Your requests"');
+    await axe(page, 'your requests');
+
+    // Escape: back to the search (the query is still there), clear it, close.
+    await page.keyboard.press('Escape');
+    await page.locator(sel.search).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expectFocus(page, sel.search, 'Escape from "Your requests"');
+    await expectAnnounced(page, 'articles', 'Escape from "Your requests"');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator(sel.search).inputValue(), '');
+    await page.keyboard.press('Escape');
+    await page.locator(sel.panel).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await expectFocus(page, 'button.deflect-launcher[aria-expanded="false"]', 'Escape from the search');
+  });
+
+  test('"Yes" moves focus to the thanks and announces it; Escape still steps back and out', async () => {
+    await page.goto(env.server.url, { waitUntil: 'load' });
+    await keyboardToArticle(page, 'reset password');
+    await tabTo(page, 'button.deflect-yes', 'to "Yes"');
+    await page.keyboard.press('Enter');
+    await expectFocus(page, '.deflect-thanks', '"Yes"');
+    await expectAnnounced(page, 'glad that solved it', '"Yes"');
+    await axe(page, 'solved');
+    await page.keyboard.press('Escape');
+    await expectFocus(page, sel.search, 'Escape from the article');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await page.locator(sel.panel).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await expectFocus(page, 'button.deflect-launcher', 'Escape from the search');
+  });
+
   test("the page's CSS cannot style or lay out the host element; theming and hiding still work", async () => {
     const hostile = `<style>
       div, deflect-widget, body > *, [id] { display: block !important; border: 6px solid red !important; padding: 20px !important;
