@@ -345,6 +345,36 @@ describe('keyboard, screen reader and host page', () => {
     assert.equal(await page.locator(`${sel.root} ${sel.launcher}`).isVisible(), false, 'hidden does not hide the widget');
   });
 
+  test('on a phone: after "No" the reasons are in view, bullets sit on the first line of wrapped suggestions, footer targets are 44 px high', async () => {
+    await page.setViewportSize(PHONE);
+    await page.goto(env.server.url, { waitUntil: 'load' });
+    await keyboardToArticle(page, 'invoice');
+    // The footer's way to a human, on every screen with a footer.
+    const footerTarget = await page.locator('.deflect-footer button.deflect-contact').boundingBox();
+    assert.ok(footerTarget.height >= 44 && footerTarget.width >= 44, `footer "Contact support" is ${footerTarget.width}x${footerTarget.height} px`);
+    await page.locator('.deflect-article-body').first().waitFor({ timeout: UI_TIMEOUT });
+    await tabTo(page, 'button.deflect-no', 'to "No"');
+    await page.keyboard.press('Enter');
+    await expectFocus(page, '.deflect-sorry', '"No"');
+    const inView = await page.evaluate(() => {
+      const root = document.getElementById('deflect-widget').shadowRoot;
+      const scroller = root.querySelector('.deflect-scroll').getBoundingClientRect();
+      const reasons = root.querySelector('.deflect-reasons').getBoundingClientRect();
+      return { scroller: [scroller.top, scroller.bottom], reasons: [reasons.top, reasons.bottom] };
+    });
+    assert.ok(
+      inView.reasons[0] >= inView.scroller[0] && inView.reasons[1] <= inView.scroller[1],
+      `the reasons (${inView.reasons}) are outside the visible part of the panel (${inView.scroller})`,
+    );
+    const items = await markersAndButtons(env.context, page, '.deflect-feedback .deflect-others li');
+    const wrapped = items.filter((i) => i.button.bottom - i.button.top > 1.5 * i.button.line);
+    assert.ok(wrapped.length > 0, `no suggestion title wraps on a phone: ${JSON.stringify(items)}`);
+    for (const { marker, button } of wrapped) {
+      const centre = (marker.top + marker.bottom) / 2;
+      assert.ok(centre < button.top + button.line, `bullet at ${centre} px is below the first line (${button.top}–${button.top + button.line} px)`);
+    }
+  });
+
   test('the pointer entering the launcher starts loading the app before any click', async () => {
     await page.goto(env.server.url, { waitUntil: 'load' });
     const launcher = page.locator(`${sel.root} ${sel.launcher}`);
