@@ -5,16 +5,11 @@
  *           data-index="https://cdn.example.com/deflect/kb/manifest.json"
  *           data-collector="https://collect.example.com" data-contact="mailto:help@example.com"></script>
  *
- * It draws the launcher in a Shadow DOM (host CSS cannot reach in, widget CSS cannot leak
- * out) and nothing else: the WebAssembly app and the index are fetched on first
- * interaction (a click, the pointer entering or touching the launcher, focus,
- * Alt+Shift+H, any API call that needs them) or, with data-load="idle", when the browser
- * is idle after the page's load event. Calls made before it arrived (the queue snippet)
- * are replayed in order. If the app cannot load (CSP, network, old browser) the panel
- * still opens with a way to contact support. The host element it creates is a
- * <deflect-widget> without a box of its own: the page's CSS can neither style it nor
- * lay it out (only theme it through the --deflect-* custom properties, or hide it with
- * the hidden attribute).
+ * It draws the launcher in a Shadow DOM (isolated both ways) and nothing else: the app and
+ * the index are fetched on first interaction (click, hover, touch, focus, Alt+Shift+H, an
+ * API call needing them) or, with data-load="idle", when the browser is idle after load.
+ * Queued calls are replayed in order. If the app cannot load (CSP, network, old browser)
+ * the panel still opens with a way to contact support.
  */
 (function () {
   'use strict';
@@ -30,7 +25,6 @@
   // The host element carries the configuration the app reads (data-*), and the theme.
   var host = d.getElementById('deflect-widget');
   if (!host) {
-    // A custom element, so rules for the page's own divs do not even match it.
     host = d.createElement('deflect-widget');
     host.id = 'deflect-widget';
     d.body.appendChild(host);
@@ -42,20 +36,13 @@
   host.dataset.deflectState = host.dataset.deflectState || 'idle';
 
   var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
-  // The host element takes no part in the page: no box (its launcher and panel are fixed),
-  // no inherited or page-set styles. The page's own !important rules lose to these: for
-  // important declarations the shadow tree's win over the page's. Custom properties are
-  // not reset by `all`, so the page's theme still reaches in. Kept for the widget's
-  // lifetime, independent of widget.css (which may arrive late, or never).
-  var HOST_RULES = ':host{all:initial!important;display:contents!important}:host([hidden]){display:none!important}';
-  // Until the app is wanted, only the stand-in launcher needs styles, and they travel in
-  // this script: before anyone asks for help the page pays one request. widget.css (the
-  // same launcher rules and everything else) comes with the app. Constructed sheets, so a
-  // strict style-src needs nothing extra.
+  // The host has no box and no page styles (see widget.css :host); kept for good.
+  // Until the app is wanted only the stand-in launcher needs styles: they travel here (one
+  // request before interaction). Constructed sheets: a strict style-src needs nothing.
   var hostSheet = null, standIn = null;
   try {
     hostSheet = new CSSStyleSheet();
-    hostSheet.replaceSync(HOST_RULES);
+    hostSheet.replaceSync(':host{all:initial!important;display:contents!important}:host([hidden]){display:none!important}');
     standIn = new CSSStyleSheet();
     standIn.replaceSync(
       '.deflect-launcher{position:fixed;right:var(--deflect-offset-x,24px);bottom:var(--deflect-offset-y,24px);z-index:2147483000;' +
@@ -69,7 +56,7 @@
     );
     root.adoptedStyleSheets = [hostSheet, standIn];
   } catch (e) {
-    hostSheet = standIn = null; // an old browser: unstyled until widget.css arrives
+    hostSheet = standIn = null; // old browser: unstyled until widget.css arrives
   }
   var css = null;
   function styles() {
@@ -86,9 +73,7 @@
   host.addEventListener('deflect:ready', function () {
     app = 'ready';
     if (standIn) root.adoptedStyleSheets = [hostSheet];
-    // The app's launcher replaces the stand-in. A keyboard user who tabbed to the stand-in
-    // (which is what started the loading) keeps their place: focus moves to its successor
-    // instead of falling to <body>.
+    // Focus on the stand-in moves to the app's launcher, not to <body>.
     var hadFocus = root.activeElement === launcher;
     if (stub.parentNode) stub.parentNode.removeChild(stub);
     var successor = mount.querySelector('.deflect-launcher');
@@ -97,8 +82,7 @@
     queue.splice(0).forEach(send);
   });
 
-  // The app stopped (a panic: WebAssembly cannot recover from one). Its panel no longer
-  // answers, so the stand-in launcher and the contact panel take its place.
+  // The app stopped (a panic): the stand-in launcher and the contact panel take its place.
   host.addEventListener('deflect:failed', function () {
     var wasOpen = !!mount.querySelector('.deflect-panel');
     var hadFocus = mount.contains(root.activeElement);
@@ -211,12 +195,10 @@
     if (app === 'failed') return fallback && !fallback.hidden ? hideFallback() : showFallback();
     load(true);
   });
-  // Focusing the launcher, or the pointer entering or touching it, is a strong hint: start
-  // fetching (the app and the index take a moment), but do not open.
-  function intent() { load(false); }
-  launcher.addEventListener('focus', intent);
-  launcher.addEventListener('pointerenter', intent);
-  launcher.addEventListener('touchstart', intent, { passive: true }); // browsers without pointer events
+  // Focus, hover or touch on the launcher is a strong hint: start fetching, do not open.
+  ['focus', 'pointerenter', 'touchstart'].forEach(function (t) {
+    launcher.addEventListener(t, function () { load(false); }, { passive: true });
+  });
   d.addEventListener('keydown', function (e) {
     if (e.altKey && e.shiftKey && (e.key === 'H' || e.key === 'h')) {
       e.preventDefault();
