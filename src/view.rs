@@ -226,10 +226,7 @@ mod tests {
         };
         let said = |v: View| v.announcement(t, &facts);
         assert_eq!(said(View::Search), "5 articles");
-        assert_eq!(
-            said(article(Answered::Not)),
-            "Article: Reset your password"
-        );
+        assert_eq!(said(article(Answered::Not)), "Article: Reset your password");
         assert_eq!(said(article(Answered::Solved)), t.thanks_solved);
         assert!(said(article(Answered::NotSolved)).starts_with(t.sorry_not_solved));
         assert_eq!(said(View::Contact), t.announce_contact);

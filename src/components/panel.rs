@@ -140,7 +140,11 @@ pub fn panel(props: &PanelProps) -> Html {
             search_status: &status_text(state, &props.index, t),
             article_title: state.article.as_ref().map_or("", |a| a.meta.title.as_str()),
             reference: match &state.screen {
-                Screen::Sent(id) => props.outbox.0.request(id).map_or("", |r| r.reference.as_str()),
+                Screen::Sent(id) => props
+                    .outbox
+                    .0
+                    .request(id)
+                    .map_or("", |r| r.reference.as_str()),
                 _ => "",
             },
             requests: props.outbox.0.requests.len(),

@@ -26,7 +26,9 @@ pub fn use_view_change(dialog: &NodeRef, view: View, announcement: String) -> St
                     .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
                 // The dialog itself (tabindex -1) when the target is not there.
                 let _ = target.as_ref().unwrap_or(&dialog).focus();
-                if let Some(Ok(Some(section))) = view.reveals_section().map(|s| dialog.query_selector(s)) {
+                if let Some(Ok(Some(section))) =
+                    view.reveals_section().map(|s| dialog.query_selector(s))
+                {
                     let options = web_sys::ScrollIntoViewOptions::new();
                     options.set_block(web_sys::ScrollLogicalPosition::Nearest);
                     section.scroll_into_view_with_scroll_into_view_options(&options);
