@@ -159,6 +159,10 @@ pub struct Texts {
     pub long_date: &'static str,
     pub context_suggestions: &'static str,
     pub did_you_mean: &'static str,
+    /// Live-region announcement of an opened article.
+    pub announce_article: &'static str,
+    /// Live-region announcement of the contact form.
+    pub announce_contact: &'static str,
 }
 
 impl PartialEq for Texts {
@@ -358,6 +362,8 @@ pub static EN: Texts = Texts {
     long_date: "{weekday} {day} {month}",
     context_suggestions: "Suggested for this page",
     did_you_mean: "Did you mean “{suggestion}”?",
+    announce_article: "Article: {title}",
+    announce_contact: "Contact support form. What you already tried is attached.",
 };
 
 /// German.
@@ -456,6 +462,8 @@ pub static DE: Texts = Texts {
     long_date: "{weekday}, {day}. {month}",
     context_suggestions: "Passend zu dieser Seite",
     did_you_mean: "Meinten Sie „{suggestion}“?",
+    announce_article: "Artikel: {title}",
+    announce_contact: "Formular an den Support. Was Sie schon versucht haben, wird mitgeschickt.",
 };
 
 /// French.
@@ -577,6 +585,8 @@ pub static FR: Texts = Texts {
     long_date: "{weekday} {day} {month}",
     context_suggestions: "Suggestions pour cette page",
     did_you_mean: "Vouliez-vous dire « {suggestion} » ?",
+    announce_article: "Article : {title}",
+    announce_contact: "Formulaire de contact du support. Ce que vous avez déjà essayé y est joint.",
 };
 
 #[cfg(test)]
@@ -673,6 +683,7 @@ mod tests {
                 (t.offline_reply, &["{opens}", "{when}"]),
                 (t.your_reference, &["{reference}"]),
                 (t.did_you_mean, &["{suggestion}"]),
+                (t.announce_article, &["{title}"]),
                 (t.long_date, &["{weekday}", "{day}", "{month}"]),
             ] {
                 for n in names {

@@ -2,7 +2,8 @@
 //!
 //! Plain Rust, tested natively: [`state`] (the panel's reducer), [`form`] (the contact
 //! form's draft and validation), [`outbox`] (what waits for the collector) and
-//! [`settings`] (what a host page configures). Browser-only: `loader` fetches the pack,
+//! [`settings`] (what a host page configures) and [`view`] (what each view of the panel
+//! focuses and announces). Browser-only: `loader` fetches the pack,
 //! `config` reads the page, `platform` wraps storage, HTTP and DOM events, `session`
 //! keeps the journey and delivers its events and cases, and `components` render it all.
 
@@ -12,6 +13,7 @@ pub mod i18n;
 pub mod outbox;
 pub mod settings;
 pub mod state;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 mod components;

@@ -5,12 +5,11 @@
  *           data-index="https://cdn.example.com/deflect/kb/manifest.json"
  *           data-collector="https://collect.example.com" data-contact="mailto:help@example.com"></script>
  *
- * It draws the launcher in a Shadow DOM (host CSS cannot reach in, widget CSS cannot leak
- * out) and nothing else: the WebAssembly app and the index are fetched on first
- * interaction (click, focus, Alt+Shift+H, any API call that needs them) or, with
- * data-load="idle", when the browser is idle after the page's load event. Calls made
- * before it arrived (the queue snippet) are replayed in order. If the app cannot load
- * (CSP, network, old browser) the panel still opens with a way to contact support.
+ * It draws the launcher in a Shadow DOM (isolated both ways) and nothing else: the app and
+ * the index are fetched on first interaction (click, hover, touch, focus, Alt+Shift+H, an
+ * API call needing them) or, with data-load="idle", when the browser is idle after load.
+ * Queued calls are replayed in order. If the app cannot load (CSP, network, old browser)
+ * the panel still opens with a way to contact support.
  */
 (function () {
   'use strict';
@@ -26,7 +25,7 @@
   // The host element carries the configuration the app reads (data-*), and the theme.
   var host = d.getElementById('deflect-widget');
   if (!host) {
-    host = d.createElement('div');
+    host = d.createElement('deflect-widget');
     host.id = 'deflect-widget';
     d.body.appendChild(host);
   }
@@ -37,15 +36,15 @@
   host.dataset.deflectState = host.dataset.deflectState || 'idle';
 
   var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
-  // Until the app is wanted, only the stand-in launcher needs styles, and they travel in
-  // this script: before anyone asks for help the page pays one request. widget.css (the
-  // same launcher rules and everything else) comes with the app. A constructed sheet, so a
-  // strict style-src needs nothing extra.
-  var standIn = null;
+  // The host has no box and no page styles (see widget.css :host); kept for good.
+  // Until the app is wanted only the stand-in launcher needs styles: they travel here (one
+  // request before interaction). Constructed sheets: a strict style-src needs nothing.
+  var hostSheet = null, standIn = null;
   try {
+    hostSheet = new CSSStyleSheet();
+    hostSheet.replaceSync(':host{all:initial!important;display:contents!important}:host([hidden]){display:none!important}');
     standIn = new CSSStyleSheet();
     standIn.replaceSync(
-      ':host{all:initial;display:block}' +
       '.deflect-launcher{position:fixed;right:var(--deflect-offset-x,24px);bottom:var(--deflect-offset-y,24px);z-index:2147483000;' +
       'background:var(--deflect-accent,#1f5fbf);color:var(--deflect-accent-text,#fff);border:0;border-radius:999px;padding:12px 22px;' +
       'font:600 15px var(--deflect-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.2);cursor:pointer}' +
@@ -55,9 +54,9 @@
       ':host([data-theme="dark"]) .deflect-launcher{background:var(--deflect-accent,#8ab4f8);color:var(--deflect-accent-text,#0b1a33)}' +
       '@media (max-width:480px){.deflect-launcher{right:16px;bottom:16px}}'
     );
-    root.adoptedStyleSheets = [standIn];
+    root.adoptedStyleSheets = [hostSheet, standIn];
   } catch (e) {
-    standIn = null; // an old browser: the stand-in is unstyled until widget.css arrives
+    hostSheet = standIn = null; // old browser: unstyled until widget.css arrives
   }
   var css = null;
   function styles() {
@@ -73,20 +72,25 @@
   // The app announces itself once it listens for commands; queued calls are replayed then.
   host.addEventListener('deflect:ready', function () {
     app = 'ready';
-    if (standIn) root.adoptedStyleSheets = [];
+    if (standIn) root.adoptedStyleSheets = [hostSheet];
+    // Focus on the stand-in moves to the app's launcher, not to <body>.
+    var hadFocus = root.activeElement === launcher;
     if (stub.parentNode) stub.parentNode.removeChild(stub);
+    var successor = mount.querySelector('.deflect-launcher');
+    if (hadFocus && successor) successor.focus();
     if (wantOpen && !queue.some(function (a) { return a[0] === 'open' || a[0] === 'search'; })) queue.unshift(['open']);
     queue.splice(0).forEach(send);
   });
 
-  // The app stopped (a panic: WebAssembly cannot recover from one). Its panel no longer
-  // answers, so the stand-in launcher and the contact panel take its place.
+  // The app stopped (a panic): the stand-in launcher and the contact panel take its place.
   host.addEventListener('deflect:failed', function () {
     var wasOpen = !!mount.querySelector('.deflect-panel');
+    var hadFocus = mount.contains(root.activeElement);
     app = 'failed';
     mount.hidden = true;
     if (!stub.parentNode) root.appendChild(stub);
     if (wasOpen) showFallback();
+    else if (hadFocus) launcher.focus();
   });
 
   // A stand-in launcher until the app takes over (same look, same place).
@@ -191,8 +195,10 @@
     if (app === 'failed') return fallback && !fallback.hidden ? hideFallback() : showFallback();
     load(true);
   });
-  // Focusing the launcher is a strong hint: start fetching, but do not open.
-  launcher.addEventListener('focus', function () { load(false); });
+  // Focus, hover or touch on the launcher is a strong hint: start fetching, do not open.
+  ['focus', 'pointerenter', 'touchstart'].forEach(function (t) {
+    launcher.addEventListener(t, function () { load(false); }, { passive: true });
+  });
   d.addEventListener('keydown', function (e) {
     if (e.altKey && e.shiftKey && (e.key === 'H' || e.key === 'h')) {
       e.preventDefault();

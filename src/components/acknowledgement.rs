@@ -68,15 +68,6 @@ pub struct AcknowledgementProps {
 /// "We've got your request" — shown the moment the customer presses Send.
 #[function_component(Acknowledgement)]
 pub fn acknowledgement(props: &AcknowledgementProps) -> Html {
-    let heading = use_node_ref();
-    {
-        let heading = heading.clone();
-        use_effect_with((), move |_| {
-            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
-                let _ = h.focus();
-            }
-        });
-    }
     let session = &props.session.0;
     let config = session.config();
     let t = config.texts;
@@ -96,7 +87,7 @@ pub fn acknowledgement(props: &AcknowledgementProps) -> Html {
         .unwrap_or((t.your_reference, ""));
     html! {
         <section class="deflect-ack deflect-scroll" aria-labelledby="deflect-ack-title">
-            <h2 id="deflect-ack-title" ref={heading} tabindex="-1">{ t.ack_heading }</h2>
+            <h2 id="deflect-ack-title" tabindex="-1">{ t.ack_heading }</h2>
             <p>{ before }<strong class="deflect-reference">{ r.reference.clone() }</strong>{ after }</p>
             if let Some(e) = expectation {
                 <p class="deflect-expectation">{ e }</p>
@@ -154,7 +145,7 @@ pub fn request_list(props: &RequestListProps) -> Html {
     html! {
         <section class="deflect-requests deflect-scroll" aria-labelledby="deflect-requests-title">
             <button type="button" class="deflect-back" onclick={back}>{ t.back }</button>
-            <h2 id="deflect-requests-title">{ t.your_requests }</h2>
+            <h2 id="deflect-requests-title" tabindex="-1">{ t.your_requests }</h2>
             <p>{ t.replies_by_email }</p>
             <ul class="deflect-request-list">{ for items }</ul>
         </section>

@@ -26,17 +26,9 @@ pub struct ArticleViewProps {
 /// carries no scripts, handlers or styles.
 #[function_component(ArticleView)]
 pub fn article_view(props: &ArticleViewProps) -> Html {
-    let heading = use_node_ref();
+    // Focus moves to the title (the panel does that for every view), so screen readers
+    // start reading the article at the top.
     let body_ref = use_node_ref();
-    {
-        // Move focus to the title so screen readers start reading the article.
-        let heading = heading.clone();
-        use_effect_with(props.article.meta.id.clone(), move |_| {
-            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
-                let _ = h.focus();
-            }
-        });
-    }
     {
         // Once the body is in, bring the best-matching section into view (focus stays on
         // the title, so screen readers still start at the top).
@@ -84,7 +76,7 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
     html! {
         <article class="deflect-article" aria-labelledby="deflect-article-title">
             <button type="button" class="deflect-back" onclick={back}>{ props.texts.back_to_results }</button>
-            <h2 id="deflect-article-title" ref={heading} tabindex="-1">{ meta.title.clone() }</h2>
+            <h2 id="deflect-article-title" tabindex="-1">{ meta.title.clone() }</h2>
             if !meta.category.is_empty() {
                 <p class="deflect-article-category">{ meta.category.clone() }</p>
             }

@@ -162,7 +162,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
     html! {
         <form class="deflect-form deflect-scroll" novalidate=true {onsubmit} aria-labelledby="deflect-form-title">
             <button type="button" class="deflect-back" onclick={back}>{ t.back }</button>
-            <h2 id="deflect-form-title">{ t.contact_support }</h2>
+            <h2 id="deflect-form-title" tabindex="-1">{ t.contact_support }</h2>
             if let Some(e) = &expectation {
                 <p class="deflect-expectation">{ t.expectation(e) }</p>
             }

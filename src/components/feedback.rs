@@ -41,6 +41,8 @@ pub fn feedback_box(props: &FeedbackBoxProps) -> Html {
             state.dispatch(SearchAction::Feedback(a));
         })
     };
+    // The thanks and the apology replace the button just pressed: the panel moves focus to
+    // them (tabindex -1) and announces them in its live region (`crate::view`).
     match article.feedback {
         FeedbackAnswer::Unanswered => html! {
             <section class="deflect-feedback" aria-labelledby="deflect-feedback-q">
@@ -53,7 +55,7 @@ pub fn feedback_box(props: &FeedbackBoxProps) -> Html {
         },
         FeedbackAnswer::Solved => html! {
             <section class="deflect-feedback">
-                <p class="deflect-thanks" role="status">{ t.thanks_solved }</p>
+                <p class="deflect-thanks" tabindex="-1">{ t.thanks_solved }</p>
             </section>
         },
         FeedbackAnswer::NotSolved(chosen) => {
@@ -73,7 +75,7 @@ pub fn feedback_box(props: &FeedbackBoxProps) -> Html {
             }).collect::<Vec<_>>();
             html! {
                 <section class="deflect-feedback">
-                    <p class="deflect-sorry" role="status">{ t.sorry_not_solved }</p>
+                    <p class="deflect-sorry" tabindex="-1">{ t.sorry_not_solved }</p>
                     <fieldset class="deflect-reasons">
                         <legend>{ t.what_was_wrong }</legend>
                         { for reasons }

@@ -12,5 +12,7 @@ mod index_state;
 mod panel;
 mod result_list;
 mod search_box;
+mod search_screen;
+mod view_change;
 
 pub use app::{App, AppProps};

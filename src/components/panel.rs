@@ -1,5 +1,7 @@
 //! The help panel: a dialog showing one screen at a time (search, article, contact form,
-//! acknowledgement, "Your requests"), with a footer that always offers a human.
+//! acknowledgement, "Your requests"), with a footer that always offers a human. It owns
+//! the keyboard contract of the dialog: Tab stays inside, Escape steps back, and every
+//! change of view moves focus into the new view and is announced (`view_change`).
 
 use deflect_core::StoredArticle;
 use deflect_journey::Step;
@@ -10,13 +12,14 @@ use super::app::{IndexState, Shared};
 use super::article_view::ArticleView;
 use super::contact_form::ContactForm;
 use super::feedback::FeedbackBox;
-use super::result_list::ResultList;
-use super::search_box::SearchBox;
+use super::search_screen::{status_text, SearchScreen};
+use super::view_change::use_view_change;
 use crate::form::FormState;
-use crate::i18n::{fill, Texts};
+use crate::i18n::fill;
 use crate::outbox::Outbox;
 use crate::session::Session;
 use crate::state::{Screen, SearchAction, SearchState};
+use crate::view::{Announced, View};
 
 /// Props of [`Panel`].
 #[derive(Properties, PartialEq)]
@@ -37,22 +40,6 @@ pub struct PanelProps {
     pub on_open_article: Callback<StoredArticle>,
     /// The panel should close.
     pub on_close: Callback<()>,
-}
-
-/// Below this many suggestions, a spelling from the index's vocabulary is offered too.
-const FEW_RESULTS: usize = 3;
-
-fn status_text(state: &SearchState, index: &IndexState, t: &Texts) -> String {
-    match index {
-        IndexState::Idle | IndexState::Loading => t.loading_articles.into(),
-        IndexState::Failed(_) => t.search_unavailable.into(),
-        IndexState::Ready(_) if state.query.trim().is_empty() => t.type_question.into(),
-        IndexState::Ready(_) => match state.hits.len() {
-            0 => t.no_match_short.into(),
-            1 => t.one_article.into(),
-            n => fill(t.n_articles, &[("n", &n.to_string())]),
-        },
-    }
 }
 
 /// The section of `id` the customer's query matched best, if the article was opened
@@ -146,6 +133,24 @@ pub fn panel(props: &PanelProps) -> Html {
             <button type="button" class="deflect-contact" onclick={contact.clone()}>{ label.to_string() }</button>
         }
     };
+    let view = View::of(state, |id| props.outbox.0.request(id).is_some());
+    let announcement = view.announcement(
+        t,
+        &Announced {
+            search_status: &status_text(state, &props.index, t),
+            article_title: state.article.as_ref().map_or("", |a| a.meta.title.as_str()),
+            reference: match &state.screen {
+                Screen::Sent(id) => props
+                    .outbox
+                    .0
+                    .request(id)
+                    .map_or("", |r| r.reference.as_str()),
+                _ => "",
+            },
+            requests: props.outbox.0.requests.len(),
+        },
+    );
+    let announced = use_view_change(&dialog, view, announcement);
     let on_link = {
         let (index, open) = (props.index.clone(), props.on_open_article.clone());
         Callback::from(move |id: String| {
@@ -156,24 +161,6 @@ pub fn panel(props: &PanelProps) -> Html {
             }
         })
     };
-    // Asked once per query, not on every render of the panel.
-    let did_you_mean = use_memo(
-        (
-            props.index.clone(),
-            state.query.clone(),
-            state.hits.len() < FEW_RESULTS && !state.from_context,
-        ),
-        |(index, query, few)| match index {
-            IndexState::Ready(Shared(index)) if *few && !query.trim().is_empty() => {
-                index.did_you_mean(query)
-            }
-            _ => None,
-        },
-    );
-    let did_you_mean = (*did_you_mean).clone();
-    let no_match = matches!(props.index, IndexState::Ready(_))
-        && !state.query.trim().is_empty()
-        && state.hits.is_empty();
     let body = match (&state.screen, &state.article) {
         (Screen::Article, Some(article)) => html! {
             <div class="deflect-scroll">
@@ -194,29 +181,8 @@ pub fn panel(props: &PanelProps) -> Html {
             <RequestList outbox={props.outbox.clone()} session={props.session.clone()} on_back={back.clone()} />
         },
         _ => html! {
-            <>
-                <SearchBox texts={t} state={state.clone()} on_input={props.on_input.clone()} on_open={props.on_open_article.clone()} />
-                <p class="deflect-status" role="status" aria-live="polite">{ status_text(state, &props.index, t) }</p>
-                if let Some(suggestion) = did_you_mean.clone() {
-                    <p class="deflect-suggestion"><button type="button" class="deflect-did-you-mean" onclick={
-                        let (on_input, suggestion) = (props.on_input.clone(), suggestion.clone());
-                        Callback::from(move |_: MouseEvent| on_input.emit(suggestion.clone()))
-                    }>{ fill(t.did_you_mean, &[("suggestion", &suggestion)]) }</button></p>
-                }
-                if no_match {
-                    <div class="deflect-empty">
-                        <p>{ t.no_match_long }</p>
-                        { contact_button(t.contact_support) }
-                    </div>
-                } else if matches!(props.index, IndexState::Failed(_)) {
-                    <div class="deflect-empty">{ contact_button(t.contact_support) }</div>
-                } else {
-                    if state.from_context && !state.hits.is_empty() {
-                        <p class="deflect-context-heading">{ t.context_suggestions }</p>
-                    }
-                    <ResultList texts={t} hits={state.hits.clone()} active={state.active} on_open={props.on_open_article.clone()} />
-                }
-            </>
+            <SearchScreen texts={t} state={state.clone()} index={props.index.clone()}
+                on_input={props.on_input.clone()} on_open_article={props.on_open_article.clone()} on_contact={contact.clone()} />
         },
     };
     let requests = props.outbox.0.requests.len();
@@ -225,13 +191,16 @@ pub fn panel(props: &PanelProps) -> Html {
         Callback::from(move |_: MouseEvent| state.dispatch(SearchAction::ShowRequests))
     };
     html! {
-        <div ref={dialog} class="deflect-panel" role="dialog" aria-label={t.help} aria-modal="true" {onkeydown}>
-            <header class="deflect-header">
+        <div ref={dialog} class="deflect-panel" role="dialog" aria-label={t.help} aria-modal="true" tabindex="-1" {onkeydown}>
+            <p class="deflect-announcer" role="status" aria-live="polite" aria-atomic="true">{ announced }</p>
+            // Plain divs, not <header>/<footer>: those are banner and contentinfo landmarks,
+            // duplicating the host page's own (axe: landmark-no-duplicate-banner).
+            <div class="deflect-header">
                 <h1 class="deflect-heading">{ t.heading }</h1>
                 <button type="button" class="deflect-close" aria-label={t.close_help} onclick={close}>{ "×" }</button>
-            </header>
+            </div>
             { body }
-            <footer class="deflect-footer">
+            <div class="deflect-footer">
                 if !matches!(state.screen, Screen::Contact | Screen::Sent(_)) {
                     { t.cant_find }{ " " }{ contact_button(t.contact_support) }
                 }
@@ -240,7 +209,7 @@ pub fn panel(props: &PanelProps) -> Html {
                         { fill(t.your_requests_n, &[("n", &requests.to_string())]) }
                     </button>
                 }
-            </footer>
+            </div>
         </div>
     }
 }

@@ -24,16 +24,6 @@ pub struct SearchBoxProps {
 /// Searches on every keystroke; arrows move through suggestions, Enter opens, Escape clears.
 #[function_component(SearchBox)]
 pub fn search_box(props: &SearchBoxProps) -> Html {
-    let input = use_node_ref();
-    {
-        // Focus moves into the panel when it opens and when coming back from an article.
-        let input = input.clone();
-        use_effect_with((), move |_| {
-            if let Some(el) = input.cast::<HtmlInputElement>() {
-                let _ = el.focus();
-            }
-        });
-    }
     let state = &props.state;
     let oninput = {
         let on_input = props.on_input.clone();
@@ -71,7 +61,7 @@ pub fn search_box(props: &SearchBoxProps) -> Html {
     let active = state.active.map(option_id);
     html! {
         <div class="deflect-searchbar">
-            <input ref={input} class="deflect-search" type="search" role="combobox"
+            <input class="deflect-search" type="search" role="combobox"
                 aria-label={props.texts.search_label} aria-autocomplete="list"
                 aria-controls={LISTBOX_ID} aria-expanded={expanded.to_string()}
                 aria-activedescendant={active}
