@@ -24,6 +24,7 @@ use crate::body::{self, BodyRead};
 use crate::config::Config;
 use crate::db::{now_ms, Db};
 use crate::personal_data::{self, Person};
+use crate::privacy;
 use crate::quota::{DailyQuota, Exceeded, Stored};
 use crate::rate_limit::RateLimiter;
 use crate::report::{self, Range};
@@ -302,8 +303,9 @@ pub async fn post_events(
     State(state): State<Arc<AppState>>,
     Storage(db): Storage,
     PageOrigin(origin): PageOrigin,
-    Wire(batch): Wire<EventBatch>,
+    Wire(mut batch): Wire<EventBatch>,
 ) -> ApiResult<Response> {
+    privacy::scrub_events(&mut batch, &state.config.privacy);
     state
         .quota
         .take(&origin, Stored::Events(batch.events.len() as u64), now_ms())
@@ -326,8 +328,9 @@ pub async fn post_case(
     State(state): State<Arc<AppState>>,
     Storage(db): Storage,
     PageOrigin(origin): PageOrigin,
-    Wire(case): Wire<Case>,
+    Wire(mut case): Wire<Case>,
 ) -> ApiResult<Response> {
+    privacy::scrub_case(&mut case, &state.config.privacy);
     if let Err(e) = state.quota.take(&origin, Stored::Case, now_ms()) {
         // A retry of a case already stored is answered as usual: the widget must learn
         // that it arrived, or it would retry until midnight.

@@ -40,6 +40,8 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// How much one page origin may store per UTC day.
     pub quota: QuotaConfig,
+    /// What is kept of query text and page URLs, whatever widgets send.
+    pub privacy: crate::privacy::PrivacyConfig,
 }
 
 /// Daily quotas per page origin (`Origin` header; requests without one count as one
@@ -137,6 +139,7 @@ impl Default for Config {
             body_read_timeout_ms: 30_000,
             retention: RetentionConfig::default(),
             quota: QuotaConfig::default(),
+            privacy: crate::privacy::PrivacyConfig::default(),
         }
     }
 }

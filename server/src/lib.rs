@@ -10,6 +10,7 @@
 //!   a graceful drain;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
 //! - [`personal_data`]: export and erasure of everything held about one person;
+//! - [`privacy`]: query text and page URLs kept only as the vendor's settings allow;
 //! - [`quota`]: daily quotas of events and cases per page origin;
 //! - [`retention`]: how long events and cases are kept, and the purge;
 //! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
@@ -24,6 +25,7 @@ pub mod dashboard;
 pub mod db;
 pub mod outbox;
 pub mod personal_data;
+pub mod privacy;
 pub mod quota;
 pub mod rate_limit;
 pub mod report;

@@ -869,3 +869,32 @@ async fn an_origin_past_its_daily_quota_gets_a_clear_429() {
     assert_eq!((n.events, n.cases), (10, 1));
     server.stop().await.unwrap();
 }
+
+/// The vendor's privacy settings hold whatever a widget sends: with `query_text = "none"`
+/// no search is stored with its words, and page URLs lose their query and fragment unless
+/// `page_url = "full"`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_settings_are_enforced_by_the_collector() {
+    let db = sqlite();
+    let mut c = config(&db);
+    c.privacy.query_text = deflect_journey::QueryText::None;
+    let server = start(c).await;
+    assert_eq!(post(&server, "/v1/events", batch("priv", 2)).await.0, 202);
+    let mut kase = case("case-privacy-01");
+    kase["context"] = json!({"page_url": "https://app.example/billing?token=s3cr3t#invoice-7"});
+    assert_eq!(post(&server, "/v1/cases", kase.to_string()).await.0, 201);
+    let mut side = side_connection(&db).await;
+    let rows: Vec<(Option<String>, String)> = sqlx::query_as("SELECT query, payload FROM events")
+        .fetch_all(&mut side)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for (query, payload) in rows {
+        assert_eq!(query, None);
+        assert!(!payload.contains("reset password"), "{payload}");
+    }
+    let stored = server.state.db.as_ref().unwrap().case_payload("case-privacy-01").await.unwrap().unwrap();
+    assert!(stored.contains("\"page_url\":\"https://app.example/billing\""), "{stored}");
+    assert!(!stored.contains("s3cr3t"), "{stored}");
+    server.stop().await.unwrap();
+}
