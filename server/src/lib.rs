@@ -5,11 +5,13 @@
 //! - [`api`]: the collector (`/v1/events`, `/v1/cases`, classification, `/v1/report`,
 //!   `/healthz`) over [`db`] (SQLite or PostgreSQL, one set of migrations);
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
-//! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
+//! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page;
+//!   [`classify`]: the page's cases table and its CSRF-safe classification form.
 //!
 //! [`start`] builds all of it from a [`config::Config`] and serves until [`Server::stop`].
 
 pub mod api;
+pub mod classify;
 pub mod config;
 pub mod dashboard;
 pub mod db;
@@ -136,6 +138,10 @@ pub async fn app(
         .route("/report", get(dashboard::get_dashboard))
         .route("/report/login", post(dashboard::post_login))
         .route("/report/logout", post(dashboard::post_logout))
+        .route(
+            "/report/cases/{id}/classification",
+            post(classify::post_classification),
+        )
         .with_state(state.clone());
     if let Some(dir) = static_dir {
         router = router.fallback_service(static_files::router(dir));
