@@ -58,7 +58,7 @@ enum Command {
         #[arg(required_unless_present = "queries")]
         query: Option<String>,
         /// A JSON Lines file of `{"id", "text"}` queries to run in batch; prints one line
-        /// `{"query_id", "hits": [{"id", "score"}]}` per query.
+        /// `{"query_id", "hits": [{"id", "score"}], "good_answer"}` per query.
         #[arg(long, conflicts_with = "query")]
         queries: Option<PathBuf>,
         /// Number of results.
@@ -406,15 +406,16 @@ fn search_batch(index: &SearchIndex, file: &Path, top: usize) -> anyhow::Result<
         deflect_index::golden::read_jsonl(file).map_err(anyhow::Error::msg)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for q in queries {
-        let hits: Vec<_> = index
-            .search(&q.text, top)?
+        let suggestions = index.suggest(&q.text, top)?;
+        let hits: Vec<_> = suggestions
+            .hits
             .into_iter()
             .map(|h| serde_json::json!({"id": h.article.id, "score": h.score}))
             .collect();
         writeln!(
             out,
             "{}",
-            serde_json::json!({"query_id": q.id, "hits": hits})
+            serde_json::json!({"query_id": q.id, "hits": hits, "good_answer": suggestions.good_answer})
         )?;
     }
     Ok(())
@@ -432,7 +433,16 @@ fn search(
         return search_batch(&index, file, top);
     }
     let query = query.unwrap_or_default();
-    let hits = index.search(query, top)?;
+    let suggestions = index.suggest(query, top)?;
+    let hits = suggestions.hits;
+    // Results that all miss the query's most specific word: what the report counts as a gap.
+    if !hits.is_empty() && !suggestions.good_answer {
+        if json {
+            eprintln!("{}", serde_json::json!({ "good_answer": false }));
+        } else {
+            println!("No good answer: no result contains the query's most specific word.");
+        }
+    }
     // Few or no results: offer the spelling the index knows.
     let suggestion = (hits.len() < 3)
         .then(|| index.did_you_mean(query))

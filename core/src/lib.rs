@@ -10,12 +10,14 @@
 //! - [`pack`]: the single-file, content-addressed index pack and its manifest;
 //! - [`planner`]: turning as-you-type input into a ranked tantivy query;
 //! - [`search`]: opening a pack in memory and running planned queries;
+//! - [`answer`]: whether the suggestions answer the query (the "no good answer" signal);
 //! - [`passages`]: the best-matching passage of a result and the section it is in;
 //! - [`spelling`]: "did you mean" from the index's own vocabulary;
 //! - [`highlight`]: marking the matched words in titles and excerpts;
 //! - [`synonyms`]: the documentation team's synonym groups, applied at query time.
 
 pub mod analyzer;
+pub mod answer;
 pub mod highlight;
 pub mod pack;
 pub mod passages;
@@ -31,5 +33,5 @@ pub use highlight::{Fragment, Highlighted};
 pub use pack::{ArticlePack, Manifest, PackError, PACK_FORMAT_VERSION};
 pub use passages::SectionHit;
 pub use schema::{ArticleSchema, StoredArticle};
-pub use search::{SearchHit, SearchIndex};
+pub use search::{SearchHit, SearchIndex, Suggestions};
 pub use synonyms::Synonyms;

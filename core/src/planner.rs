@@ -399,6 +399,15 @@ impl<'a> QueryBuilder<'a> {
 
     /// Expands every word of `plan`, adding synonyms; words with no match are dropped.
     pub fn expand_plan(&self, plan: &QueryPlan, synonyms: &Synonyms) -> Vec<Vec<Expansion>> {
+        self.expand_words(plan, synonyms)
+            .into_iter()
+            .filter(|e| !e.is_empty())
+            .collect()
+    }
+
+    /// Expands every word of `plan`, adding synonyms: one list per word, in the plan's
+    /// order, empty for a word that matches nothing (what judging an answer needs to see).
+    pub fn expand_words(&self, plan: &QueryPlan, synonyms: &Synonyms) -> Vec<Vec<Expansion>> {
         // A stop word typed last after other words ("can't log in") is almost always
         // complete: completing it ("in" → "install") would add noise, not intent.
         let lone = plan.words.len() == 1;
@@ -430,7 +439,7 @@ impl<'a> QueryBuilder<'a> {
                 }
             }
         }
-        expanded.into_iter().filter(|e| !e.is_empty()).collect()
+        expanded
     }
 
     /// The scoring query for expanded words: a sum over words of the best expansion each.

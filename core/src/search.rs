@@ -8,14 +8,15 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::TopDocs;
-use tantivy::schema::TantivyDocument;
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+use tantivy::schema::{IndexRecordOption, TantivyDocument};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use crate::analyzer::ArticleLanguage;
+use crate::answer::{good_answer, key_words};
 use crate::highlight::Highlighted;
 use crate::pack::{ArticlePack, PackError};
 use crate::passages::{best_passage, SectionHit};
-use crate::planner::{QueryBuilder, QueryPlan};
+use crate::planner::{Expansion, QueryBuilder, QueryPlan};
 use crate::schema::{ArticleSchema, StoredArticle};
 use crate::synonyms::{Synonyms, SYNONYMS_FILE};
 
@@ -34,6 +35,16 @@ pub struct SearchHit {
     /// The section of the article holding that passage, when it is under a heading.
     #[serde(default)]
     pub section: Option<SectionHit>,
+}
+
+/// The suggestions for one input and whether they answer it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestions {
+    /// Ranked hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// False when there are no hits, or when none of them contains the input's most
+    /// specific word (see [`crate::answer`]): the "no good answer" signal of the report.
+    pub good_answer: bool,
 }
 
 /// BM25's inverse document frequency, as tantivy computes it.
@@ -136,23 +147,39 @@ impl SearchIndex {
 
     /// Ranks articles for as-you-type `input`; empty input gives no hits.
     pub fn search(&self, input: &str, limit: usize) -> tantivy::Result<Vec<SearchHit>> {
+        Ok(self.suggest(input, limit)?.hits)
+    }
+
+    /// Ranks articles for as-you-type `input` like [`SearchIndex::search`], and judges
+    /// whether the hits answer it: what the widget records with each search.
+    pub fn suggest(&self, input: &str, limit: usize) -> tantivy::Result<Suggestions> {
+        let none = Suggestions {
+            hits: Vec::new(),
+            good_answer: false,
+        };
         let plan = QueryPlan::parse(input, self.language);
         if plan.is_empty() || limit == 0 {
-            return Ok(Vec::new());
+            return Ok(none);
         }
         let builder = QueryBuilder::new(
             &self.searcher,
             &self.fields.weighted_fields(),
             self.language,
         );
-        let expanded = builder.expand_plan(&plan, &self.synonyms);
+        let per_word = builder.expand_words(&plan, &self.synonyms);
+        let expanded: Vec<Vec<Expansion>> =
+            per_word.iter().filter(|e| !e.is_empty()).cloned().collect();
         if expanded.is_empty() {
-            return Ok(Vec::new());
+            return Ok(none);
         }
         let query = builder.query(&expanded);
         let top = self
             .searcher
             .search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
+        let keys = key_words(&plan.words, &per_word);
+        let good_answer = good_answer(&top, &keys, |(_, address), key| {
+            self.contains_any(*address, key)
+        });
         let terms: HashSet<String> = expanded.iter().flatten().map(|e| e.term.clone()).collect();
         // A passage's words weigh by rarity and by how they matched, like the ranking.
         let docs = self.searcher.num_docs().max(1);
@@ -180,6 +207,28 @@ impl SearchIndex {
                     article,
                 })
             })
-            .collect()
+            .collect::<tantivy::Result<Vec<SearchHit>>>()
+            .map(|hits| Suggestions { hits, good_answer })
+    }
+
+    /// True when the document at `address` contains any of `terms` in a searched field.
+    fn contains_any(&self, address: DocAddress, terms: &[Expansion]) -> bool {
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        self.fields.weighted_fields().iter().any(|(field, _)| {
+            let Ok(inverted) = segment.inverted_index(*field) else {
+                return false;
+            };
+            terms.iter().any(|e| {
+                let term = Term::from_field_text(*field, &e.term);
+                // Postings start at their first document; seeking backwards is not allowed.
+                let doc = address.doc_id;
+                match inverted.read_postings(&term, IndexRecordOption::Basic) {
+                    Ok(Some(mut postings)) => {
+                        postings.doc() == doc || (postings.doc() < doc && postings.seek(doc) == doc)
+                    }
+                    _ => false,
+                }
+            })
+        })
     }
 }

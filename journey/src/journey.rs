@@ -4,8 +4,9 @@
 //! [`Event`]s to record and keeps the trail a case will carry. It owns the rules that make
 //! the figures trustworthy: only settled queries count (not every keystroke), dwell time is
 //! measured when the customer leaves an article, a "No" is sent with its reason once the
-//! customer moves on, and the outcome is recorded exactly once: after it, every step is
-//! ignored and the widget starts a new journey.
+//! customer moves on, a query typed before the index could search it is kept for the trail
+//! but never reported as a search, and the outcome is recorded exactly once: after it,
+//! every step is ignored and the widget starts a new journey.
 
 use jiff::Timestamp;
 
@@ -28,14 +29,14 @@ pub enum QueryText {
 /// Something the customer did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    /// The search box now holds `query`, which got `results` suggestions.
+    /// The search box now holds `query`.
     Typed {
         /// The text.
         query: String,
-        /// How many suggestions it got.
-        results: u32,
-        /// Their article ids, best first.
-        top_articles: Vec<String>,
+        /// What the loaded index answered; `None` while the index is still loading (or
+        /// could not be loaded): the query was never searched, so it says nothing about
+        /// the knowledge base and is not recorded as a search (it stays in the trail).
+        answer: Option<Answer>,
     },
     /// The customer paused typing: the query in the box is a final form.
     QuerySettled,
@@ -67,11 +68,21 @@ pub enum Step {
     Closed,
 }
 
+/// What a loaded index answered for one query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// How many suggestions it got.
+    pub results: u32,
+    /// Their article ids, best first.
+    pub top_articles: Vec<String>,
+    /// Whether they answer the query (`deflect_core::Suggestions::good_answer`).
+    pub good_answer: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct PendingQuery {
     query: String,
-    results: u32,
-    top_articles: Vec<String>,
+    answer: Option<Answer>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +110,9 @@ pub struct Journey {
     query_text: QueryText,
     seq: u32,
     queries: Vec<String>,
+    /// The last query recorded as a search (a query settled before the index could search
+    /// it is recorded once it has been searched).
+    last_searched: Option<String>,
     pending: Option<PendingQuery>,
     visits: Vec<Visit>,
     reading: Option<Reading>,
@@ -115,6 +129,7 @@ impl Journey {
             query_text,
             seq: 0,
             queries: Vec::new(),
+            last_searched: None,
             pending: None,
             visits: Vec::new(),
             reading: None,
@@ -204,20 +219,14 @@ impl Journey {
         }
         let mut out = Vec::new();
         match step {
-            Step::Typed {
-                query,
-                results,
-                mut top_articles,
-            } => {
-                top_articles.truncate(MAX_TOP_ARTICLES);
+            Step::Typed { query, mut answer } => {
+                if let Some(a) = answer.as_mut() {
+                    a.top_articles.truncate(MAX_TOP_ARTICLES);
+                }
                 if !query.trim().is_empty() {
                     self.began = true;
                 }
-                self.pending = Some(PendingQuery {
-                    query,
-                    results,
-                    top_articles,
-                });
+                self.pending = Some(PendingQuery { query, answer });
             }
             Step::QuerySettled => self.settle(&mut out),
             Step::ArticleOpened { id, title } => {
@@ -313,17 +322,28 @@ impl Journey {
             return;
         };
         let query = p.query.trim();
-        if query.is_empty() || self.queries.last().map(String::as_str) == Some(query) {
+        if query.is_empty() {
             return;
         }
-        self.queries.push(query.to_string());
+        if self.queries.last().map(String::as_str) != Some(query) {
+            self.queries.push(query.to_string());
+        }
+        // Unsearched (the index was not loaded yet): in the trail, but not a search.
+        let Some(answer) = p.answer else {
+            return;
+        };
+        if self.last_searched.as_deref() == Some(query) {
+            return;
+        }
+        self.last_searched = Some(query.to_string());
         out.push(EventKind::Search {
             query: match self.query_text {
                 QueryText::Full => Some(query.to_string()),
                 QueryText::None => None,
             },
-            results: p.results,
-            top_articles: p.top_articles,
+            results: answer.results,
+            top_articles: answer.top_articles,
+            good_answer: Some(answer.good_answer),
         });
     }
 
@@ -369,8 +389,11 @@ mod tests {
     fn typed(q: &str, results: u32) -> Step {
         Step::Typed {
             query: q.into(),
-            results,
-            top_articles: (0..results).map(|i| format!("a{i}")).collect(),
+            answer: Some(Answer {
+                results,
+                top_articles: (0..results).map(|i| format!("a{i}")).collect(),
+                good_answer: results > 0,
+            }),
         }
     }
 
@@ -397,7 +420,8 @@ mod tests {
             vec![EventKind::Search {
                 query: Some("reset pass".into()),
                 results: 3,
-                top_articles: vec!["a0".into(), "a1".into(), "a2".into()]
+                top_articles: vec!["a0".into(), "a1".into(), "a2".into()],
+                good_answer: Some(true),
             }]
         );
         // Settling again with nothing new records nothing.
@@ -407,6 +431,36 @@ mod tests {
             j.step(Step::QuerySettled, t(8)).is_empty(),
             "same query after trimming"
         );
+    }
+
+    #[test]
+    fn a_query_typed_while_the_index_loads_is_recorded_only_once_searched() {
+        let unsearched = |q: &str| Step::Typed {
+            query: q.into(),
+            answer: None,
+        };
+        let mut j = Journey::new("journey-1", QueryText::Full);
+        j.step(unsearched("refund"), t(0));
+        // The pause settles it before the index arrived: no "0 results" search.
+        assert!(j.step(Step::QuerySettled, t(1)).is_empty());
+        assert_eq!(j.trail(t(1)).queries, ["refund"], "still in the trail");
+        // The index arrives and searches what is in the box.
+        j.step(typed("refund", 8), t(2));
+        let ev = j.step(Step::QuerySettled, t(3));
+        assert_eq!(
+            ev,
+            vec![EventKind::Search {
+                query: Some("refund".into()),
+                results: 8,
+                top_articles: (0..8).map(|i| format!("a{i}")).collect(),
+                good_answer: Some(true),
+            }]
+        );
+        assert_eq!(j.trail(t(3)).queries, ["refund"], "not twice");
+        // Closing while unsearched (the index never loaded) records no search either.
+        let mut j = Journey::new("journey-2", QueryText::Full);
+        j.step(unsearched("vpn"), t(0));
+        assert_eq!(names(&j.step(Step::Closed, t(5))), ["journey_ended"]);
     }
 
     #[test]
@@ -538,7 +592,8 @@ mod tests {
             vec![EventKind::Search {
                 query: None,
                 results: 0,
-                top_articles: vec![]
+                top_articles: vec![],
+                good_answer: Some(false),
             }]
         );
     }

@@ -233,6 +233,12 @@ pub enum EventKind {
         #[serde(default)]
         #[schemars(length(max = MAX_TOP_ARTICLES))]
         top_articles: Vec<String>,
+        /// Whether the suggestions answer the query, as the search core judged it: false
+        /// when there are none, or none contains the query's most specific word (the
+        /// report's "no good answer" content gaps). Absent from widgets older than this
+        /// field, and then unknown.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        good_answer: Option<bool>,
     },
     /// The customer read an article for `dwell_ms` (sent when they leave it).
     ArticleViewed {
@@ -843,6 +849,37 @@ mod tests {
                 .field,
             "events"
         );
+    }
+
+    #[test]
+    fn good_answer_is_optional_so_older_widgets_are_still_accepted() {
+        let older = br#"{"events":[{"id":"e0000001","journey_id":"j0000001","at":"2026-11-23T10:00:00Z","type":"search","query":"gantt chart","results":8,"top_articles":["a"]}]}"#;
+        let batch: EventBatch = parse_json(older).unwrap();
+        assert!(matches!(
+            batch.events[0].kind,
+            EventKind::Search {
+                good_answer: None,
+                ..
+            }
+        ));
+        let newer = br#"{"events":[{"id":"e0000001","journey_id":"j0000001","at":"2026-11-23T10:00:00Z","type":"search","query":"gantt chart","results":8,"top_articles":["a"],"good_answer":false}]}"#;
+        let batch: EventBatch = parse_json(newer).unwrap();
+        assert!(matches!(
+            batch.events[0].kind,
+            EventKind::Search {
+                good_answer: Some(false),
+                ..
+            }
+        ));
+        // Unknown stays unknown on the way back out: no field, not `null` or `true`.
+        let json = serde_json::to_string(&EventKind::Search {
+            query: None,
+            results: 1,
+            top_articles: vec![],
+            good_answer: None,
+        })
+        .unwrap();
+        assert!(!json.contains("good_answer"), "{json}");
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! `/report`: the report as one HTML page with server-drawn SVG charts (no scripts).
+//! `/report`: the report as one HTML page with server-drawn SVG charts (no scripts), and
+//! the list of cases where the vendor classifies them (`classify`).
 //!
 //! Access takes the report token, either as `Authorization: Bearer` or through the login
 //! form, which sets it in an `HttpOnly; SameSite=Strict` cookie scoped to `/report`. Every
 //! piece of customer-provided text (queries, article ids, categories) is HTML-escaped.
+//! Everything sits in one `main` landmark and every chart has a text alternative, so the
+//! page passes axe-core like the widget does.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -17,8 +20,9 @@ use http::header::{
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
-use crate::api::{bearer, same_secret, AppState, RangeQuery};
-use crate::report::{self, reason_names, vendor_columns, Report};
+use crate::api::{bearer, same_secret, AppState};
+use crate::classify::{cases_table, csrf_token};
+use crate::report::{self, reason_names, vendor_columns, CaseRow, Report};
 
 const COOKIE_NAME: &str = "deflect_report";
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
@@ -51,7 +55,8 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+/// True when the request carries the report token (header or cookie).
+pub(crate) fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(expected) = state.config.report_token.as_deref() else {
         return false;
     };
@@ -76,12 +81,27 @@ fn html(status: StatusCode, body: String) -> Response {
     r
 }
 
+/// A whole page: `body` goes in the page's one `main` landmark.
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>\n",
+         <title>{}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>\n",
         escape(title)
+    )
+}
+
+/// A page that only says `message` (an error), with a way back to the report.
+pub(crate) fn message_page(status: StatusCode, message: &str) -> Response {
+    html(
+        status,
+        page(
+            "Deflect report",
+            &format!(
+                "<h1>Deflect report</h1><p role=\"alert\">{}</p><p><a href=\"/report\">Back to the report</a></p>",
+                escape(message)
+            ),
+        ),
     )
 }
 
@@ -92,9 +112,12 @@ text-align:left}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.kp
 gap:1.5rem;flex-wrap:wrap}.kpi div{background:#f4f6fa;border-radius:8px;padding:.6rem 1rem}\
 .kpi b{display:block;font-size:1.4rem}svg{max-width:100%;height:auto}form.range{margin:1rem 0}\
 .muted{color:#667}.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;\
-vertical-align:middle}";
+vertical-align:middle}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);\
+white-space:nowrap}form.classify{display:flex;gap:.4rem;margin:0}.saved{background:#e6f4ec;\
+border-radius:8px;padding:.5rem 1rem}";
 
-fn login_page(message: Option<&str>) -> Response {
+/// The sign-in form (401), with `message` when the last attempt failed.
+pub(crate) fn login_page(message: Option<&str>) -> Response {
     let msg = message.map_or(String::new(), |m| {
         format!("<p role=\"alert\">{}</p>", escape(m))
     });
@@ -112,10 +135,21 @@ fn login_page(message: Option<&str>) -> Response {
     )
 }
 
+/// `GET /report` parameters: the window, and the case just classified (if any).
+#[derive(Debug, Deserialize, Default)]
+pub struct DashboardQuery {
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` (inclusive) or RFC 3339 (exclusive).
+    pub to: Option<String>,
+    /// The id of the case whose category was just saved.
+    pub saved: Option<String>,
+}
+
 /// `GET /report`.
 pub async fn get_dashboard(
     State(state): State<Arc<AppState>>,
-    Query(q): Query<RangeQuery>,
+    Query(q): Query<DashboardQuery>,
     headers: HeaderMap,
 ) -> Response {
     if state.config.report_token.is_none() {
@@ -151,11 +185,23 @@ pub async fn get_dashboard(
             );
         }
     };
-    match report::build(db, range).await {
-        Ok(r) => html(
-            StatusCode::OK,
-            render(&r, q.from.as_deref(), q.to.as_deref()),
-        ),
+    let built = async {
+        let report = report::build(db, range).await?;
+        let cases = report::recent_cases(db, range).await?;
+        anyhow::Ok((report, cases))
+    };
+    match built.await {
+        Ok((r, cases)) => {
+            let csrf = csrf_token(state.config.report_token.as_deref().unwrap_or_default());
+            let view = View {
+                from: q.from.as_deref().unwrap_or(""),
+                to: q.to.as_deref().unwrap_or(""),
+                cases: &cases,
+                csrf: &csrf,
+                saved: q.saved.as_deref(),
+            };
+            html(StatusCode::OK, render(&r, &view))
+        }
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "report failed");
             html(
@@ -222,10 +268,27 @@ fn pct(r: Option<f64>) -> String {
     r.map_or("–".into(), |r| format!("{:.1}%", r * 100.0))
 }
 
+/// What the page shows besides the report's figures.
+pub struct View<'a> {
+    /// The window as the vendor typed it (echoed into the forms).
+    pub from: &'a str,
+    /// The window's end as typed.
+    pub to: &'a str,
+    /// The newest cases in the window.
+    pub cases: &'a [CaseRow],
+    /// The classification forms' CSRF token.
+    pub csrf: &'a str,
+    /// The case whose category was just saved.
+    pub saved: Option<&'a str>,
+}
+
 /// The whole dashboard page.
-pub fn render(r: &Report, from: Option<&str>, to: Option<&str>) -> String {
+pub fn render(r: &Report, view: &View<'_>) -> String {
     let t = &r.totals;
     let mut b = String::new();
+    let saved = view
+        .saved
+        .and_then(|id| view.cases.iter().find(|c| c.id == id));
     let _ = write!(
         b,
         "<h1>Deflect report</h1><form class=\"range\" method=\"get\" action=\"/report\">\
@@ -233,16 +296,27 @@ pub fn render(r: &Report, from: Option<&str>, to: Option<&str>) -> String {
          <label>To <input type=\"date\" name=\"to\" value=\"{}\"></label> \
          <button type=\"submit\">Show</button></form>\
          <form method=\"post\" action=\"/report/logout\"><button type=\"submit\">Sign out</button></form>",
-        escape(from.unwrap_or("")),
-        escape(to.unwrap_or(""))
+        escape(view.from),
+        escape(view.to)
     );
+    if let Some(c) = saved {
+        let _ = write!(
+            b,
+            "<p class=\"saved\" role=\"status\">Saved: {} is classified as “{}”.</p>",
+            escape(&c.reference),
+            escape(&c.vendor_category.as_deref().unwrap_or("").replace('_', " "))
+        );
+    }
     let _ = write!(
         b,
         "<p class=\"muted\">Window: {} to {} (UTC, customers' clocks).</p><div class=\"kpi\">\
          <div><b>{}</b>deflection rate</div><div><b>{}</b>journeys</div><div><b>{}</b>resolved</div>\
-         <div><b>{}</b>escalated</div><div><b>{}</b>abandoned</div><div><b>{}</b>searches</div>\
-         <div><b>{}</b>zero-result searches</div><div><b>{}</b>cases ({} classified)</div>\
-         <div><b>{}</b>cases waiting to be forwarded</div></div>",
+         <div><b>{}</b>escalated</div><div><b>{}</b>abandoned</div><div><b>{}</b>without an outcome</div>\
+         <div><b>{}</b>searches</div><div><b>{}</b>zero-result searches</div>\
+         <div><b>{}</b>searches with no good answer</div><div><b>{}</b>cases ({} classified)</div>\
+         <div><b>{}</b>cases waiting to be forwarded</div></div>\
+         <p>Of {} journeys, {} ended resolved, {} escalated and {} abandoned; {} have no outcome in \
+         this window (still in progress, ended after it, or their end never reached the collector).</p>",
         escape(r.from.as_deref().unwrap_or("the start")),
         escape(r.to.as_deref().unwrap_or("now")),
         pct(t.deflection_rate),
@@ -250,11 +324,18 @@ pub fn render(r: &Report, from: Option<&str>, to: Option<&str>) -> String {
         t.resolved,
         t.escalated,
         t.abandoned,
+        t.without_outcome,
         t.searches,
         t.zero_result_searches,
+        t.no_good_answer_searches,
         t.cases,
         t.classified_cases,
-        r.outbox.pending
+        r.outbox.pending,
+        t.journeys,
+        t.resolved,
+        t.escalated,
+        t.abandoned,
+        t.without_outcome,
     );
     b.push_str("<h2>Journeys per day by outcome, and the deflection rate</h2>");
     b.push_str(&days_chart(r));
@@ -263,10 +344,11 @@ pub fn render(r: &Report, from: Option<&str>, to: Option<&str>) -> String {
         b,
         "{RESOLVED}\"></span>resolved<span style=\"background:{ESCALATED}\"></span>escalated\
          <span style=\"background:{ABANDONED}\"></span>abandoned<span style=\"background:#1d2330;height:2px\"></span>\
-         deflection rate = resolved ÷ (resolved + escalated)</p>"
+         deflection rate = resolved ÷ (resolved + escalated), one dot per day</p>"
     );
     b.push_str("<h2>Top queries</h2>");
     b.push_str(&bar_list(
+        "Top queries, by searches",
         &r.top_queries
             .iter()
             .map(|q| (q.query.clone(), q.searches))
@@ -279,6 +361,7 @@ pub fn render(r: &Report, from: Option<&str>, to: Option<&str>) -> String {
          knowledge base did not have: the documentation team's content gaps.</p>",
     );
     b.push_str(&bar_list(
+        "Zero-result queries, by searches",
         &r.zero_result_queries
             .iter()
             .map(|q| (q.query.clone(), q.searches))
@@ -286,15 +369,35 @@ pub fn render(r: &Report, from: Option<&str>, to: Option<&str>) -> String {
         "#c9455b",
         "searches",
     ));
+    b.push_str(
+        "<h2>Queries with no good answer</h2><p class=\"muted\">Queries that got suggestions, \
+         none of which contains the query's most specific word (\u{201c}gantt\u{201d} in \
+         \u{201c}projects as a gantt chart\u{201d}): content gaps hidden behind unrelated results. \
+         Judged by the widget's search core; older widgets do not send it.</p>",
+    );
+    b.push_str(&bar_list(
+        "Queries with no good answer, by searches",
+        &r.no_good_answer_queries
+            .iter()
+            .map(|q| (q.query.clone(), q.searches))
+            .collect::<Vec<_>>(),
+        "#8a6bbf",
+        "searches",
+    ));
     b.push_str("<h2>Articles with the most “No” feedback</h2>");
     b.push_str(&feedback_chart(r));
+    b.push_str(&cases_table(view.cases, view.csrf, view.from, view.to));
     b.push_str(
         "<h2>Customers' classification of cases against the vendor's</h2><p class=\"muted\">\
-         Rows: what the customer chose in the form. Columns: the vendor's category, set per \
-         case with <code>PUT /v1/cases/{id}/classification</code>.</p>",
+         Rows: what the customer chose in the form. Columns: the vendor's category, set in the \
+         cases table above or with <code>PUT /v1/cases/{id}/classification</code>.</p>",
     );
     b.push_str(&matrix(r));
-    page("Deflect report", &b)
+    let title = match saved {
+        Some(c) => format!("Saved {} — Deflect report", c.reference),
+        None => "Deflect report".to_string(),
+    };
+    page(&title, &b)
 }
 
 fn days_chart(r: &Report) -> String {
@@ -314,9 +417,24 @@ fn days_chart(r: &Report) -> String {
     let n = r.days.len() as f64;
     let slot = plot_w / n;
     let bar = (slot * 0.8).max(1.0);
+    let summary: Vec<String> = r
+        .days
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {} resolved, {} escalated, {} abandoned, deflection rate {}",
+                d.day,
+                d.resolved,
+                d.escalated,
+                d.abandoned,
+                pct(d.deflection_rate)
+            )
+        })
+        .collect();
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
-         aria-label=\"Journeys per day by outcome\" font-size=\"11\" font-family=\"system-ui,sans-serif\">"
+         aria-label=\"Journeys per day by outcome. {}\" font-size=\"11\" font-family=\"system-ui,sans-serif\">",
+        escape(&summary.join("; "))
     );
     let _ = write!(
         s,
@@ -353,19 +471,38 @@ fn days_chart(r: &Report) -> String {
             );
         }
         if let Some(rate) = d.deflection_rate {
-            points.push(format!(
-                "{:.1},{:.1}",
-                x + bar / 2.0,
-                top + plot_h - rate * plot_h
-            ));
+            points.push((x + bar / 2.0, top + plot_h - rate * plot_h, rate, &d.day));
         }
     }
-    if !points.is_empty() {
+    if points.len() > 1 {
+        let line: Vec<String> = points
+            .iter()
+            .map(|(x, y, _, _)| format!("{x:.1},{y:.1}"))
+            .collect();
         let _ = write!(
             s,
             "<polyline points=\"{}\" fill=\"none\" stroke=\"#1d2330\" stroke-width=\"2\"/>",
-            points.join(" ")
+            line.join(" ")
         );
+    }
+    // A dot per day, so that one day of data (a line of one point) is still visible.
+    for (x, y, rate, day) in &points {
+        let _ = write!(
+            s,
+            "<circle class=\"rate-point\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4.5\" fill=\"#1d2330\" \
+             stroke=\"#fff\" stroke-width=\"1.5\"><title>{} deflection rate: {}</title></circle>",
+            escape(day),
+            pct(Some(*rate))
+        );
+        if points.len() == 1 {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                x + 8.0,
+                (y - 6.0).max(top + 10.0),
+                pct(Some(*rate))
+            );
+        }
     }
     let first = &r.days[0].day;
     let last = &r.days[r.days.len() - 1].day;
@@ -388,8 +525,9 @@ fn days_chart(r: &Report) -> String {
     s
 }
 
-/// A horizontal bar per item, labelled with its (escaped) text and count.
-fn bar_list(items: &[(String, i64)], colour: &str, unit: &str) -> String {
+/// A horizontal bar per item, labelled with its (escaped) text and count; `title` and the
+/// items make its text alternative.
+fn bar_list(title: &str, items: &[(String, i64)], colour: &str, unit: &str) -> String {
     if items.is_empty() {
         return "<p class=\"muted\">None in this window.</p>".into();
     }
@@ -397,9 +535,15 @@ fn bar_list(items: &[(String, i64)], colour: &str, unit: &str) -> String {
     let h = row * items.len() as f64 + 4.0;
     let max = items.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
     let bar_w = w - label_w - 60.0;
+    let alternative: Vec<String> = items
+        .iter()
+        .map(|(label, n)| format!("{label}: {n} {unit}"))
+        .collect();
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
-         font-size=\"12\" font-family=\"system-ui,sans-serif\">"
+         aria-label=\"{}. {}\" font-size=\"12\" font-family=\"system-ui,sans-serif\">",
+        escape(title),
+        escape(&alternative.join("; "))
     );
     for (i, (label, n)) in items.iter().enumerate() {
         let y = i as f64 * row + 2.0;
@@ -442,9 +586,29 @@ fn feedback_chart(r: &Report) -> String {
         .unwrap_or(1)
         .max(1) as f64;
     let bar_w = w - label_w - 130.0;
+    let alternative: Vec<String> = r
+        .unhelpful_articles
+        .iter()
+        .map(|a| {
+            let why: Vec<String> = a
+                .reasons
+                .iter()
+                .map(|(reason, n)| format!("{n} {}", reason.replace('_', " ")))
+                .collect();
+            format!(
+                "{}: {} no, {} yes ({})",
+                a.article_id,
+                a.no,
+                a.yes,
+                why.join(", ")
+            )
+        })
+        .collect();
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
-         font-size=\"12\" font-family=\"system-ui,sans-serif\">"
+         aria-label=\"Articles with the most No answers, and why. {}\" font-size=\"12\" \
+         font-family=\"system-ui,sans-serif\">",
+        escape(&alternative.join("; "))
     );
     for (i, a) in r.unhelpful_articles.iter().enumerate() {
         let y = i as f64 * row + 2.0;

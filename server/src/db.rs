@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0001_collector.sql"),
     ),
     (
+        2,
+        "good_answer",
+        include_str!("../migrations/0002_good_answer.sql"),
+    ),
+    (
         3,
         "retention",
         include_str!("../migrations/0003_retention.sql"),
@@ -299,11 +304,11 @@ impl Db {
         batch: &EventBatch,
         received_ms: i64,
     ) -> anyhow::Result<(u64, u64)> {
-        const COLUMNS: usize = 16;
+        const COLUMNS: usize = 17;
         let mut sql = String::from(
             "INSERT INTO events (id, journey_id, at_ms, day, received_ms, type, query, \
              query_norm, results, article_id, dwell_ms, helpful, reason, case_id, outcome, \
-             payload) VALUES ",
+             good_answer, payload) VALUES ",
         );
         for i in 0..batch.events.len() {
             if i > 0 {
@@ -329,12 +334,17 @@ impl Db {
             let mut reason: Option<String> = None;
             let mut case_id: Option<String> = None;
             let mut outcome: Option<String> = None;
+            let mut good: Option<i64> = None;
             match &e.kind {
                 EventKind::Search {
-                    query, results: r, ..
+                    query,
+                    results: r,
+                    good_answer,
+                    ..
                 } => {
                     q = query.clone();
                     results = Some(i64::from(*r));
+                    good = good_answer.map(i64::from);
                 }
                 EventKind::ArticleViewed {
                     article_id,
@@ -373,6 +383,7 @@ impl Db {
                 .bind(reason)
                 .bind(case_id)
                 .bind(outcome)
+                .bind(good)
                 .bind(serde_json::to_string(e)?);
         }
         // A single statement is atomic; the explicit transaction makes the commit (and its

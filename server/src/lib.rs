@@ -13,12 +13,14 @@
 //! - [`privacy`]: query text and page URLs kept only as the vendor's settings allow;
 //! - [`quota`]: daily quotas of events and cases per page origin;
 //! - [`retention`]: how long events and cases are kept, and the purge;
-//! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page.
+//! - [`report`] and [`dashboard`]: the figures, as JSON, tables, CSV and an HTML page;
+//!   [`classify`]: the page's cases table and its CSRF-safe classification form.
 //!
 //! [`start`] builds all of it from a [`config::Config`] and serves until [`Server::stop`].
 
 pub mod api;
 pub mod body;
+pub mod classify;
 pub mod config;
 pub mod connections;
 pub mod dashboard;
@@ -154,6 +156,10 @@ pub async fn app(
         .route("/report", get(dashboard::get_dashboard))
         .route("/report/login", post(dashboard::post_login))
         .route("/report/logout", post(dashboard::post_logout))
+        .route(
+            "/report/cases/{id}/classification",
+            post(classify::post_classification),
+        )
         .with_state(state.clone());
     if let Some(dir) = static_dir {
         router = router.fallback_service(static_files::router(dir));

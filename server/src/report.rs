@@ -1,6 +1,7 @@
-//! The self-help report: journeys by outcome per day and the deflection rate, top and
-//! zero-result queries, the articles with the most "No" feedback and why, and the
-//! customers' classification of cases against the vendor's. One [`Report`] value feeds
+//! The self-help report: journeys by outcome per day (and those without an outcome yet) and
+//! the deflection rate, top queries, the content gaps (zero-result queries and queries whose
+//! suggestions miss their most specific word), the articles with the most "No" feedback and
+//! why, and the customers' classification of cases against the vendor's. One [`Report`] value feeds
 //! `GET /v1/report` (JSON), the `/report` dashboard and `deflect report`.
 //!
 //! Events are counted by the customer's clock (`at`), cases by `created_at`, days in UTC.
@@ -94,6 +95,10 @@ pub struct Report {
     pub top_queries: Vec<QueryCount>,
     /// Queries that found nothing: the content-gap list.
     pub zero_result_queries: Vec<QueryCount>,
+    /// Queries that found suggestions, none containing the query's most specific word (as
+    /// judged by widgets that send `good_answer`): content gaps hidden behind results.
+    #[serde(default)]
+    pub no_good_answer_queries: Vec<QueryCount>,
     /// Articles with the most "No" answers, and why.
     pub unhelpful_articles: Vec<ArticleFeedback>,
     /// Cases by the customer's category against the vendor's.
@@ -115,12 +120,19 @@ pub struct Totals {
     pub escalated: i64,
     /// Journeys that ended with neither.
     pub abandoned: i64,
+    /// Journeys with events in the window but no outcome in it: still in progress, or
+    /// their end fell after the window (or never reached the collector).
+    #[serde(default)]
+    pub without_outcome: i64,
     /// resolved ÷ (resolved + escalated); none when both are 0.
     pub deflection_rate: Option<f64>,
     /// Settled searches.
     pub searches: i64,
     /// Searches with no result.
     pub zero_result_searches: i64,
+    /// Searches with results but no good answer (`good_answer: false`).
+    #[serde(default)]
+    pub no_good_answer_searches: i64,
     /// Cases received.
     pub cases: i64,
     /// Cases the vendor has classified.
@@ -151,6 +163,9 @@ pub struct QueryCount {
     pub searches: i64,
     /// Of which found nothing.
     pub zero_results: i64,
+    /// Of which found suggestions but no good answer.
+    #[serde(default)]
+    pub no_good_answer: i64,
 }
 
 /// Feedback on one article.
@@ -189,6 +204,9 @@ pub struct OutboxState {
 
 /// The vendor-category column for cases not classified yet.
 pub const UNCLASSIFIED: &str = "unclassified";
+
+/// Searches with suggestions that miss the query's most specific word.
+const WEAK: &str = "SUM(CASE WHEN results > 0 AND good_answer = 0 THEN 1 ELSE 0 END)";
 
 fn rate(resolved: i64, escalated: i64) -> Option<f64> {
     (resolved + escalated > 0).then(|| resolved as f64 / (resolved + escalated) as f64)
@@ -264,8 +282,9 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS events, COUNT(DISTINCT journey_id) AS journeys, \
          SUM(CASE WHEN type = 'search' THEN 1 ELSE 0 END) AS searches, \
-         SUM(CASE WHEN type = 'search' AND results = 0 THEN 1 ELSE 0 END) AS zero \
-         FROM events WHERE at_ms >= $1 AND at_ms < $2",
+         SUM(CASE WHEN type = 'search' AND results = 0 THEN 1 ELSE 0 END) AS zero, \
+         SUM(CASE WHEN type = 'search' AND results > 0 AND good_answer = 0 THEN 1 ELSE 0 END) \
+         AS weak FROM events WHERE at_ms >= $1 AND at_ms < $2",
     )
     .bind(from)
     .bind(to)
@@ -275,13 +294,28 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     totals.journeys = row.try_get("journeys")?;
     totals.searches = row.try_get::<Option<i64>, _>("searches")?.unwrap_or(0);
     totals.zero_result_searches = row.try_get::<Option<i64>, _>("zero")?.unwrap_or(0);
+    totals.no_good_answer_searches = row.try_get::<Option<i64>, _>("weak")?.unwrap_or(0);
+    // Journeys seen in the window without an outcome in it, so that the outcomes and these
+    // add up to `journeys`.
+    totals.without_outcome = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT journey_id) FROM events e WHERE at_ms >= $1 AND at_ms < $2 \
+         AND NOT EXISTS (SELECT 1 FROM events x WHERE x.journey_id = e.journey_id \
+         AND x.type = 'journey_ended' AND x.at_ms >= $3 AND x.at_ms < $4)",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
 
     let top_queries = query_counts(
         db,
         &format!(
-            "SELECT query_norm, COUNT(*) AS n, SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END) AS z \
-             FROM events WHERE type = 'search' AND query_norm IS NOT NULL AND at_ms >= $1 \
-             AND at_ms < $2 GROUP BY query_norm ORDER BY n DESC, query_norm {collate} LIMIT $3"
+            "SELECT query_norm, COUNT(*) AS n, SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END) AS z, \
+             {WEAK} AS w FROM events WHERE type = 'search' AND query_norm IS NOT NULL \
+             AND at_ms >= $1 AND at_ms < $2 GROUP BY query_norm \
+             ORDER BY n DESC, query_norm {collate} LIMIT $3"
         ),
         from,
         to,
@@ -290,9 +324,21 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     let zero_result_queries = query_counts(
         db,
         &format!(
-            "SELECT query_norm, COUNT(*) AS n, COUNT(*) AS z FROM events \
+            "SELECT query_norm, COUNT(*) AS n, COUNT(*) AS z, CAST(0 AS BIGINT) AS w FROM events \
              WHERE type = 'search' AND results = 0 AND query_norm IS NOT NULL AND at_ms >= $1 \
              AND at_ms < $2 GROUP BY query_norm ORDER BY n DESC, query_norm {collate} LIMIT $3"
+        ),
+        from,
+        to,
+    )
+    .await?;
+    let no_good_answer_queries = query_counts(
+        db,
+        &format!(
+            "SELECT query_norm, COUNT(*) AS n, CAST(0 AS BIGINT) AS z, COUNT(*) AS w FROM events \
+             WHERE type = 'search' AND results > 0 AND good_answer = 0 \
+             AND query_norm IS NOT NULL AND at_ms >= $1 AND at_ms < $2 GROUP BY query_norm \
+             ORDER BY n DESC, query_norm {collate} LIMIT $3"
         ),
         from,
         to,
@@ -391,10 +437,60 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
         days,
         top_queries,
         zero_result_queries,
+        no_good_answer_queries,
         unhelpful_articles,
         classification: cells.into_values().collect(),
         outbox,
     })
+}
+
+/// Most cases listed on the dashboard (newest first).
+pub const CASE_LIST_LIMIT: i64 = 50;
+
+/// One case in the dashboard's list, where the vendor classifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRow {
+    /// The case id.
+    pub id: String,
+    /// Its short reference (`DF-…`), as the customer was told.
+    pub reference: String,
+    /// When the customer sent it (RFC 3339).
+    pub created: String,
+    /// The customer's subject line.
+    pub subject: String,
+    /// The customer's category.
+    pub customer_category: String,
+    /// The vendor's category, once set.
+    pub vendor_category: Option<String>,
+}
+
+/// The newest cases created in `range` (at most [`CASE_LIST_LIMIT`]).
+pub async fn recent_cases(db: &Db, range: Range) -> anyhow::Result<Vec<CaseRow>> {
+    let (from, to) = range.bounds();
+    let rows = sqlx::query(&format!(
+        "SELECT id, created_ms, subject, customer_category, vendor_category FROM cases \
+         WHERE created_ms >= $1 AND created_ms < $2 ORDER BY created_ms DESC, id {} LIMIT $3",
+        db.bytewise()
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(CASE_LIST_LIMIT)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let id: String = row.try_get("id")?;
+            let created_ms: i64 = row.try_get("created_ms")?;
+            Ok(CaseRow {
+                reference: deflect_journey::case_reference(&id),
+                id,
+                created: rfc3339(created_ms).unwrap_or_default(),
+                subject: row.try_get("subject")?,
+                customer_category: row.try_get("customer_category")?,
+                vendor_category: row.try_get("vendor_category")?,
+            })
+        })
+        .collect()
 }
 
 async fn query_counts(db: &Db, sql: &str, from: i64, to: i64) -> anyhow::Result<Vec<QueryCount>> {
@@ -410,6 +506,7 @@ async fn query_counts(db: &Db, sql: &str, from: i64, to: i64) -> anyhow::Result<
                 query: row.try_get("query_norm")?,
                 searches: row.try_get("n")?,
                 zero_results: row.try_get::<Option<i64>, _>("z")?.unwrap_or(0),
+                no_good_answer: row.try_get::<Option<i64>, _>("w")?.unwrap_or(0),
             })
         })
         .collect()
@@ -471,20 +568,23 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "\njourneys {}  resolved {}  escalated {}  abandoned {}  deflection rate {}",
+            "\njourneys {}  resolved {}  escalated {}  abandoned {}  without an outcome {}  \
+             deflection rate {}",
             t.journeys,
             t.resolved,
             t.escalated,
             t.abandoned,
+            t.without_outcome,
             pct(t.deflection_rate)
         );
         let _ = writeln!(
             s,
-            "events {}  searches {}  zero-result searches {}  cases {} ({} classified)  \
-             forwarding: {} pending, {} delivered",
+            "events {}  searches {}  zero-result searches {}  no good answer {}  \
+             cases {} ({} classified)  forwarding: {} pending, {} delivered",
             t.events,
             t.searches,
             t.zero_result_searches,
+            t.no_good_answer_searches,
             t.cases,
             t.classified_cases,
             self.outbox.pending,
@@ -512,6 +612,10 @@ impl Report {
             (
                 "Zero-result queries (content gaps)",
                 &self.zero_result_queries,
+            ),
+            (
+                "Queries with results but no good answer (content gaps)",
+                &self.no_good_answer_queries,
             ),
         ] {
             let _ = writeln!(s, "\n{title}");
@@ -579,8 +683,10 @@ impl Report {
             ("resolved", t.resolved),
             ("escalated", t.escalated),
             ("abandoned", t.abandoned),
+            ("without_outcome", t.without_outcome),
             ("searches", t.searches),
             ("zero_result_searches", t.zero_result_searches),
+            ("no_good_answer_searches", t.no_good_answer_searches),
             ("cases", t.cases),
             ("classified_cases", t.classified_cases),
             ("outbox_pending", self.outbox.pending),
@@ -607,6 +713,14 @@ impl Report {
         for q in &self.zero_result_queries {
             line(
                 "zero_result_query",
+                &q.query,
+                "searches",
+                q.searches.to_string(),
+            );
+        }
+        for q in &self.no_good_answer_queries {
+            line(
+                "no_good_answer_query",
                 &q.query,
                 "searches",
                 q.searches.to_string(),

@@ -650,6 +650,10 @@ fn generate(seed: u64) -> DataSet {
             if !rng.chance(10) {
                 kind["query"] = json!(q);
             }
+            // Older widgets send no judgement; newer ones sometimes find no good answer.
+            if !rng.chance(20) {
+                kind["good_answer"] = json!(results > 0 && !rng.chance(25));
+            }
             let t = at(&mut rng);
             data.events.push(event(&id("ev"), &journey, &t, kind));
         }
@@ -698,6 +702,10 @@ fn generate(seed: u64) -> DataSet {
                     .push((case_id, VENDOR[rng.below(7) as usize]));
             }
         }
+        // Some pages went away without a word: journeys without an outcome.
+        if outcome == "abandoned" && rng.chance(30) {
+            continue;
+        }
         let t = at(&mut rng);
         data.events.push(event(
             &id("ev"),
@@ -739,7 +747,9 @@ fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
         ..Totals::default()
     };
     let mut days: BTreeMap<String, [i64; 3]> = BTreeMap::new();
-    let mut queries: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut ended: HashSet<String> = HashSet::new();
+    // Per normalized query: searches, zero results, no good answer.
+    let mut queries: HashMap<String, (i64, i64, i64)> = HashMap::new();
     let mut feedback: HashMap<String, ArticleFeedback> = HashMap::new();
     for e in &events {
         match e["type"].as_str().unwrap() {
@@ -751,15 +761,19 @@ fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
                 };
                 days.entry(s(e, "at")[..10].to_string()).or_default()[slot] += 1;
                 *[&mut t.resolved, &mut t.escalated, &mut t.abandoned][slot] += 1;
+                ended.insert(s(e, "journey_id"));
             }
             "search" => {
                 let zero = e["results"] == 0;
+                let weak = !zero && e["good_answer"] == false;
                 t.searches += 1;
                 t.zero_result_searches += i64::from(zero);
+                t.no_good_answer_searches += i64::from(weak);
                 if let Some(q) = e["query"].as_str() {
                     let entry = queries.entry(normalize(q)).or_default();
                     entry.0 += 1;
                     entry.1 += i64::from(zero);
+                    entry.2 += i64::from(weak);
                 }
             }
             "feedback" => {
@@ -784,6 +798,7 @@ fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
     }
     let rate = |r: i64, e: i64| (r + e > 0).then(|| r as f64 / (r + e) as f64);
     t.deflection_rate = rate(t.resolved, t.escalated);
+    t.without_outcome = t.journeys - ended.len() as i64;
     let sort_top = |mut v: Vec<QueryCount>| {
         v.sort_by(|a, b| b.searches.cmp(&a.searches).then(a.query.cmp(&b.query)));
         v.truncate(20);
@@ -792,21 +807,35 @@ fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
     let top_queries = sort_top(
         queries
             .iter()
-            .map(|(q, (n, z))| QueryCount {
+            .map(|(q, (n, z, w))| QueryCount {
                 query: q.clone(),
                 searches: *n,
                 zero_results: *z,
+                no_good_answer: *w,
             })
             .collect(),
     );
     let zero_result_queries = sort_top(
         queries
             .iter()
-            .filter(|(_, (_, z))| *z > 0)
-            .map(|(q, (_, z))| QueryCount {
+            .filter(|(_, (_, z, _))| *z > 0)
+            .map(|(q, (_, z, _))| QueryCount {
                 query: q.clone(),
                 searches: *z,
                 zero_results: *z,
+                no_good_answer: 0,
+            })
+            .collect(),
+    );
+    let no_good_answer_queries = sort_top(
+        queries
+            .iter()
+            .filter(|(_, (_, _, w))| *w > 0)
+            .map(|(q, (_, _, w))| QueryCount {
+                query: q.clone(),
+                searches: *w,
+                zero_results: 0,
+                no_good_answer: *w,
             })
             .collect(),
     );
@@ -860,6 +889,7 @@ fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
             .collect(),
         top_queries,
         zero_result_queries,
+        no_good_answer_queries,
         unhelpful_articles: unhelpful,
         classification: cells.into_values().collect(),
         outbox: Default::default(),
@@ -918,6 +948,7 @@ async fn report_equals_counts_from_the_raw_rows(backend: Backend) {
         .zero_result_queries
         .iter()
         .any(|q| q.query.contains("<script>")));
+    assert!(expected.totals.without_outcome > 0 && !expected.no_good_answer_queries.is_empty());
 
     // The dashboard: a login form without the token; with it, the same figures as SVG and
     // tables, and customer text escaped.
@@ -977,6 +1008,262 @@ async fn report_equals_counts_from_the_raw_rows(backend: Backend) {
     server.stop().await.unwrap();
 }
 on_both_backends!(report_equals_counts_from_the_raw_rows);
+
+// ---------------------------------------------------------------------------------------
+// What the report relies on: journeys without an outcome, searches with no good answer,
+// a single day's deflection rate, and classifying cases from the dashboard
+
+/// The report as JSON, without the typed struct: the figures are checked by name.
+async fn report_json(server: &deflect_server::Server, query: &str) -> Value {
+    let a = send(
+        reqwest::Client::new()
+            .get(url(server, &format!("/v1/report{query}")))
+            .bearer_auth(TOKEN),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.body
+}
+
+async fn report_counts_journeys_without_an_outcome_and_searches_with_no_good_answer(
+    backend: Backend,
+) {
+    let Some(db) = test_db(backend, "gaps").await else {
+        return;
+    };
+    let server = start(config(&db)).await;
+    let mut events = Vec::new();
+    for j in 0..11 {
+        let journey = format!("journey-{j:02}");
+        let search = match j {
+            // A gap behind unrelated results, typed twice (normalized into one query).
+            0 => {
+                json!({"type": "search", "query": "can I see my projects as a gantt chart", "results": 8, "top_articles": ["a"], "good_answer": false})
+            }
+            1 => {
+                json!({"type": "search", "query": "Can I see my projects as a  Gantt chart", "results": 8, "top_articles": ["a"], "good_answer": false})
+            }
+            2 => {
+                json!({"type": "search", "query": "gantt", "results": 0, "top_articles": [], "good_answer": false})
+            }
+            // An older widget: no good_answer, which is unknown and never a gap.
+            3 => json!({"type": "search", "query": "refund", "results": 8, "top_articles": ["a"]}),
+            _ => {
+                json!({"type": "search", "query": "reset password", "results": 3, "top_articles": ["a"], "good_answer": true})
+            }
+        };
+        events.push(event(
+            &format!("ev-{j:02}-search"),
+            &journey,
+            "2026-11-23T10:00:00Z",
+            search,
+        ));
+        // 0-4 resolved, 5-6 escalated, 7-8 abandoned that day; 9 ends the next day; 10 never.
+        let end = match j {
+            0..=4 => Some(("resolved", "2026-11-23T10:01:00Z")),
+            5..=6 => Some(("escalated", "2026-11-23T10:01:00Z")),
+            7..=8 => Some(("abandoned", "2026-11-23T10:01:00Z")),
+            9 => Some(("abandoned", "2026-11-24T00:00:05Z")),
+            _ => None,
+        };
+        if let Some((outcome, at)) = end {
+            events.push(event(
+                &format!("ev-{j:02}-end"),
+                &journey,
+                at,
+                json!({"type": "journey_ended", "outcome": outcome}),
+            ));
+        }
+    }
+    let a = post_json(&server, "/v1/events", &json!({ "events": events })).await;
+    assert_eq!(a.status, 202, "{}", a.text);
+
+    // One day, as the issue saw it: 11 journeys, of which 9 have an outcome that day.
+    let day = report_json(&server, "?from=2026-11-23&to=2026-11-23").await;
+    let t = &day["totals"];
+    assert_eq!(t["journeys"], 11);
+    assert_eq!(
+        (&t["resolved"], &t["escalated"], &t["abandoned"]),
+        (&json!(5), &json!(2), &json!(2))
+    );
+    assert_eq!(t["without_outcome"], 2, "journeys 9 and 10: {t}");
+    // All time: journey 9 has its outcome, only 10 is still open.
+    let all = report_json(&server, "").await;
+    let t = &all["totals"];
+    assert_eq!(t["without_outcome"], 1, "{t}");
+    let parts: i64 = ["resolved", "escalated", "abandoned", "without_outcome"]
+        .iter()
+        .map(|k| t[*k].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        json!(parts),
+        t["journeys"],
+        "the outcomes add up to the journeys"
+    );
+
+    assert_eq!(t["zero_result_searches"], 1);
+    assert_eq!(t["no_good_answer_searches"], 2, "{t}");
+    assert_eq!(
+        all["no_good_answer_queries"],
+        json!([{"query": "can i see my projects as a gantt chart", "searches": 2, "zero_results": 0, "no_good_answer": 2}])
+    );
+    assert_eq!(
+        all["zero_result_queries"][0]["query"], "gantt",
+        "zero results stay their own list"
+    );
+    let top = all["top_queries"].as_array().unwrap();
+    let refund = top.iter().find(|q| q["query"] == "refund").unwrap();
+    assert_eq!(refund["no_good_answer"], 0, "unknown is not a gap");
+
+    // The dashboard says so, and one day's deflection rate is a visible dot with its value.
+    let page = send(
+        reqwest::Client::new()
+            .get(url(&server, "/report?from=2026-11-23&to=2026-11-23"))
+            .bearer_auth(TOKEN),
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("<b>2</b>without an outcome"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("<b>2</b>searches with no good answer"));
+    assert!(page
+        .text
+        .contains("can i see my projects as a gantt chart: 2 searches"));
+    assert_eq!(page.text.matches("class=\"rate-point\"").count(), 1);
+    assert!(
+        page.text.contains(">71.4%</text>"),
+        "the single point is labelled"
+    );
+    assert_eq!(page.text.matches("<main>").count(), 1, "one main landmark");
+    server.stop().await.unwrap();
+}
+on_both_backends!(report_counts_journeys_without_an_outcome_and_searches_with_no_good_answer);
+
+/// The value of the first `name="{name}" value="…"` attribute pair in `html`.
+fn form_value<'a>(html: &'a str, name: &str) -> &'a str {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field"))
+        + marker.len();
+    &html[at..at + html[at..].find('"').unwrap()]
+}
+
+async fn the_dashboard_classifies_cases_only_from_its_own_form(backend: Backend) {
+    let Some(db) = test_db(backend, "classify_form").await else {
+        return;
+    };
+    let server = start(config(&db)).await;
+    let id = "case-form-0001";
+    assert_eq!(
+        post_json(
+            &server,
+            "/v1/cases",
+            &case(id, "journey-form-1", "how_do_i")
+        )
+        .await
+        .status,
+        201
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = send(
+        client
+            .post(url(&server, "/report/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={TOKEN}")),
+    )
+    .await;
+    let cookie = login.headers["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page = send(
+        client
+            .get(url(&server, "/report"))
+            .header("cookie", &cookie),
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    let action = format!("action=\"/report/cases/{id}/classification\"");
+    assert!(
+        page.text.contains(&action),
+        "a form per case: {}",
+        page.text
+    );
+    assert!(page
+        .text
+        .contains("aria-label=\"Vendor's category of DF-CASEFORM\""));
+    let csrf = form_value(&page.text, "csrf").to_string();
+    assert_eq!(csrf.len(), 64);
+
+    let origin = format!("http://{}", server.addr);
+    let post = |cookie: Option<&str>, origin: &str, body: String| {
+        let mut r = client
+            .post(url(&server, &format!("/report/cases/{id}/classification")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", origin)
+            .body(body);
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        send(r)
+    };
+    let good = format!("vendor_category=defect&csrf={csrf}&from=&to=");
+    // No session: the sign-in form.
+    assert_eq!(post(None, &origin, good.clone()).await.status, 401);
+    // Another site submitting the form in a signed-in browser.
+    let forged = post(Some(cookie.as_str()), "https://evil.example", good.clone()).await;
+    assert_eq!(forged.status, 403, "{}", forged.text);
+    // This origin, but without the form's token (or with a guessed one).
+    for body in [
+        "vendor_category=defect".to_string(),
+        format!("vendor_category=defect&csrf={}", "0".repeat(64)),
+    ] {
+        assert_eq!(post(Some(cookie.as_str()), &origin, body).await.status, 403);
+    }
+    assert_eq!(report(&server, "").await.totals.classified_cases, 0);
+    // An unknown category.
+    let bad = post(
+        Some(cookie.as_str()),
+        &origin,
+        format!("vendor_category=weather&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+
+    // The real form: saved, and back to the report saying so.
+    let saved = post(
+        Some(cookie.as_str()),
+        &origin,
+        format!("vendor_category=defect&csrf={csrf}&from=2026-11-01&to="),
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let location = saved.headers["location"].to_str().unwrap();
+    assert_eq!(
+        location,
+        format!("/report?saved={id}&from=2026-11-01#case-{id}")
+    );
+    let r = report(&server, "").await;
+    assert_eq!(r.totals.classified_cases, 1);
+    assert_eq!(r.cell("how_do_i", "defect"), 1);
+    let back = send(
+        client
+            .get(url(&server, location.split('#').next().unwrap()))
+            .header("cookie", &cookie),
+    )
+    .await;
+    assert!(back
+        .text
+        .contains("role=\"status\">Saved: DF-CASEFORM is classified as “defect”."));
+    assert!(back.text.contains("<option value=\"defect\" selected>"));
+    server.stop().await.unwrap();
+}
+on_both_backends!(the_dashboard_classifies_cases_only_from_its_own_form);
 
 // ---------------------------------------------------------------------------------------
 // Webhook forwarding

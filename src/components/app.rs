@@ -3,8 +3,10 @@
 
 use std::rc::Rc;
 
+use std::cell::RefCell;
+
 use deflect_core::StoredArticle;
-use deflect_journey::Step;
+use deflect_journey::{Answer, Step};
 use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -68,15 +70,18 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
     {
-        // Report progress on the host element, and search what was typed while loading.
+        // Report progress on the host element, and search what was typed while loading:
+        // only now is it a search the journey records (with what the index answered).
         // Context suggestions follow the host page's context while the box is empty.
         let (config, state) = (props.config.clone(), state.clone());
+        let (session, settle) = (session.clone(), settle.clone());
         use_effect_with(
             ((*index).clone(), (*context).clone()),
             move |(index, context)| {
                 config.set_state(index.label());
                 if matches!(index, IndexState::Ready(_)) && !state.query.is_empty() {
-                    let hits = index.search(&state.query, MAX_SUGGESTIONS);
+                    let (hits, answer) = index.suggest(&state.query, MAX_SUGGESTIONS);
+                    record_typed(&session, &settle, state.query.clone(), answer);
                     state.dispatch(SearchAction::Results {
                         query: state.query.clone(),
                         hits,
@@ -162,17 +167,9 @@ pub fn app(props: &AppProps) -> Html {
                 ));
                 return;
             }
-            let hits = index.search(&query, MAX_SUGGESTIONS);
-            let top_articles = hits.iter().map(|h| h.article.id.clone()).collect();
-            session.0.record(Step::Typed {
-                query: query.clone(),
-                results: hits.len() as u32,
-                top_articles,
-            });
-            let settled = session.clone();
-            *settle.borrow_mut() = Some(Timeout::new(SETTLE_MS, move || {
-                settled.0.record(Step::QuerySettled)
-            }));
+            // Before the index is ready there is no answer: the query waits unsearched.
+            let (hits, answer) = index.suggest(&query, MAX_SUGGESTIONS);
+            record_typed(&session, &settle, query.clone(), answer);
             state.dispatch(SearchAction::Results { query, hits });
         })
     };
@@ -249,6 +246,21 @@ pub fn app(props: &AppProps) -> Html {
             </button>
         </div>
     }
+}
+
+/// Records what is in the search box (and what the index answered, if it could search) and
+/// restarts the pause after which it counts as settled.
+fn record_typed(
+    session: &Shared<Session>,
+    settle: &Rc<RefCell<Option<Timeout>>>,
+    query: String,
+    answer: Option<Answer>,
+) {
+    session.0.record(Step::Typed { query, answer });
+    let settled = session.clone();
+    *settle.borrow_mut() = Some(Timeout::new(SETTLE_MS, move || {
+        settled.0.record(Step::QuerySettled)
+    }));
 }
 
 /// Opening an article: show it, record the step, fetch its body.

@@ -1,8 +1,10 @@
-//! Values the components share by identity: the loaded index and its life cycle.
+//! Values the components share by identity: the loaded index and its life cycle, and what
+//! a search of it means for the journey (searched, or typed before the index could be).
 
 use std::rc::Rc;
 
-use deflect_core::SearchIndex;
+use deflect_core::{SearchHit, SearchIndex};
+use deflect_journey::Answer;
 
 /// Something shared by identity: equal when it is the same allocation.
 pub struct Shared<T>(pub Rc<T>);
@@ -44,13 +46,29 @@ impl IndexState {
     }
 
     /// Suggestions for `query` (none until the index is ready).
-    pub fn search(&self, query: &str, limit: usize) -> Vec<deflect_core::SearchHit> {
-        match self {
-            IndexState::Ready(Shared(index)) => index.search(query, limit).unwrap_or_else(|e| {
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        self.suggest(query, limit).0
+    }
+
+    /// Suggestions for `query` and what the journey records of them: `None` until the
+    /// index is ready, because a query nobody could search yet is not a zero-result search.
+    pub fn suggest(&self, query: &str, limit: usize) -> (Vec<SearchHit>, Option<Answer>) {
+        let IndexState::Ready(Shared(index)) = self else {
+            return (Vec::new(), None);
+        };
+        match index.suggest(query, limit) {
+            Ok(s) => {
+                let answer = Answer {
+                    results: s.hits.len() as u32,
+                    top_articles: s.hits.iter().map(|h| h.article.id.clone()).collect(),
+                    good_answer: s.good_answer,
+                };
+                (s.hits, Some(answer))
+            }
+            Err(e) => {
                 crate::platform::warn(&format!("deflect: search failed: {e}"));
-                Vec::new()
-            }),
-            _ => Vec::new(),
+                (Vec::new(), None)
+            }
         }
     }
 }
