@@ -138,7 +138,19 @@ pub struct Texts {
     pub expect_reply_by: &'static str,
     pub send_by_email_instead: &'static str,
     pub saving_request: &'static str,
+    /// The acknowledgement's heading once the collector has confirmed the request; the
+    /// `ack_heading_*` below say honestly where it is until then.
     pub ack_heading: &'static str,
+    /// While the first attempt to send it is under way.
+    pub ack_heading_sending: &'static str,
+    /// Not delivered yet, kept in local storage and retried (also after the page closes).
+    pub ack_heading_saved: &'static str,
+    /// Not delivered yet, and the browser refused to store it.
+    pub ack_heading_unsaved: &'static str,
+    /// Handed to the customer's e-mail program (no collector configured).
+    pub ack_heading_emailed: &'static str,
+    /// Refused by the support desk for good.
+    pub ack_heading_rejected: &'static str,
     pub your_reference: &'static str,
     pub ack_trail: &'static str,
     pub back_to_articles: &'static str,
@@ -322,6 +334,11 @@ pub static EN: Texts = Texts {
     send_by_email_instead: "Send it by e-mail instead",
     saving_request: "Saving your request…",
     ack_heading: "Thanks — we've got your request",
+    ack_heading_sending: "Sending your request…",
+    ack_heading_saved: "Your request is saved on this device and will be sent",
+    ack_heading_unsaved: "Your request has not been sent yet",
+    ack_heading_emailed: "Your request is ready to send from your e-mail program",
+    ack_heading_rejected: "Your request could not be delivered",
     your_reference: "Your reference is {reference}.",
     ack_trail: "We've attached what you already tried, so you won't have to explain it again.",
     back_to_articles: "Back to help articles",
@@ -441,6 +458,11 @@ pub static DE: Texts = Texts {
     send_by_email_instead: "Stattdessen per E-Mail senden",
     saving_request: "Anfrage wird gespeichert …",
     ack_heading: "Danke – Ihre Anfrage ist bei uns",
+    ack_heading_sending: "Ihre Anfrage wird gesendet …",
+    ack_heading_saved: "Ihre Anfrage ist auf diesem Gerät gespeichert und wird gesendet",
+    ack_heading_unsaved: "Ihre Anfrage ist noch nicht gesendet",
+    ack_heading_emailed: "Ihre Anfrage liegt in Ihrem E-Mail-Programm zum Senden bereit",
+    ack_heading_rejected: "Ihre Anfrage konnte nicht zugestellt werden",
     your_reference: "Ihre Referenz ist {reference}.",
     ack_trail: "Wir haben angehängt, was Sie schon versucht haben – Sie müssen es nicht noch einmal erklären.",
     back_to_articles: "Zurück zu den Hilfeartikeln",
@@ -551,6 +573,11 @@ pub static FR: Texts = Texts {
     send_by_email_instead: "L’envoyer plutôt par e-mail",
     saving_request: "Enregistrement de votre demande…",
     ack_heading: "Merci, nous avons bien reçu votre demande",
+    ack_heading_sending: "Envoi de votre demande…",
+    ack_heading_saved: "Votre demande est enregistrée sur cet appareil et sera envoyée",
+    ack_heading_unsaved: "Votre demande n’est pas encore envoyée",
+    ack_heading_emailed: "Votre demande est prête à partir depuis votre messagerie",
+    ack_heading_rejected: "Votre demande n’a pas pu être transmise",
     your_reference: "Votre référence est {reference}.",
     ack_trail: "Nous avons joint ce que vous avez déjà essayé : inutile de le réexpliquer.",
     back_to_articles: "Retour aux articles d’aide",

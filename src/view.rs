@@ -118,6 +118,9 @@ pub struct Announced<'a> {
     pub article_title: &'a str,
     /// The acknowledged case's reference (`DF-…`).
     pub reference: &'a str,
+    /// The acknowledgement's heading as shown: where the request is (saved on this
+    /// device, sent, …), never "we've got it" before the collector confirmed it.
+    pub ack_heading: &'a str,
     /// How many requests "Your requests" lists.
     pub requests: usize,
 }
@@ -145,7 +148,7 @@ impl View {
             } => t.saving_request.to_string(),
             View::Sent { .. } => format!(
                 "{} {}",
-                t.ack_heading,
+                facts.ack_heading,
                 fill(t.your_reference, &[("reference", facts.reference)])
             ),
             View::Requests => fill(t.your_requests_n, &[("n", &facts.requests.to_string())]),
@@ -218,6 +221,7 @@ mod tests {
             search_status: "5 articles",
             article_title: "Reset your password",
             reference: "DF-0A1B2C3D",
+            ack_heading: t.ack_heading_saved,
             requests: 2,
         };
         let article = |answered| View::Article {
@@ -236,6 +240,10 @@ mod tests {
         };
         assert_eq!(said(sent(false)), t.saving_request);
         assert!(said(sent(true)).contains("DF-0A1B2C3D"));
+        assert!(
+            said(sent(true)).starts_with(t.ack_heading_saved),
+            "the heading as shown, not \"we've got it\" before delivery"
+        );
         assert_eq!(said(View::Requests), "Your requests (2)");
     }
 }

@@ -15,7 +15,7 @@ use crate::analyzer::ArticleLanguage;
 use crate::answer::{good_answer, key_words};
 use crate::highlight::Highlighted;
 use crate::pack::{ArticlePack, PackError};
-use crate::passages::{best_passage, SectionHit};
+use crate::passages::{best_passage, PassageQuery, SectionHit};
 use crate::planner::{Expansion, QueryBuilder, QueryPlan};
 use crate::schema::{ArticleSchema, StoredArticle};
 use crate::synonyms::{Synonyms, SYNONYMS_FILE};
@@ -181,24 +181,33 @@ impl SearchIndex {
             self.contains_any(*address, key)
         });
         let terms: HashSet<String> = expanded.iter().flatten().map(|e| e.term.clone()).collect();
-        // A passage's words weigh by rarity and by how they matched, like the ranking.
+        // A passage's words weigh by rarity and by how they matched, like the ranking; each
+        // typed word keeps its own terms, so a passage is judged by the words it covers.
         let docs = self.searcher.num_docs().max(1);
-        let mut weights: HashMap<String, f32> = HashMap::new();
-        for e in expanded.iter().flatten() {
-            let w = e.kind.weight() * idf(e.doc_freq.min(docs), docs);
-            let slot = weights.entry(e.term.clone()).or_default();
-            *slot = slot.max(w);
-        }
+        let words = expanded
+            .iter()
+            .map(|word| {
+                let mut weights: HashMap<String, f32> = HashMap::new();
+                for e in word {
+                    let w = e.kind.weight() * idf(e.doc_freq.min(docs), docs);
+                    let slot = weights.entry(e.term.clone()).or_default();
+                    *slot = slot.max(w);
+                }
+                weights
+            })
+            .collect();
+        let passage_query = PassageQuery::new(words);
         let mut analyzer = self.language.analyzer();
         top.into_iter()
             .map(|(score, address)| {
                 let doc: TantivyDocument = self.searcher.doc(address)?;
                 let article = self.fields.stored(&doc);
                 let sections = self.fields.sections(&doc);
-                let (excerpt, section) = match best_passage(&mut analyzer, &sections, &weights) {
-                    Some((passage, section)) => (passage, section),
-                    None => (article.excerpt.clone(), None),
-                };
+                let (excerpt, section) =
+                    match best_passage(&mut analyzer, &article.title, &sections, &passage_query) {
+                        Some((passage, section)) => (passage, section),
+                        None => (article.excerpt.clone(), None),
+                    };
                 Ok(SearchHit {
                     score,
                     title: Highlighted::new(&mut analyzer, &article.title, &terms),

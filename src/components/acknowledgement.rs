@@ -28,6 +28,20 @@ fn status_text(r: &RequestRecord, t: &Texts) -> &'static str {
     }
 }
 
+/// The acknowledgement's heading: "we've got it" only once the collector confirmed it;
+/// until then, where the request is (saved on this device and retried, only in this page,
+/// in the e-mail program, refused).
+pub fn heading_text(r: &RequestRecord, t: &Texts) -> &'static str {
+    match r.status {
+        RequestStatus::Sent => t.ack_heading,
+        RequestStatus::Emailed => t.ack_heading_emailed,
+        RequestStatus::Rejected => t.ack_heading_rejected,
+        RequestStatus::Queued if r.attempts == 0 => t.ack_heading_sending,
+        RequestStatus::Queued if only_in_memory(r) => t.ack_heading_unsaved,
+        RequestStatus::Queued => t.ack_heading_saved,
+    }
+}
+
 /// "Expect a reply by Monday 7 December, 13:00 CET" for a recorded request.
 fn reply_text(session: &Session, r: &RequestRecord) -> Option<String> {
     let t = session.config().texts;
@@ -65,7 +79,8 @@ pub struct AcknowledgementProps {
     pub on_back: Callback<()>,
 }
 
-/// "We've got your request" — shown the moment the customer presses Send.
+/// Shown the moment the customer presses Send: the reference, the reply expectation, and
+/// a heading and status line that follow the request until support has it.
 #[function_component(Acknowledgement)]
 pub fn acknowledgement(props: &AcknowledgementProps) -> Html {
     let session = &props.session.0;
@@ -87,7 +102,7 @@ pub fn acknowledgement(props: &AcknowledgementProps) -> Html {
         .unwrap_or((t.your_reference, ""));
     html! {
         <section class="deflect-ack deflect-scroll" aria-labelledby="deflect-ack-title">
-            <h2 id="deflect-ack-title" tabindex="-1">{ t.ack_heading }</h2>
+            <h2 id="deflect-ack-title" tabindex="-1">{ heading_text(r, t) }</h2>
             <p>{ before }<strong class="deflect-reference">{ r.reference.clone() }</strong>{ after }</p>
             if let Some(e) = expectation {
                 <p class="deflect-expectation">{ e }</p>

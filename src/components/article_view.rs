@@ -22,6 +22,58 @@ pub struct ArticleViewProps {
     pub on_link: Callback<String>,
 }
 
+/// Space kept above the title or heading scrolled to, in CSS pixels.
+const SCROLL_MARGIN: f64 = 8.0;
+/// How much of the matched section's text to show under its heading when the title can
+/// stay in view too: about three lines.
+const SECTION_TEXT_SHOWN: f64 = 66.0;
+
+/// The scroll position (in the scroll container's content) that shows the matched section:
+/// the title and the matched heading together when they fit, scrolled only as far as the
+/// heading and a few lines of its text need, the title never scrolled out; else the
+/// heading at the top. Never past the heading: a section at the end of an article must not
+/// open the article at its bottom, with its title and steps out of sight.
+fn section_scroll_top(view: f64, title_top: f64, heading_top: f64, heading_bottom: f64) -> f64 {
+    let keeps_title = (title_top - SCROLL_MARGIN).max(0.0);
+    if heading_bottom - keeps_title <= view {
+        (heading_bottom + SECTION_TEXT_SHOWN - view).clamp(0.0, keeps_title)
+    } else {
+        (heading_top - SCROLL_MARGIN).max(0.0)
+    }
+}
+
+/// Scrolls the article's scroll container (not the host page, which `scrollIntoView`
+/// would also move) to the section with id `anchor`.
+fn scroll_to_section(body: &NodeRef, title: &NodeRef, anchor: &str) {
+    let (Some(body), Some(title)) = (
+        body.cast::<web_sys::Element>(),
+        title.cast::<web_sys::Element>(),
+    ) else {
+        return;
+    };
+    let Ok(Some(heading)) = body.query_selector(&format!("[id=\"{}\"]", anchor.replace('"', "")))
+    else {
+        return;
+    };
+    let Ok(Some(scroller)) = body.closest(".deflect-scroll") else {
+        return;
+    };
+    // Content coordinates: where each box is when the container is scrolled to the top.
+    let origin = scroller.get_bounding_client_rect().top() + f64::from(scroller.client_top())
+        - f64::from(scroller.scroll_top());
+    let (title_box, heading_box) = (
+        title.get_bounding_client_rect(),
+        heading.get_bounding_client_rect(),
+    );
+    let top = section_scroll_top(
+        f64::from(scroller.client_height()),
+        title_box.top() - origin,
+        heading_box.top() - origin,
+        heading_box.bottom() - origin,
+    );
+    scroller.set_scroll_top(top.round() as i32);
+}
+
 /// Shows one article. Its HTML was sanitized when the pack was built (ammonia), so it
 /// carries no scripts, handlers or styles.
 #[function_component(ArticleView)]
@@ -30,19 +82,27 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
     // start reading the article at the top.
     let body_ref = use_node_ref();
     {
+        // Each article opens at its top: a link from another article keeps the scroll
+        // container, and with it the old position. (Focus moves to the title as on every
+        // change of view: components/view_change.rs.)
+        let heading = heading.clone();
+        use_effect_with(props.article.meta.id.clone(), move |_| {
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                if let Ok(Some(scroller)) = h.closest(".deflect-scroll") {
+                    scroller.set_scroll_top(0);
+                }
+            }
+        });
+    }
+    {
         // Once the body is in, bring the best-matching section into view (focus stays on
         // the title, so screen readers still start at the top).
-        let (body_ref, anchor) = (body_ref.clone(), props.anchor.clone());
+        let (body_ref, title_ref, anchor) =
+            (body_ref.clone(), heading.clone(), props.anchor.clone());
         let loaded = matches!(props.article.body, ArticleBody::Loaded(_));
         use_effect_with((loaded, anchor), move |(loaded, anchor)| {
-            if let (true, Some(anchor), Some(body)) =
-                (*loaded, anchor, body_ref.cast::<web_sys::Element>())
-            {
-                if let Ok(Some(section)) =
-                    body.query_selector(&format!("[id=\"{}\"]", anchor.replace('"', "")))
-                {
-                    section.scroll_into_view();
-                }
+            if let (true, Some(anchor)) = (*loaded, anchor) {
+                scroll_to_section(&body_ref, &title_ref, anchor);
             }
         });
     }

@@ -7,7 +7,7 @@ use deflect_core::StoredArticle;
 use deflect_journey::Step;
 use yew::prelude::*;
 
-use super::acknowledgement::{Acknowledgement, RequestList};
+use super::acknowledgement::{heading_text as ack_heading, Acknowledgement, RequestList};
 use super::app::{IndexState, Shared};
 use super::article_view::ArticleView;
 use super::contact_form::ContactForm;
@@ -134,19 +134,17 @@ pub fn panel(props: &PanelProps) -> Html {
         }
     };
     let view = View::of(state, |id| props.outbox.0.request(id).is_some());
+    let sent = match &state.screen {
+        Screen::Sent(id) => props.outbox.0.request(id),
+        _ => None,
+    };
     let announcement = view.announcement(
         t,
         &Announced {
             search_status: &status_text(state, &props.index, t),
             article_title: state.article.as_ref().map_or("", |a| a.meta.title.as_str()),
-            reference: match &state.screen {
-                Screen::Sent(id) => props
-                    .outbox
-                    .0
-                    .request(id)
-                    .map_or("", |r| r.reference.as_str()),
-                _ => "",
-            },
+            reference: sent.map_or("", |r| r.reference.as_str()),
+            ack_heading: sent.map_or("", |r| ack_heading(r, t)),
             requests: props.outbox.0.requests.len(),
         },
     );
