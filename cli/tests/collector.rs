@@ -269,7 +269,7 @@ fn report_prints_tables_csv_and_json_from_the_database() {
     };
     let table = run(&["--database", &db]);
     assert!(
-        table.contains("journeys 2  resolved 1  escalated 1  abandoned 0  deflection rate 50.0%"),
+        table.contains("journeys 2  resolved 1  escalated 1  abandoned 0  without an outcome 0  deflection rate 50.0%"),
         "{table}"
     );
     let csv = run(&["--database", &db, "--format", "csv"]);

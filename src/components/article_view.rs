@@ -80,6 +80,7 @@ fn scroll_to_section(body: &NodeRef, title: &NodeRef, anchor: &str) {
 pub fn article_view(props: &ArticleViewProps) -> Html {
     // Focus moves to the title (the panel does that for every view), so screen readers
     // start reading the article at the top.
+    let heading = use_node_ref();
     let body_ref = use_node_ref();
     {
         // Each article opens at its top: a link from another article keeps the scroll
@@ -136,7 +137,7 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
     html! {
         <article class="deflect-article" aria-labelledby="deflect-article-title">
             <button type="button" class="deflect-back" onclick={back}>{ props.texts.back_to_results }</button>
-            <h2 id="deflect-article-title" tabindex="-1">{ meta.title.clone() }</h2>
+            <h2 id="deflect-article-title" ref={heading} tabindex="-1">{ meta.title.clone() }</h2>
             if !meta.category.is_empty() {
                 <p class="deflect-article-category">{ meta.category.clone() }</p>
             }
