@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, startEnvironment, stopEnvironment } from './harness.mjs';
+import { ARTIFACTS, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, startEnvironment, stopEnvironment, assertNoAxeViolations } from './harness.mjs';
 
-const AXE = path.join(REPO, 'node_modules/axe-core/axe.min.js');
 const NONCE = 'r4nd0mN0nce';
 
 // ---------------------------------------------------------------------------------------------
@@ -68,18 +67,6 @@ async function waitReady(page) {
     null,
     { timeout: LOAD_TIMEOUT },
   );
-}
-
-async function axe(page, state) {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document.getElementById('deflect-widget'), {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      rules: { region: { enabled: false } }, // the widget is not the page's landmark structure
-    });
-    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
-  assert.deepEqual(violations, [], `axe-core violations in state "${state}"`);
 }
 
 async function screenshot(page, name) {
@@ -265,29 +252,29 @@ describe('embedding with one script tag', () => {
       await setup();
       await page.goto(url, { waitUntil: 'load' });
       await page.locator(`#deflect-widget ${sel.launcher}`).first().waitFor({ timeout: UI_TIMEOUT });
-      if (variant === 'light') await axe(page, 'closed');
+      if (variant === 'light') await assertNoAxeViolations(page, 'closed', { widget: true });
       await screenshot(page, `${variant}-closed`);
       await page.click(`#deflect-widget ${sel.launcher}`);
       await waitReady(page);
       await page.locator(sel.search).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      if (variant !== 'phone') await axe(page, `open (${variant})`);
+      if (variant !== 'phone') await assertNoAxeViolations(page, `open (${variant})`, { widget: true });
       await page.locator(sel.search).fill('invoice');
       await page.locator(sel.option).first().waitFor({ timeout: UI_TIMEOUT });
-      await axe(page, `results (${variant})`);
+      await assertNoAxeViolations(page, `results (${variant})`, { widget: true });
       await screenshot(page, `${variant}-results`);
       await page.locator(sel.option).first().click();
       await page.locator('.deflect-article-body').first().waitFor({ timeout: UI_TIMEOUT });
       await page.locator('button.deflect-no').waitFor({ timeout: UI_TIMEOUT });
-      await axe(page, `article (${variant})`);
+      await assertNoAxeViolations(page, `article (${variant})`, { widget: true });
       await page.click('button.deflect-no');
       await page.locator('.deflect-reasons').waitFor({ timeout: UI_TIMEOUT });
-      await axe(page, `feedback (${variant})`);
+      await assertNoAxeViolations(page, `feedback (${variant})`, { widget: true });
       await screenshot(page, `${variant}-feedback`);
       await page.click('.deflect-feedback button.deflect-contact');
       await page.locator('#deflect-subject').waitFor({ timeout: UI_TIMEOUT });
       await page.click('button.deflect-submit'); // shows the inline errors too
       await page.locator('.deflect-field-error').first().waitFor({ timeout: UI_TIMEOUT });
-      await axe(page, `handoff form (${variant})`);
+      await assertNoAxeViolations(page, `handoff form (${variant})`, { widget: true });
       await screenshot(page, `${variant}-form`);
       await page.evaluate(() => localStorage.clear());
     }

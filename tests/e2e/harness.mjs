@@ -6,7 +6,7 @@
 // article.deflect-article/.deflect-back.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -229,4 +229,28 @@ export async function pageMemory(context, page) {
   } finally {
     await cdp.detach();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility: axe-core (every WCAG 2.1 A/AA and best-practice rule).
+
+const AXE_SOURCE = readFileSync(path.join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Asserts axe-core finds no violation on the page, or inside the widget when `widget` is
+ * true (then the page-structure rule `region` is off: the widget is not the page's landmark
+ * structure). axe is evaluated through the DevTools protocol rather than a script tag, so
+ * a page with a strict CSP (the report dashboard's `default-src 'none'`) is checked as it
+ * is served.
+ */
+export async function assertNoAxeViolations(page, state, { widget = false } = {}) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (widget) => {
+    const r = await window.axe.run(widget ? document.getElementById('deflect-widget') : document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      rules: widget ? { region: { enabled: false } } : {},
+    });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }, widget);
+  assert.deepEqual(violations, [], `axe-core violations in state "${state}"`);
 }

@@ -14,10 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
-import { LOAD_TIMEOUT, REPO, SITE, TYPE_DELAY, UI_TIMEOUT, sel, startEnvironment, stopEnvironment } from './harness.mjs';
+import { LOAD_TIMEOUT, REPO, SITE, TYPE_DELAY, UI_TIMEOUT, sel, startEnvironment, stopEnvironment, assertNoAxeViolations } from './harness.mjs';
 
 const TOKEN = 'e2e-report-token-0123456789';
-const AXE = path.join(REPO, 'node_modules/axe-core/axe.min.js');
 const README = readFileSync(path.join(REPO, 'README.md'), 'utf8');
 
 async function waitUntil(what, predicate, timeout = 15_000) {
@@ -33,18 +32,6 @@ async function report(env, query = '') {
   const r = await fetch(`${env.server.url}v1/report${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(r.status, 200, await r.clone().text());
   return r.json();
-}
-
-/** Runs axe-core on the whole page (every WCAG 2.1 A/AA and best-practice rule). */
-async function axe(page, state) {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} (${v.nodes.length} × ${v.nodes[0].target.join(' ')})`);
-  });
-  assert.deepEqual(violations, [], `axe-core violations on ${state}`);
 }
 
 /** What has keyboard focus, looking into the widget's shadow root. */
@@ -188,14 +175,14 @@ describe('what the deflection report relies on', () => {
     // Sign in with the keyboard.
     const window = `?from=${day}&to=${day}`;
     await page.goto(`${env.server.url}report${window}`, { waitUntil: 'load' });
-    await axe(page, 'the sign-in page');
+    await assertNoAxeViolations(page, 'the sign-in page');
     await page.keyboard.press('Tab');
     assert.equal((await focused(page)).tag, 'input', 'the token field comes first');
     await page.keyboard.type(TOKEN);
     await Promise.all([page.waitForURL(/\/report$/), page.keyboard.press('Enter')]);
     await page.goto(`${env.server.url}report${window}`, { waitUntil: 'load' });
 
-    await axe(page, '/report');
+    await assertNoAxeViolations(page, '/report');
     const kpi = (label) => page.locator('.kpi div', { hasText: label }).locator('b').first().textContent();
     assert.equal(await kpi('journeys'), '11');
     assert.equal(await kpi('without an outcome'), '2', 'the 2 journeys the outcomes do not count');
@@ -229,11 +216,11 @@ describe('what the deflection report relies on', () => {
     const r = await report(env, window);
     assert.equal(r.totals.classified_cases, 1);
     assert.deepEqual(r.classification.filter((c) => c.vendor_category === 'defect').map((c) => [c.customer_category, c.cases]), [['how_do_i', 1]]);
-    await axe(page, '/report after saving');
+    await assertNoAxeViolations(page, '/report after saving');
 
     // On a phone the page still passes.
     await page.setViewportSize({ width: 390, height: 844 });
-    await axe(page, '/report on a phone');
+    await assertNoAxeViolations(page, '/report on a phone');
   });
 
   test('README states the loader\'s measured size and the host element\'s real states', async () => {
