@@ -40,6 +40,8 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// What each page origin has stored today.
     pub quota: DailyQuota,
+    /// Per-client limit on the dashboard's sign-in form (token guessing).
+    pub sign_in_limiter: RateLimiter,
     /// Wakes the outbox worker when a case is stored.
     pub outbox_wake: Arc<Notify>,
 }
@@ -572,12 +574,27 @@ async fn refuse_unread(request: Request, e: ApiError) -> Response {
 /// trusted proxy saw. Entries left of it are the client's own words (a forged header picks
 /// no bucket); with fewer entries than proxies the left-most one is the furthest known.
 fn client_ip(state: &AppState, request: &Request) -> IpAddr {
-    let peer = request
-        .extensions()
+    client_of(state, request.headers(), request.extensions())
+}
+
+/// [`client_ip`] from a request's parts, for handlers that take them apart.
+pub fn client_of(state: &AppState, headers: &HeaderMap, extensions: &http::Extensions) -> IpAddr {
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    forwarded_client(request.headers(), state.config.proxy_hops()).unwrap_or(peer)
+    forwarded_client(headers, state.config.proxy_hops()).unwrap_or(peer)
+}
+
+/// True when a trusted proxy says the client reached it over https (`X-Forwarded-Proto`;
+/// `deflect serve` itself speaks plain http, so https is always a proxy's).
+pub fn served_over_https(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.proxy_hops() > 0
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<IpAddr> {

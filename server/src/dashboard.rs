@@ -221,8 +221,24 @@ pub struct Login {
     token: String,
 }
 
-/// `POST /report/login`: sets the cookie and redirects to `/report`.
-pub async fn post_login(State(state): State<Arc<AppState>>, Form(login): Form<Login>) -> Response {
+/// `POST /report/login`: sets the cookie and redirects to `/report`. Attempts are limited
+/// per client (five at once, then one every 12 s: 429 with `Retry-After`), so the token
+/// cannot be guessed through the form; the cookie is `Secure` when a trusted proxy says
+/// the page was served over https.
+pub async fn post_login(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    extensions: http::Extensions,
+    Form(login): Form<Login>,
+) -> Response {
+    let client = crate::api::client_of(&state, &headers, &extensions);
+    if let Err(retry_after) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
+        let mut r = login_page(Some("Too many sign-in attempts from here; wait a minute and try again."));
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        r.headers_mut()
+            .insert(http::header::RETRY_AFTER, HeaderValue::from(retry_after));
+        return r;
+    }
     let ok = state
         .config
         .report_token
@@ -231,9 +247,14 @@ pub async fn post_login(State(state): State<Arc<AppState>>, Form(login): Form<Lo
     if !ok {
         return login_page(Some("That token is not right."));
     }
+    let secure = if crate::api::served_over_https(&state, &headers) {
+        "; Secure"
+    } else {
+        ""
+    };
     // The token is checked above, so it holds only characters a header value allows.
     let cookie = format!(
-        "{COOKIE_NAME}={}; Path=/report; HttpOnly; SameSite=Strict; Max-Age=43200",
+        "{COOKIE_NAME}={}; Path=/report; HttpOnly; SameSite=Strict; Max-Age=43200{secure}",
         login.token.trim()
     );
     let mut r = StatusCode::SEE_OTHER.into_response();

@@ -116,6 +116,8 @@ pub async fn app(
     let state = Arc::new(AppState {
         limiter: RateLimiter::new(config.rate_limit.per_second, config.rate_limit.burst),
         quota: quota::DailyQuota::new(config.quota.clone()),
+        // Five sign-in attempts at once, then one every 12 seconds, per client.
+        sign_in_limiter: RateLimiter::new(1.0 / 12.0, 5),
         db,
         config,
         outbox_wake: Arc::new(Notify::new()),

@@ -898,3 +898,51 @@ async fn privacy_settings_are_enforced_by_the_collector() {
     assert!(!stored.contains("s3cr3t"), "{stored}");
     server.stop().await.unwrap();
 }
+
+/// The dashboard's sign-in form cannot be used to guess the token: five attempts at once
+/// per client, then one every 12 s (429 with `Retry-After`, even for the right token), while
+/// another client is unaffected. Behind a proxy that says the page came over https, the
+/// session cookie is `Secure`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_is_throttled_per_client_and_the_cookie_is_secure_behind_https() {
+    let db = sqlite();
+    let mut c = config(&db);
+    c.trusted_proxy_hops = 1;
+    let server = start(c).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let sign_in = |token: &str, from: &str, proto: Option<&str>| {
+        let mut request = client
+            .post(format!("http://{}/report/login", server.addr))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", from)
+            .body(format!("token={token}"));
+        if let Some(proto) = proto {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        async move {
+            let r = request.send().await.unwrap();
+            let cookie = r.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_string());
+            let retry = r.headers().get("retry-after").is_some();
+            (r.status().as_u16(), cookie, retry)
+        }
+    };
+    let (status, cookie, _) = sign_in(TOKEN, "203.0.113.1", Some("https")).await;
+    assert_eq!(status, 303);
+    assert!(cookie.unwrap().ends_with("; Secure"), "served over https");
+    let (status, cookie, _) = sign_in(TOKEN, "203.0.113.1", None).await;
+    assert_eq!(status, 303);
+    assert!(!cookie.unwrap().contains("Secure"), "plain http: a Secure cookie would never come back");
+
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(sign_in("guess-0123456789abcdef", "203.0.113.1", None).await.0);
+    }
+    assert_eq!(statuses, [401, 401, 401, 429], "two sign-ins and three guesses use the burst");
+    let (status, cookie, retry) = sign_in(TOKEN, "203.0.113.1", None).await;
+    assert_eq!((status, cookie, retry), (429, None, true), "throttled before the token is checked");
+    assert_eq!(sign_in(TOKEN, "198.51.100.9", None).await.0, 303, "another client");
+    server.stop().await.unwrap();
+}
