@@ -122,12 +122,18 @@ async fn cases_of(db: &Db, who: &Person) -> anyhow::Result<Vec<CaseRow>> {
     Ok(cases)
 }
 
+/// The distinct journeys the cases came from.
+fn journeys_of(rows: &[CaseRow]) -> Vec<String> {
+    let mut journeys: Vec<String> = rows.iter().map(|r| r.journey_id.clone()).collect();
+    journeys.sort_unstable();
+    journeys.dedup();
+    journeys
+}
+
 /// Everything held about `who`.
 pub async fn export(db: &Db, who: &Person) -> anyhow::Result<PersonalData> {
     let rows = cases_of(db, who).await?;
-    let mut journeys: Vec<&str> = rows.iter().map(|r| r.journey_id.as_str()).collect();
-    journeys.sort_unstable();
-    journeys.dedup();
+    let journeys = journeys_of(&rows);
     let mut events = Vec::new();
     for chunk in journeys.chunks(500) {
         let sql = format!(
@@ -161,9 +167,7 @@ pub async fn export(db: &Db, who: &Person) -> anyhow::Result<PersonalData> {
 pub async fn erase(db: &Db, who: &Person) -> anyhow::Result<Erased> {
     let rows = cases_of(db, who).await?;
     let case_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut journeys: Vec<String> = rows.into_iter().map(|r| r.journey_id).collect();
-    journeys.sort_unstable();
-    journeys.dedup();
+    let journeys = journeys_of(&rows);
     let mut tx = db.pool().begin().await?;
     let mut erased = Erased { cases: 0, events: 0 };
     for chunk in journeys.chunks(500) {
