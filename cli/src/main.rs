@@ -177,7 +177,9 @@ impl StoreArgs {
             .or(file_database)
             .filter(|d| !d.trim().is_empty())
             .ok_or_else(|| {
-                anyhow::anyhow!("database: give --database (or DEFLECT_DATABASE, or `database` in --config)")
+                anyhow::anyhow!(
+                    "database: give --database (or DEFLECT_DATABASE, or `database` in --config)"
+                )
             })
     }
 }
@@ -195,8 +197,11 @@ struct PersonArgs {
 
 impl PersonArgs {
     fn person(&self) -> anyhow::Result<deflect_server::personal_data::Person> {
-        deflect_server::personal_data::Person::from_selectors(self.email.as_deref(), self.user_id.as_deref())
-            .map_err(|(field, message)| anyhow::anyhow!("--{}: {message}", field.replace('_', "-")))
+        deflect_server::personal_data::Person::from_selectors(
+            self.email.as_deref(),
+            self.user_id.as_deref(),
+        )
+        .map_err(|(field, message)| anyhow::anyhow!("--{}: {message}", field.replace('_', "-")))
     }
 }
 

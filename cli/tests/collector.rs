@@ -393,9 +393,19 @@ fn export_and_erase_one_persons_data_from_the_command_line() {
             "context": {"user_id": "u-42"}});
         assert_eq!(post(&server.base, "/v1/cases", &case).unwrap().0, 201);
     }
-    let run = |args: &[&str]| deflect().args(args).args(["--database", &db]).output().unwrap();
+    let run = |args: &[&str]| {
+        deflect()
+            .args(args)
+            .args(["--database", &db])
+            .output()
+            .unwrap()
+    };
     let out = run(&["export", "--user-id", "u-42"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let data: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(data["cases"][0]["case"]["subject"], "VAT is wrong");
     assert_eq!(data["events"].as_array().unwrap().len(), 1);
@@ -408,11 +418,19 @@ fn export_and_erase_one_persons_data_from_the_command_line() {
     assert!(!out.status.success(), "both selectors are refused");
 
     let out = run(&["erase", "--email", "CY@example.com"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let erased: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(erased, json!({"cases": 1, "events": 1}));
     let report = report_json(&db);
-    assert_eq!(report["totals"]["searches"], 1, "the anonymous journey's search stays: {report}");
-    let again: Value = serde_json::from_slice(&run(&["export", "--email", "cy@example.com"]).stdout).unwrap();
+    assert_eq!(
+        report["totals"]["searches"], 1,
+        "the anonymous journey's search stays: {report}"
+    );
+    let again: Value =
+        serde_json::from_slice(&run(&["export", "--email", "cy@example.com"]).stdout).unwrap();
     assert_eq!(again, json!({"cases": [], "events": []}));
 }

@@ -236,7 +236,10 @@ pub struct PageOrigin(pub String);
 impl FromRequestParts<Arc<AppState>> for PageOrigin {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
         let origin = parts
             .headers
             .get(ORIGIN)
@@ -336,10 +339,7 @@ pub async fn post_case(
     if let Err(e) = state.quota.take(&origin, Stored::Case, now_ms()) {
         // A retry of a case already stored is answered as usual: the widget must learn
         // that it arrived, or it would retry until midnight.
-        let stored = db
-            .case_payload(&case.id)
-            .await
-            .map_err(ApiError::storage)?;
+        let stored = db.case_payload(&case.id).await.map_err(ApiError::storage)?;
         if stored.is_none() {
             return Err(ApiError::quota(&origin, e));
         }
@@ -482,7 +482,11 @@ pub async fn delete_personal_data(
     let erased = personal_data::erase(&db, &person)
         .await
         .map_err(ApiError::storage)?;
-    tracing::info!(cases = erased.cases, events = erased.events, "personal data erased");
+    tracing::info!(
+        cases = erased.cases,
+        events = erased.events,
+        "personal data erased"
+    );
     Ok(Json(erased).into_response())
 }
 
@@ -709,14 +713,21 @@ mod tests {
         let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
         // The client forged the first entry; the one proxy appended the real address.
         let forged = headers(&["6.6.6.6, 203.0.113.7"]);
-        assert_eq!(forwarded_client(&forged, 0), None, "no proxy: header ignored");
+        assert_eq!(
+            forwarded_client(&forged, 0),
+            None,
+            "no proxy: header ignored"
+        );
         assert_eq!(forwarded_client(&forged, 1), ip("203.0.113.7"));
         // Two proxies (CDN then load balancer), the list split over two header lines.
         let two = headers(&["6.6.6.6, 203.0.113.7", "198.51.100.2"]);
         assert_eq!(forwarded_client(&two, 2), ip("203.0.113.7"));
         assert_eq!(forwarded_client(&two, 1), ip("198.51.100.2"));
         // Fewer entries than proxies: the furthest one known.
-        assert_eq!(forwarded_client(&headers(&["203.0.113.7"]), 3), ip("203.0.113.7"));
+        assert_eq!(
+            forwarded_client(&headers(&["203.0.113.7"]), 3),
+            ip("203.0.113.7")
+        );
         // Garbage where the client should be: the peer address is used.
         assert_eq!(forwarded_client(&headers(&["1.2.3.4, unknown"]), 1), None);
         assert_eq!(forwarded_client(&HeaderMap::new(), 1), None);

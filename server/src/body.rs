@@ -72,7 +72,9 @@ async fn read_within(headers: &HeaderMap, body: Body, limit: usize) -> BodyRead 
             None => return BodyRead::Complete(Bytes::from(kept)),
             Some(Err(_)) => return BodyRead::Broken,
             Some(Ok(frame)) => {
-                let Ok(data) = frame.into_data() else { continue };
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
                 if kept.len() + data.len() > limit {
                     // Streamed past the limit: what was read so far counts toward the budget.
                     let read = (kept.len() + data.len()) as u64;
@@ -156,9 +158,13 @@ mod tests {
     #[tokio::test]
     async fn a_body_past_the_drain_budget_is_not_read_on() {
         let huge = DRAIN_BYTES as usize + 1;
-        assert!(!drain(&with_length(huge), Body::empty()).await, "declared too large");
+        assert!(
+            !drain(&with_length(huge), Body::empty()).await,
+            "declared too large"
+        );
         let chunks = (DRAIN_BYTES as usize) / (1 << 20) + 1;
-        let streamed_huge = read_limited(&HeaderMap::new(), streamed(chunks, 1 << 20), 1024, T).await;
+        let streamed_huge =
+            read_limited(&HeaderMap::new(), streamed(chunks, 1 << 20), 1024, T).await;
         assert_eq!(streamed_huge, BodyRead::TooLarge { drained: false });
     }
 }

@@ -352,7 +352,12 @@ mod tests {
         let err = c.validate().unwrap_err().to_string();
         assert!(err.contains("must use https://"), "{err}");
         assert!(!err.contains("secret-path"), "{err}");
-        for ok in ["https://hooks.example/x", "http://127.0.0.1:9/x", "http://[::1]:9/x", "http://localhost/x"] {
+        for ok in [
+            "https://hooks.example/x",
+            "http://127.0.0.1:9/x",
+            "http://[::1]:9/x",
+            "http://localhost/x",
+        ] {
             c.webhook.url = Some(ok.into());
             c.validate().unwrap_or_else(|e| panic!("{ok}: {e}"));
         }

@@ -67,7 +67,14 @@ pub async fn serve(
             // What `into_make_service_with_connect_info` would insert: the rate limit reads it.
             request.extensions_mut().insert(ConnectInfo(peer));
             let router = router.clone();
-            async move { Ok::<_, Infallible>(router.oneshot(request.map(Body::new)).await.unwrap_or_else(|e| match e {})) }
+            async move {
+                Ok::<_, Infallible>(
+                    router
+                        .oneshot(request.map(Body::new))
+                        .await
+                        .unwrap_or_else(|e| match e {}),
+                )
+            }
         });
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())

@@ -232,8 +232,13 @@ pub async fn post_login(
     Form(login): Form<Login>,
 ) -> Response {
     let client = crate::api::client_of(&state, &headers, &extensions);
-    if let Err(retry_after) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
-        let mut r = login_page(Some("Too many sign-in attempts from here; wait a minute and try again."));
+    if let Err(retry_after) = state
+        .sign_in_limiter
+        .check(client, std::time::Instant::now())
+    {
+        let mut r = login_page(Some(
+            "Too many sign-in attempts from here; wait a minute and try again.",
+        ));
         *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         r.headers_mut()
             .insert(http::header::RETRY_AFTER, HeaderValue::from(retry_after));

@@ -678,7 +678,9 @@ pub fn is_loopback_spec(spec: &str) -> bool {
     };
     host.is_empty()
         || host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `$1, …, $n`, for an `IN (…)` list of `n` values.
@@ -691,11 +693,15 @@ pub(crate) fn placeholders(n: usize) -> String {
 
 /// Deletes the cases `ids` and their outbox rows inside the caller's transaction; returns
 /// how many cases were deleted.
-pub(crate) async fn delete_cases(conn: &mut sqlx::AnyConnection, ids: &[String]) -> anyhow::Result<u64> {
+pub(crate) async fn delete_cases(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[String],
+) -> anyhow::Result<u64> {
     let mut deleted = 0;
     for chunk in ids.chunks(500) {
         let list = placeholders(chunk.len());
-        for (table_and_key, counted) in [("outbox WHERE case_id", false), ("cases WHERE id", true)] {
+        for (table_and_key, counted) in [("outbox WHERE case_id", false), ("cases WHERE id", true)]
+        {
             let sql = format!("DELETE FROM {table_and_key} IN ({list})");
             let mut query = sqlx::query(&sql);
             for id in chunk {
@@ -745,7 +751,11 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -761,9 +771,9 @@ fn percent_decode(s: &str) -> String {
 
 /// `text` with every secret of `spec` replaced by `***`.
 pub fn redact_in(text: &str, spec: &str) -> String {
-    secrets_in(spec)
-        .iter()
-        .fold(text.to_string(), |t, secret| t.replace(secret.as_str(), "***"))
+    secrets_in(spec).iter().fold(text.to_string(), |t, secret| {
+        t.replace(secret.as_str(), "***")
+    })
 }
 
 /// The spec without its secrets, for messages.
@@ -806,7 +816,10 @@ mod tests {
             redact("postgres://u@h/db?sslmode=require&password=s3cr3t"),
             "postgres://u@h/db?sslmode=require&password=***"
         );
-        assert_eq!(redact_in("failed for p@ss w", "postgres://u:p%40ss%20w@h/db"), "failed for ***");
+        assert_eq!(
+            redact_in("failed for p@ss w", "postgres://u:p%40ss%20w@h/db"),
+            "failed for ***"
+        );
     }
 
     #[tokio::test]

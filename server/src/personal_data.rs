@@ -24,12 +24,22 @@ pub enum Person {
 
 impl Person {
     /// From the two optional selectors a request or the CLI gives: exactly one, not blank.
-    pub fn from_selectors(email: Option<&str>, user_id: Option<&str>) -> Result<Person, (String, String)> {
-        let nonblank = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    pub fn from_selectors(
+        email: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Result<Person, (String, String)> {
+        let nonblank = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         match (nonblank(email), nonblank(user_id)) {
             (Some(e), None) => Ok(Person::Email(e)),
             (None, Some(u)) => Ok(Person::UserId(u)),
-            (Some(_), Some(_)) => Err(("email".into(), "give either email or user_id, not both".into())),
+            (Some(_), Some(_)) => Err((
+                "email".into(),
+                "give either email or user_id, not both".into(),
+            )),
             (None, None) => Err(("email".into(), "give email or user_id".into())),
         }
     }
@@ -80,10 +90,12 @@ async fn cases_of(db: &Db, who: &Person) -> anyhow::Result<Vec<CaseRow>> {
                   o.delivered_ms FROM cases c LEFT JOIN outbox o ON o.case_id = c.id";
     let rows = match who {
         Person::Email(email) => {
-            sqlx::query(&format!("{select} WHERE lower(c.email) = lower($1) ORDER BY c.received_ms, c.id"))
-                .bind(email.clone())
-                .fetch_all(db.pool())
-                .await?
+            sqlx::query(&format!(
+                "{select} WHERE lower(c.email) = lower($1) ORDER BY c.received_ms, c.id"
+            ))
+            .bind(email.clone())
+            .fetch_all(db.pool())
+            .await?
         }
         Person::UserId(user_id) => {
             // The id lives in the stored JSON (re-serialized by serde_json, so the field is
@@ -91,7 +103,10 @@ async fn cases_of(db: &Db, who: &Person) -> anyhow::Result<Vec<CaseRow>> {
             let needle = format!("\"user_id\":{}", serde_json::to_string(user_id)?);
             let pattern = format!(
                 "%{}%",
-                needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+                needle
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
             );
             sqlx::query(&format!(
                 "{select} WHERE c.payload LIKE $1 ESCAPE '\\' ORDER BY c.received_ms, c.id"
@@ -169,9 +184,15 @@ pub async fn erase(db: &Db, who: &Person) -> anyhow::Result<Erased> {
     let case_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let journeys = journeys_of(&rows);
     let mut tx = db.pool().begin().await?;
-    let mut erased = Erased { cases: 0, events: 0 };
+    let mut erased = Erased {
+        cases: 0,
+        events: 0,
+    };
     for chunk in journeys.chunks(500) {
-        let sql = format!("DELETE FROM events WHERE journey_id IN ({})", placeholders(chunk.len()));
+        let sql = format!(
+            "DELETE FROM events WHERE journey_id IN ({})",
+            placeholders(chunk.len())
+        );
         let mut query = sqlx::query(&sql);
         for j in chunk {
             query = query.bind(j.clone());
@@ -189,8 +210,14 @@ mod tests {
 
     #[test]
     fn exactly_one_selector() {
-        assert_eq!(Person::from_selectors(Some(" a@b.co "), None), Ok(Person::Email("a@b.co".into())));
-        assert_eq!(Person::from_selectors(None, Some("u-1")), Ok(Person::UserId("u-1".into())));
+        assert_eq!(
+            Person::from_selectors(Some(" a@b.co "), None),
+            Ok(Person::Email("a@b.co".into()))
+        );
+        assert_eq!(
+            Person::from_selectors(None, Some("u-1")),
+            Ok(Person::UserId("u-1".into()))
+        );
         assert!(Person::from_selectors(Some("a@b.co"), Some("u-1")).is_err());
         assert!(Person::from_selectors(Some("  "), None).is_err());
         assert!(Person::from_selectors(None, None).is_err());

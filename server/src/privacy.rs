@@ -67,8 +67,17 @@ mod tests {
         .unwrap();
         let mut full = case.clone();
         scrub_case(&mut case, &PrivacyConfig::default());
-        assert_eq!(case.context.page_url.as_deref(), Some("https://app.example/billing"));
-        scrub_case(&mut full, &PrivacyConfig { page_url: PageUrl::Full, ..PrivacyConfig::default() });
+        assert_eq!(
+            case.context.page_url.as_deref(),
+            Some("https://app.example/billing")
+        );
+        scrub_case(
+            &mut full,
+            &PrivacyConfig {
+                page_url: PageUrl::Full,
+                ..PrivacyConfig::default()
+            },
+        );
         assert!(full.context.page_url.unwrap().ends_with("#invoice-7"));
     }
 }

@@ -76,7 +76,11 @@ impl DailyQuota {
             origin
         };
         let (events, cases) = counts.entry(key.to_string()).or_default();
-        let used = if stored == Stored::Case { cases } else { events };
+        let used = if stored == Stored::Case {
+            cases
+        } else {
+            events
+        };
         if *used + n > quota {
             let retry_after_s = ((day + 1) * DAY_MS - now_ms + 999).div_euclid(1000).max(1) as u64;
             return Err(Exceeded {
@@ -106,25 +110,56 @@ mod tests {
         let q = quota(5, 1);
         let noon = 20_000 * DAY_MS + DAY_MS / 2;
         assert!(q.take("https://a.example", Stored::Events(3), noon).is_ok());
-        let refused = q.take("https://a.example", Stored::Events(3), noon).unwrap_err();
-        assert_eq!((refused.kind, refused.quota, refused.retry_after_s), ("events", 5, 43_200));
-        assert!(q.take("https://a.example", Stored::Events(2), noon).is_ok(), "3 + 2 fits");
-        assert!(q.take("https://b.example", Stored::Events(5), noon).is_ok(), "another origin");
+        let refused = q
+            .take("https://a.example", Stored::Events(3), noon)
+            .unwrap_err();
+        assert_eq!(
+            (refused.kind, refused.quota, refused.retry_after_s),
+            ("events", 5, 43_200)
+        );
+        assert!(
+            q.take("https://a.example", Stored::Events(2), noon).is_ok(),
+            "3 + 2 fits"
+        );
+        assert!(
+            q.take("https://b.example", Stored::Events(5), noon).is_ok(),
+            "another origin"
+        );
         assert!(q.take("https://a.example", Stored::Case, noon).is_ok());
-        assert_eq!(q.take("https://a.example", Stored::Case, noon).unwrap_err().kind, "cases");
+        assert_eq!(
+            q.take("https://a.example", Stored::Case, noon)
+                .unwrap_err()
+                .kind,
+            "cases"
+        );
         // A new UTC day starts from zero.
-        assert!(q.take("https://a.example", Stored::Events(5), noon + DAY_MS / 2).is_ok());
-        assert!(quota(0, 0).take("x", Stored::Events(1_000_000), noon).is_ok(), "0 is unlimited");
+        assert!(q
+            .take("https://a.example", Stored::Events(5), noon + DAY_MS / 2)
+            .is_ok());
+        assert!(
+            quota(0, 0)
+                .take("x", Stored::Events(1_000_000), noon)
+                .is_ok(),
+            "0 is unlimited"
+        );
     }
 
     #[test]
     fn invented_origins_share_one_count_past_the_limit() {
         let q = quota(1, 0);
         for i in 0..MAX_ORIGINS {
-            assert!(q.take(&format!("https://o{i}.example"), Stored::Events(1), 0).is_ok());
+            assert!(q
+                .take(&format!("https://o{i}.example"), Stored::Events(1), 0)
+                .is_ok());
         }
-        assert!(q.take("https://new-1.example", Stored::Events(1), 0).is_ok());
-        assert!(q.take("https://new-2.example", Stored::Events(1), 0).is_err(), "shared count");
+        assert!(q
+            .take("https://new-1.example", Stored::Events(1), 0)
+            .is_ok());
+        assert!(
+            q.take("https://new-2.example", Stored::Events(1), 0)
+                .is_err(),
+            "shared count"
+        );
         assert_eq!(q.counts.lock().unwrap().1.len(), MAX_ORIGINS + 1);
     }
 }

@@ -103,7 +103,10 @@ mod tests {
             limiter.check(ip("2001:db8:1:2::abcd"), t0).is_err(),
             "a fresh address in the same /64 finds the bucket empty"
         );
-        assert!(limiter.check(ip("2001:db8:1:3::1"), t0).is_ok(), "another /64");
+        assert!(
+            limiter.check(ip("2001:db8:1:3::1"), t0).is_ok(),
+            "another /64"
+        );
         assert_eq!(bucket_key(ip("::ffff:192.0.2.1")), ip("192.0.2.1"));
         assert_eq!(bucket_key(ip("192.0.2.1")), ip("192.0.2.1"));
     }

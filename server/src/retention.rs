@@ -79,7 +79,9 @@ pub async fn run(
                 tracing::info!(events = p.events, cases = p.cases, "retention: purged")
             }
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %format!("{e:#}"), "retention: purge failed; retried next time"),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "retention: purge failed; retried next time")
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

@@ -1467,14 +1467,29 @@ async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backen
     };
     // 25 events that arrived 40 days ago, 5 today; three cases: two from 800 days ago (one
     // forwarded, one still waiting for the helpdesk) and one from today.
-    store.insert_events(&events("old", 25), now - 40 * day).await.unwrap();
+    store
+        .insert_events(&events("old", 25), now - 40 * day)
+        .await
+        .unwrap();
     store.insert_events(&events("new", 5), now).await.unwrap();
-    store.insert_case(&as_case("case-ret-forwarded"), now - 800 * day).await.unwrap();
-    store.insert_case(&as_case("case-ret-waiting"), now - 800 * day).await.unwrap();
-    store.insert_case(&as_case("case-ret-recent"), now).await.unwrap();
+    store
+        .insert_case(&as_case("case-ret-forwarded"), now - 800 * day)
+        .await
+        .unwrap();
+    store
+        .insert_case(&as_case("case-ret-waiting"), now - 800 * day)
+        .await
+        .unwrap();
+    store
+        .insert_case(&as_case("case-ret-recent"), now)
+        .await
+        .unwrap();
     for claimed in store.claim_outbox("test", now, 60_000, 10).await.unwrap() {
         if claimed.case_id == "case-ret-forwarded" {
-            store.outbox_delivered(&claimed.case_id, "test", now).await.unwrap();
+            store
+                .outbox_delivered(&claimed.case_id, "test", now)
+                .await
+                .unwrap();
         }
     }
 
@@ -1485,18 +1500,43 @@ async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backen
         batch_size: 7,
     };
     let purged = purge(&store, &policy, now, true).await.unwrap();
-    assert_eq!(purged, Purged { events: 25, cases: 1 });
+    assert_eq!(
+        purged,
+        Purged {
+            events: 25,
+            cases: 1
+        }
+    );
     let n = store.counts().await.unwrap();
-    assert_eq!((n.events, n.cases, n.outbox_pending, n.outbox_delivered), (5, 2, 2, 0));
-    assert!(store.case_payload("case-ret-waiting").await.unwrap().is_some());
+    assert_eq!(
+        (n.events, n.cases, n.outbox_pending, n.outbox_delivered),
+        (5, 2, 2, 0)
+    );
+    assert!(store
+        .case_payload("case-ret-waiting")
+        .await
+        .unwrap()
+        .is_some());
     // Without a webhook nothing waits for the old case: it goes too.
-    assert_eq!(purge(&store, &policy, now, false).await.unwrap(), Purged { events: 0, cases: 1 });
-    assert_eq!(purge(&store, &policy, now, false).await.unwrap(), Purged::default());
+    assert_eq!(
+        purge(&store, &policy, now, false).await.unwrap(),
+        Purged {
+            events: 0,
+            cases: 1
+        }
+    );
+    assert_eq!(
+        purge(&store, &policy, now, false).await.unwrap(),
+        Purged::default()
+    );
     store.close().await;
 
     // A running collector purges at start, without being asked.
     let store = deflect_server::db::Db::open(&db.spec).await.unwrap();
-    store.insert_events(&events("aged", 12), now - 500 * day).await.unwrap();
+    store
+        .insert_events(&events("aged", 12), now - 500 * day)
+        .await
+        .unwrap();
     store.close().await;
     let mut c = config(&db);
     c.retention.batch_size = 5;
@@ -1504,7 +1544,10 @@ async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backen
     let db_handle = server.state.db.clone().unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while db_handle.counts().await.unwrap().events != 5 {
-        assert!(std::time::Instant::now() < deadline, "the collector did not purge on its own");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the collector did not purge on its own"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     server.stop().await.unwrap();
@@ -1523,7 +1566,12 @@ async fn one_persons_data_is_exported_and_erased(backend: Backend) {
     };
     let server = start(config(&db)).await;
     let search = |id: &str, journey: &str, q: &str| {
-        event(id, journey, "2026-11-23T10:00:00Z", json!({"type": "search", "query": q, "results": 2}))
+        event(
+            id,
+            journey,
+            "2026-11-23T10:00:00Z",
+            json!({"type": "search", "query": q, "results": 2}),
+        )
     };
     let events = json!({"events": [
         search("pd-ana-1a", "journey-ana-1", "invoice vat"),
@@ -1547,42 +1595,112 @@ async fn one_persons_data_is_exported_and_erased(backend: Backend) {
     let client = reqwest::Client::new();
     let personal = |method: reqwest::Method, query: &str, token: bool| {
         let request = client.request(method, url(&server, &format!("/v1/personal-data{query}")));
-        if token { request.bearer_auth(TOKEN) } else { request }
+        if token {
+            request.bearer_auth(TOKEN)
+        } else {
+            request
+        }
     };
-    assert_eq!(send(personal(reqwest::Method::GET, "?email=ana@example.com", false)).await.status, 401);
-    assert_eq!(send(personal(reqwest::Method::DELETE, "?email=ana@example.com", false)).await.status, 401);
+    assert_eq!(
+        send(personal(
+            reqwest::Method::GET,
+            "?email=ana@example.com",
+            false
+        ))
+        .await
+        .status,
+        401
+    );
+    assert_eq!(
+        send(personal(
+            reqwest::Method::DELETE,
+            "?email=ana@example.com",
+            false
+        ))
+        .await
+        .status,
+        401
+    );
     let no_selector = send(personal(reqwest::Method::GET, "", true)).await;
-    assert_eq!((no_selector.status, no_selector.body["field"].as_str()), (400, Some("email")));
-    assert_eq!(send(personal(reqwest::Method::GET, "?email=a@b.co&user_id=u", true)).await.status, 400);
+    assert_eq!(
+        (no_selector.status, no_selector.body["field"].as_str()),
+        (400, Some("email"))
+    );
+    assert_eq!(
+        send(personal(
+            reqwest::Method::GET,
+            "?email=a@b.co&user_id=u",
+            true
+        ))
+        .await
+        .status,
+        400
+    );
 
     let ids = |v: &Value, key: &str, field: &str| -> Vec<String> {
         let mut ids: Vec<String> = v[key]
             .as_array()
             .unwrap()
             .iter()
-            .map(|x| if field.is_empty() { x["id"].as_str() } else { x[field]["id"].as_str() }.unwrap().to_string())
+            .map(|x| {
+                if field.is_empty() {
+                    x["id"].as_str()
+                } else {
+                    x[field]["id"].as_str()
+                }
+                .unwrap()
+                .to_string()
+            })
             .collect();
         ids.sort();
         ids
     };
-    let by_email = send(personal(reqwest::Method::GET, "?email=Ana@example.COM", true)).await;
+    let by_email = send(personal(
+        reqwest::Method::GET,
+        "?email=Ana@example.COM",
+        true,
+    ))
+    .await;
     assert_eq!(by_email.status, 200, "{}", by_email.text);
-    assert_eq!(ids(&by_email.body, "cases", "case"), ["case-pd-ana-0001", "case-pd-ana-0002"]);
-    assert_eq!(ids(&by_email.body, "events", ""), ["pd-ana-1a", "pd-ana-1b", "pd-ana-2a"]);
-    assert_eq!(by_email.body["cases"][0]["case"]["description"], "Since Monday.");
+    assert_eq!(
+        ids(&by_email.body, "cases", "case"),
+        ["case-pd-ana-0001", "case-pd-ana-0002"]
+    );
+    assert_eq!(
+        ids(&by_email.body, "events", ""),
+        ["pd-ana-1a", "pd-ana-1b", "pd-ana-2a"]
+    );
+    assert_eq!(
+        by_email.body["cases"][0]["case"]["description"],
+        "Since Monday."
+    );
     assert_eq!(by_email.body["cases"][0]["forwarded_ms"], Value::Null);
     // By user id: exactly that id ("u_1" is not "u-1", though LIKE's _ would match it).
     let by_user = send(personal(reqwest::Method::GET, "?user_id=u_1", true)).await;
     assert_eq!(ids(&by_user.body, "cases", "case"), ["case-pd-ana-0001"]);
     assert_eq!(ids(&by_user.body, "events", ""), ["pd-ana-1a", "pd-ana-1b"]);
 
-    let erased = send(personal(reqwest::Method::DELETE, "?email=ana@example.com", true)).await;
+    let erased = send(personal(
+        reqwest::Method::DELETE,
+        "?email=ana@example.com",
+        true,
+    ))
+    .await;
     assert_eq!(erased.status, 200, "{}", erased.text);
     assert_eq!(erased.body, json!({"cases": 2, "events": 3}));
-    let after = send(personal(reqwest::Method::GET, "?email=ana@example.com", true)).await;
+    let after = send(personal(
+        reqwest::Method::GET,
+        "?email=ana@example.com",
+        true,
+    ))
+    .await;
     assert_eq!(after.body, json!({"cases": [], "events": []}));
     let n = counts(&server).await;
-    assert_eq!((n.events, n.cases, n.outbox_pending), (2, 1, 1), "Bo's case and events, the anonymous search");
+    assert_eq!(
+        (n.events, n.cases, n.outbox_pending),
+        (2, 1, 1),
+        "Bo's case and events, the anonymous search"
+    );
     let bo_data = send(personal(reqwest::Method::GET, "?user_id=u-1", true)).await;
     assert_eq!(ids(&bo_data.body, "cases", "case"), ["case-pd-bo-00001"]);
     server.stop().await.unwrap();
@@ -1599,23 +1717,37 @@ on_both_backends!(one_persons_data_is_exported_and_erased);
 /// are refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_over_tls_verifies_the_server_certificate() {
-    let admin = std::env::var("DEFLECT_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty());
-    let ca = std::env::var("DEFLECT_TEST_POSTGRES_CA").ok().filter(|v| !v.is_empty());
+    let admin = std::env::var("DEFLECT_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let ca = std::env::var("DEFLECT_TEST_POSTGRES_CA")
+        .ok()
+        .filter(|v| !v.is_empty());
     let (Some(admin), Some(ca)) = (admin, ca) else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI is set but DEFLECT_TEST_POSTGRES_URL/_CA are not: scripts/test starts a TLS cluster"
         );
-        eprintln!("notice: skipping the PostgreSQL TLS test: DEFLECT_TEST_POSTGRES_URL/_CA are not set");
+        eprintln!(
+            "notice: skipping the PostgreSQL TLS test: DEFLECT_TEST_POSTGRES_URL/_CA are not set"
+        );
         return;
     };
     let name = format!("deflect_tls_{}", std::process::id());
-    let plain = deflect_server::db::create_postgres_database(&admin, &name).await.unwrap();
+    let plain = deflect_server::db::create_postgres_database(&admin, &name)
+        .await
+        .unwrap();
     // postgres://postgres@127.0.0.1:PORT/NAME -> the same server by another name and mode.
-    let by = |host: &str, params: &str| plain.replacen("@127.0.0.1:", &format!("@{host}:"), 1) + params;
+    let by =
+        |host: &str, params: &str| plain.replacen("@127.0.0.1:", &format!("@{host}:"), 1) + params;
 
-    let verified = by("localhost", &format!("?sslmode=verify-full&sslrootcert={ca}"));
-    let db = deflect_server::db::Db::open(&verified).await.expect("verify-full with the CA");
+    let verified = by(
+        "localhost",
+        &format!("?sslmode=verify-full&sslrootcert={ca}"),
+    );
+    let db = deflect_server::db::Db::open(&verified)
+        .await
+        .expect("verify-full with the CA");
     assert_eq!(db.tls().await.unwrap(), Some(true));
     db.close().await;
     let mut c = Config {
@@ -1625,14 +1757,28 @@ async fn postgres_over_tls_verifies_the_server_certificate() {
     c.rate_limit.per_second = 0.0;
     let server = start(c).await;
     let health = send(reqwest::Client::new().get(url(&server, "/healthz"))).await;
-    assert_eq!(health.body, json!({"status": "ok", "database": "postgres", "database_tls": true}));
+    assert_eq!(
+        health.body,
+        json!({"status": "ok", "database": "postgres", "database_tls": true})
+    );
     server.stop().await.unwrap();
 
-    let wrong_name = by("127.0.0.1", &format!("?sslmode=verify-full&sslrootcert={ca}"));
-    assert!(deflect_server::db::Db::open(&wrong_name).await.is_err(), "a certificate for another name");
+    let wrong_name = by(
+        "127.0.0.1",
+        &format!("?sslmode=verify-full&sslrootcert={ca}"),
+    );
+    assert!(
+        deflect_server::db::Db::open(&wrong_name).await.is_err(),
+        "a certificate for another name"
+    );
     let unknown_issuer = by("localhost", "?sslmode=verify-full");
-    assert!(deflect_server::db::Db::open(&unknown_issuer).await.is_err(), "a CA nobody trusts");
-    let unencrypted = deflect_server::db::Db::open(&by("localhost", "?sslmode=disable")).await.unwrap();
+    assert!(
+        deflect_server::db::Db::open(&unknown_issuer).await.is_err(),
+        "a CA nobody trusts"
+    );
+    let unencrypted = deflect_server::db::Db::open(&by("localhost", "?sslmode=disable"))
+        .await
+        .unwrap();
     assert_eq!(unencrypted.tls().await.unwrap(), Some(false));
     unencrypted.close().await;
 }

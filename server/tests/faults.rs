@@ -583,17 +583,39 @@ async fn rejections_of_large_bodies_reach_the_client_under_concurrency() {
             if n >= 200 {
                 break;
             }
-            let (client, url, over, under) = (client.clone(), url.clone(), over.clone(), under.clone());
+            let (client, url, over, under) =
+                (client.clone(), url.clone(), over.clone(), under.clone());
             let addr = server.addr;
             tasks.spawn(async move {
                 let (what, expected, outcome) = match n % 4 {
-                    0 => ("declared too large", 413, try_post(&client, url, &[("content-type", "application/json")], over).await),
-                    1 => ("streamed too large", 413, try_post_chunked(addr, "/v1/events", &over).await),
-                    2 => ("wrong media type", 415, try_post(&client, url, &[("content-type", "application/xml")], under).await),
+                    0 => (
+                        "declared too large",
+                        413,
+                        try_post(&client, url, &[("content-type", "application/json")], over).await,
+                    ),
+                    1 => (
+                        "streamed too large",
+                        413,
+                        try_post_chunked(addr, "/v1/events", &over).await,
+                    ),
+                    2 => (
+                        "wrong media type",
+                        415,
+                        try_post(&client, url, &[("content-type", "application/xml")], under).await,
+                    ),
                     _ => (
                         "refused origin",
                         403,
-                        try_post(&client, url, &[("content-type", "application/json"), ("origin", "https://evil.example")], under).await,
+                        try_post(
+                            &client,
+                            url,
+                            &[
+                                ("content-type", "application/json"),
+                                ("origin", "https://evil.example"),
+                            ],
+                            under,
+                        )
+                        .await,
                     ),
                 };
                 (n, what, expected, outcome)
@@ -663,12 +685,20 @@ async fn forged_forwarded_for_entries_and_fresh_ipv6_addresses_share_one_bucket(
     for n in 0..4 {
         forged.push(post_from(format!("10.9.9.{n}, 203.0.113.7"), n).await);
     }
-    assert_eq!(forged, [202, 202, 429, 429], "forged left-hand entries pick no bucket");
+    assert_eq!(
+        forged,
+        [202, 202, 429, 429],
+        "forged left-hand entries pick no bucket"
+    );
     let mut v6 = Vec::new();
     for n in 0..4 {
         v6.push(post_from(format!("2001:db8:7:7::{:x}", n + 1), 10 + n).await);
     }
-    assert_eq!(v6, [202, 202, 429, 429], "fresh addresses of one /64 share a bucket");
+    assert_eq!(
+        v6,
+        [202, 202, 429, 429],
+        "fresh addresses of one /64 share a bucket"
+    );
     assert_eq!(
         post_from("2001:db8:7:8::1".into(), 20).await,
         202,
@@ -696,8 +726,12 @@ async fn until_closed(
         }
     })
     .await;
-    read.ok()
-        .map(|()| (String::from_utf8_lossy(&got).into_owned(), started.elapsed()))
+    read.ok().map(|()| {
+        (
+            String::from_utf8_lossy(&got).into_owned(),
+            started.elapsed(),
+        )
+    })
 }
 
 /// Slow clients cannot hold the collector's connections: a client trickling header lines
@@ -715,11 +749,17 @@ async fn slow_clients_are_cut_off_and_connections_are_capped() {
 
     // Slowloris: a header line every 200 ms, never the blank line that ends them.
     let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    slow.write_all(b"POST /v1/events HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    slow.write_all(b"POST /v1/events HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let trickle = async {
         for i in 0..50 {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            if slow.write_all(format!("X-Pad-{i}: y\r\n").as_bytes()).await.is_err() {
+            if slow
+                .write_all(format!("X-Pad-{i}: y\r\n").as_bytes())
+                .await
+                .is_err()
+            {
                 return true; // the server closed it
             }
         }
@@ -728,7 +768,10 @@ async fn slow_clients_are_cut_off_and_connections_are_capped() {
     let cut_off = tokio::time::timeout(Duration::from_secs(10), trickle)
         .await
         .unwrap_or(false);
-    assert!(cut_off, "a client trickling headers for 10 s kept its connection");
+    assert!(
+        cut_off,
+        "a client trickling headers for 10 s kept its connection"
+    );
 
     // A body that stalls after 10 of its 1,000 declared bytes.
     let mut stalled = tokio::net::TcpStream::connect(server.addr).await.unwrap();
@@ -757,7 +800,10 @@ async fn slow_clients_are_cut_off_and_connections_are_capped() {
             .timeout(Duration::from_millis(1500))
             .send()
     };
-    assert!(health().await.is_err(), "a third connection was served past the cap");
+    assert!(
+        health().await.is_err(),
+        "a third connection was served past the cap"
+    );
     drop(idle_a);
     let r = health().await.expect("served once a connection is free");
     assert_eq!(r.status().as_u16(), 200);
@@ -819,10 +865,17 @@ async fn webhook_redirects_are_not_followed() {
             .unwrap();
     assert_eq!(delivered, None);
     assert!(
-        last_error.as_deref().unwrap_or_default().contains("redirect, not followed"),
+        last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("redirect, not followed"),
         "{last_error:?}"
     );
-    assert_eq!(elsewhere_hits.load(Ordering::SeqCst), 0, "the redirect was followed");
+    assert_eq!(
+        elsewhere_hits.load(Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
     server.stop().await.unwrap();
 }
 
@@ -846,7 +899,10 @@ async fn an_origin_past_its_daily_quota_gets_a_clear_429() {
         async move {
             let r = request.send().await.unwrap();
             let status = r.status().as_u16();
-            let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+            let retry = r
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
             let body: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null);
             (status, retry, body)
         }
@@ -857,14 +913,40 @@ async fn an_origin_past_its_daily_quota_gets_a_clear_429() {
     assert_eq!(status, 429);
     let retry: u64 = retry.expect("Retry-After").parse().unwrap();
     assert!((1..=86_400).contains(&retry), "{retry}");
-    assert!(body["message"].as_str().unwrap().contains("https://a.example has stored its 5 events for today"), "{body}");
-    assert_eq!(send("/v1/events", a, batch("qa-3", 2)).await.0, 202, "3 + 2 fits");
-    assert_eq!(send("/v1/events", "https://b.example", batch("qb-1", 5)).await.0, 202);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("https://a.example has stored its 5 events for today"),
+        "{body}"
+    );
+    assert_eq!(
+        send("/v1/events", a, batch("qa-3", 2)).await.0,
+        202,
+        "3 + 2 fits"
+    );
+    assert_eq!(
+        send("/v1/events", "https://b.example", batch("qb-1", 5))
+            .await
+            .0,
+        202
+    );
 
-    assert_eq!(send("/v1/cases", a, case("case-quota-0001").to_string()).await.0, 201);
+    assert_eq!(
+        send("/v1/cases", a, case("case-quota-0001").to_string())
+            .await
+            .0,
+        201
+    );
     let (status, _, body) = send("/v1/cases", a, case("case-quota-0002").to_string()).await;
     assert_eq!(status, 429, "{body}");
-    assert_eq!(send("/v1/cases", a, case("case-quota-0001").to_string()).await.0, 200, "a retry of a stored case");
+    assert_eq!(
+        send("/v1/cases", a, case("case-quota-0001").to_string())
+            .await
+            .0,
+        200,
+        "a retry of a stored case"
+    );
     let n = server.state.db.as_ref().unwrap().counts().await.unwrap();
     assert_eq!((n.events, n.cases), (10, 1));
     server.stop().await.unwrap();
@@ -893,8 +975,19 @@ async fn privacy_settings_are_enforced_by_the_collector() {
         assert_eq!(query, None);
         assert!(!payload.contains("reset password"), "{payload}");
     }
-    let stored = server.state.db.as_ref().unwrap().case_payload("case-privacy-01").await.unwrap().unwrap();
-    assert!(stored.contains("\"page_url\":\"https://app.example/billing\""), "{stored}");
+    let stored = server
+        .state
+        .db
+        .as_ref()
+        .unwrap()
+        .case_payload("case-privacy-01")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.contains("\"page_url\":\"https://app.example/billing\""),
+        "{stored}"
+    );
     assert!(!stored.contains("s3cr3t"), "{stored}");
     server.stop().await.unwrap();
 }
@@ -924,7 +1017,10 @@ async fn sign_in_is_throttled_per_client_and_the_cookie_is_secure_behind_https()
         }
         async move {
             let r = request.send().await.unwrap();
-            let cookie = r.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_string());
+            let cookie = r
+                .headers()
+                .get("set-cookie")
+                .map(|v| v.to_str().unwrap().to_string());
             let retry = r.headers().get("retry-after").is_some();
             (r.status().as_u16(), cookie, retry)
         }
@@ -934,15 +1030,34 @@ async fn sign_in_is_throttled_per_client_and_the_cookie_is_secure_behind_https()
     assert!(cookie.unwrap().ends_with("; Secure"), "served over https");
     let (status, cookie, _) = sign_in(TOKEN, "203.0.113.1", None).await;
     assert_eq!(status, 303);
-    assert!(!cookie.unwrap().contains("Secure"), "plain http: a Secure cookie would never come back");
+    assert!(
+        !cookie.unwrap().contains("Secure"),
+        "plain http: a Secure cookie would never come back"
+    );
 
     let mut statuses = Vec::new();
     for _ in 0..4 {
-        statuses.push(sign_in("guess-0123456789abcdef", "203.0.113.1", None).await.0);
+        statuses.push(
+            sign_in("guess-0123456789abcdef", "203.0.113.1", None)
+                .await
+                .0,
+        );
     }
-    assert_eq!(statuses, [401, 401, 401, 429], "two sign-ins and three guesses use the burst");
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 429],
+        "two sign-ins and three guesses use the burst"
+    );
     let (status, cookie, retry) = sign_in(TOKEN, "203.0.113.1", None).await;
-    assert_eq!((status, cookie, retry), (429, None, true), "throttled before the token is checked");
-    assert_eq!(sign_in(TOKEN, "198.51.100.9", None).await.0, 303, "another client");
+    assert_eq!(
+        (status, cookie, retry),
+        (429, None, true),
+        "throttled before the token is checked"
+    );
+    assert_eq!(
+        sign_in(TOKEN, "198.51.100.9", None).await.0,
+        303,
+        "another client"
+    );
     server.stop().await.unwrap();
 }
