@@ -239,7 +239,8 @@ struct ServerSettings {
     #[arg(long, env = "DEFLECT_REPORT_TOKEN", hide_env_values = true)]
     report_token: Option<String>,
     /// Comma-separated page origins allowed to post events and cases
-    /// (https://app.example.com,https://www.example.com); none: any origin, with a warning.
+    /// (https://app.example.com,https://www.example.com), or * for any origin; required
+    /// with --database (pages served by this collector itself are always allowed).
     #[arg(long, env = "DEFLECT_ALLOWED_ORIGINS")]
     allowed_origins: Option<String>,
     /// Helpdesk webhook that receives each stored case once (JSON POST with

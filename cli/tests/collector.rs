@@ -38,6 +38,8 @@ fn serve(args: &[&str]) -> Serve {
         .arg("serve")
         .args(args)
         .args(["--port", "0"])
+        // Any origin, said explicitly (a collector with a database requires it said).
+        .env("DEFLECT_ALLOWED_ORIGINS", "*")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -335,6 +337,24 @@ fn bad_settings_are_errors_naming_the_key_and_help_lists_every_option() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("allowed_origins"));
+
+    // A collector with a database and no origin list does not start: accepting events and
+    // cases from every web page must be said (allowed_origins = ["*"]), not defaulted into.
+    let db = dir.path().join("collector.sqlite");
+    let out = deflect()
+        .args(["serve", "--port", "0", "--database", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("allowed_origins: a collector with a database must list"),
+        "{stderr}"
+    );
+    assert!(
+        !db.exists(),
+        "nothing is created before the settings are valid"
+    );
 
     let help = deflect().args(["serve", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);

@@ -97,6 +97,7 @@ fn a_full_disk_answers_503_keeps_serving_reads_and_loses_nothing_acknowledged() 
     let db = db.to_str().unwrap();
     let mut command = deflect();
     command.args(["serve", "--database", db, "--rate-limit-per-second", "0"]);
+    command.args(["--allowed-origins", "*"]);
     command.env("DEFLECT_REPORT_TOKEN", TOKEN);
     // No file of this process may grow past 256 KiB; writes beyond fail with EFBIG (the
     // signal that would otherwise kill the process is ignored, as a server would).
@@ -171,7 +172,7 @@ fn a_full_disk_answers_503_keeps_serving_reads_and_loses_nothing_acknowledged() 
     assert_eq!(report["totals"]["events"], acknowledged * 20);
     assert_eq!(report["totals"]["cases"], usize::from(case_stored));
     let mut again = deflect();
-    again.args(["serve", "--database", db]);
+    again.args(["serve", "--database", db, "--allowed-origins", "*"]);
     let again = spawn(again);
     let (status, body) = post(&again.base, "/v1/events", &batch(999));
     assert_eq!((status, body["accepted"].clone()), (202, json!(20)));
@@ -198,6 +199,7 @@ fn no_secret_reaches_the_log() {
     let mut command = deflect();
     command
         .args(["serve", "--database", db.to_str().unwrap()])
+        .args(["--allowed-origins", "*"])
         .env("DEFLECT_REPORT_TOKEN", TOKEN)
         .env("DEFLECT_WEBHOOK_URL", &hook)
         .env("DEFLECT_WEBHOOK_TOKEN", "webhook-bearer-secret-4")

@@ -53,7 +53,7 @@ trap cleanup EXIT
 start_server() {
   local life=$1 port=${2:-0}
   : >"$work/serve.out"
-  "$BIN" serve --port "$port" --database "$DATABASE" --rate-limit-per-second 0 \
+  "$BIN" serve --port "$port" --database "$DATABASE" --allowed-origins "*" --rate-limit-per-second 0 \
     --events-per-origin-per-day 0 --cases-per-origin-per-day 0 \
     >"$work/serve.out" 2>>"$work/serve.err" &
   server_pid=$!

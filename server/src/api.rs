@@ -513,10 +513,15 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
-/// True when `origin` may call the API: listed, or the page is served by this very host
-/// (same origin), or no list is configured.
+/// True when `origin` may call the API: listed, or `"*"` is listed, or the page is served
+/// by this very host (same origin). An empty list (only possible without a database, see
+/// `Config::validate`) allows the same origin alone.
 pub fn origin_allowed(config: &Config, origin: &str, host: Option<&str>) -> bool {
-    if config.allowed_origins.is_empty() {
+    if config
+        .allowed_origins
+        .iter()
+        .any(|o| o == crate::config::ANY_ORIGIN)
+    {
         return true;
     }
     if config
@@ -682,6 +687,13 @@ mod tests {
     #[test]
     fn origins_are_listed_or_same_host() {
         let mut c = Config::default();
+        assert!(!origin_allowed(&c, "https://any.example", None));
+        assert!(origin_allowed(
+            &c,
+            "http://127.0.0.1:4000",
+            Some("127.0.0.1:4000")
+        ));
+        c.allowed_origins = vec!["*".into()];
         assert!(origin_allowed(&c, "https://any.example", None));
         c.allowed_origins = vec!["https://app.example".into()];
         assert!(origin_allowed(&c, "https://app.example", None));

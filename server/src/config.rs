@@ -13,7 +13,10 @@ pub struct Config {
     pub database: Option<String>,
     /// Bearer token for `GET /v1/report`, `/report` and the classification API.
     pub report_token: Option<String>,
-    /// Page origins allowed to post (`https://app.example.com`); empty: any origin.
+    /// Page origins allowed to post (`https://app.example.com`), or `["*"]` for any origin.
+    /// Pages served by the collector itself (same origin) are always allowed. A collector
+    /// with a database refuses to start with an empty list: accepting events and cases
+    /// from every web page must be said, not defaulted into.
     pub allowed_origins: Vec<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
@@ -219,8 +222,25 @@ impl Config {
 
     /// Checks values that the types cannot: origins, URLs, token length, limits.
     pub fn validate(&self) -> anyhow::Result<()> {
-        for origin in &self.allowed_origins {
-            check_origin(origin)?;
+        if self.allowed_origins.iter().any(|o| o == ANY_ORIGIN) {
+            if self.allowed_origins.len() > 1 {
+                anyhow::bail!(
+                    "allowed_origins: \"*\" (any origin) cannot be combined with listed origins; \
+                     keep either \"*\" or the list"
+                );
+            }
+        } else {
+            for origin in &self.allowed_origins {
+                check_origin(origin)?;
+            }
+        }
+        if self.database.is_some() && self.allowed_origins.is_empty() {
+            anyhow::bail!(
+                "allowed_origins: a collector with a database must list the page origins that \
+                 may post events and cases, e.g. allowed_origins = [\"https://app.example.com\"] \
+                 (--allowed-origins, DEFLECT_ALLOWED_ORIGINS); say allowed_origins = [\"*\"] \
+                 to accept any origin"
+            );
         }
         if let Some(token) = &self.report_token {
             if token.chars().count() < MIN_TOKEN_CHARS {
@@ -271,6 +291,9 @@ impl Config {
         Ok(())
     }
 }
+
+/// The `allowed_origins` entry that accepts every page origin.
+pub const ANY_ORIGIN: &str = "*";
 
 /// An origin is `scheme://host[:port]`, nothing more (that is what browsers send).
 fn check_origin(origin: &str) -> anyhow::Result<()> {
@@ -362,5 +385,31 @@ mod tests {
             c.validate().unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
         assert_eq!(split_list(" a, ,b "), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn a_collector_with_a_database_needs_its_origins_said() {
+        let mut c = Config {
+            database: Some("x.db".into()),
+            ..Config::default()
+        };
+        let err = c.validate().unwrap_err().to_string();
+        assert!(
+            err.starts_with("allowed_origins: a collector with a database"),
+            "{err}"
+        );
+        assert!(
+            err.contains("[\"*\"]"),
+            "the error says how to accept any origin: {err}"
+        );
+        c.allowed_origins = vec!["*".into()];
+        c.validate().unwrap();
+        c.allowed_origins = vec!["https://app.example".into()];
+        c.validate().unwrap();
+        c.allowed_origins = vec!["*".into(), "https://app.example".into()];
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("cannot be combined"), "{err}");
+        // Static hosting only (no database) needs no list: /v1 answers 503 anyway.
+        Config::default().validate().unwrap();
     }
 }

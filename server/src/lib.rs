@@ -104,10 +104,14 @@ pub async fn app(
             None
         }
     };
-    if db.is_some() && config.allowed_origins.is_empty() {
+    if db.is_some()
+        && config
+            .allowed_origins
+            .iter()
+            .any(|o| o == config::ANY_ORIGIN)
+    {
         tracing::warn!(
-            "no allowed_origins configured: accepting events and cases from any page origin \
-             (set allowed_origins or DEFLECT_ALLOWED_ORIGINS)"
+            "allowed_origins = [\"*\"]: accepting events and cases from any page origin"
         );
     }
     if db.is_some() && config.webhook.url.is_none() {

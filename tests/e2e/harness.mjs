@@ -43,8 +43,12 @@ export const CHROMIUM_ARGS = [
 // The server: `deflect serve dist/site --port 0`, URL read from its first stdout line.
 
 export function startServer(extraArgs = [], site = SITE) {
+  // A collector with a database must be told which page origins may post. Host pages here
+  // come from the collector itself and from vendor sites on ports chosen at start, so the
+  // tests say "any origin" explicitly; the origin guard has its own collector tests.
+  const origins = extraArgs.includes('--database') && !extraArgs.includes('--allowed-origins') ? ['--allowed-origins', '*'] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(DEFLECT, ['serve', site, '--port', '0', ...extraArgs], {
+    const child = spawn(DEFLECT, ['serve', site, '--port', '0', ...origins, ...extraArgs], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
