@@ -1,11 +1,13 @@
 //! The panel's state: what the customer typed, the suggestions, which one is active, the
 //! open article and its feedback, and which screen is showing. One reducer owns every
-//! transition, so keyboard, mouse and programmatic actions cannot disagree.
+//! transition, so keyboard, mouse and programmatic actions cannot disagree; and
+//! [`SearchState::journey_step`] says which journey step each action implies, so the panel
+//! and the journey cannot disagree either (`components::panel_dispatch` applies both).
 
 use std::rc::Rc;
 
 use deflect_core::{SearchHit, StoredArticle};
-use deflect_journey::FeedbackReason;
+use deflect_journey::{Answer, FeedbackReason, Step};
 
 /// Most suggestions shown at once.
 pub const MAX_SUGGESTIONS: usize = 8;
@@ -92,6 +94,9 @@ pub enum SearchAction {
         query: String,
         /// Its suggestions.
         hits: Vec<SearchHit>,
+        /// What the index answered, for the journey; `None` while it could not search
+        /// (a query nobody could search yet is not a zero-result search).
+        answer: Option<Answer>,
     },
     /// Suggestions for the host page's context, shown while the box is empty.
     ContextResults(Vec<SearchHit>),
@@ -153,7 +158,7 @@ impl SearchState {
                 self.article = None;
                 self.screen = Screen::Search;
             }
-            SearchAction::Results { query, hits } => {
+            SearchAction::Results { query, hits, .. } => {
                 self.from_context = false;
                 self.query = query;
                 self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
@@ -226,6 +231,53 @@ impl SearchState {
         self
     }
 
+    /// The journey step `action` implies, judged on the state before it. Every action
+    /// reaches the journey through here, so a new way to clear the box, open the contact
+    /// form or leave an article cannot forget to tell it.
+    pub fn journey_step(&self, action: &SearchAction) -> Option<Step> {
+        match action {
+            SearchAction::Results { query, answer, .. } => Some(Step::Typed {
+                query: query.clone(),
+                answer: answer.clone(),
+            }),
+            // The box is empty now: what was erased is not the customer's question.
+            SearchAction::Clear => Some(Step::Typed {
+                query: String::new(),
+                answer: None,
+            }),
+            SearchAction::ShowArticle(meta) => Some(Step::ArticleOpened {
+                id: meta.id.clone(),
+                title: meta.title.clone(),
+            }),
+            SearchAction::Back if self.screen == Screen::Article => Some(Step::ArticleClosed),
+            SearchAction::Feedback(FeedbackAnswer::Solved) => Some(Step::Feedback {
+                helpful: true,
+                reason: None,
+            }),
+            SearchAction::Feedback(FeedbackAnswer::NotSolved(reason)) => Some(Step::Feedback {
+                helpful: false,
+                reason: *reason,
+            }),
+            // However the form is reached (the button, a saved draft resumed on opening),
+            // a handoff starts; showing it again while it is open is not a new one.
+            SearchAction::ShowContact if self.screen != Screen::Contact => {
+                Some(Step::HandoffStarted)
+            }
+            SearchAction::ClosePanel if self.open => Some(Step::Closed),
+            SearchAction::OpenPanel
+            | SearchAction::ClosePanel
+            | SearchAction::ContextResults(_)
+            | SearchAction::Move(_)
+            | SearchAction::ArticleBody { .. }
+            | SearchAction::Back
+            | SearchAction::Feedback(FeedbackAnswer::Unanswered)
+            | SearchAction::ShowContact
+            // The case itself is recorded by the session when it is queued.
+            | SearchAction::ShowSent(_)
+            | SearchAction::ShowRequests => None,
+        }
+    }
+
     /// The suggestion Enter would open: the active one, else the first.
     pub fn enter_target(&self) -> Option<&SearchHit> {
         self.hits.get(self.active.unwrap_or(0))
@@ -258,6 +310,7 @@ mod tests {
         SearchState::default().apply(SearchAction::Results {
             query: "q".into(),
             hits,
+            answer: None,
         })
     }
 
@@ -281,6 +334,7 @@ mod tests {
         let s = s.apply(SearchAction::Results {
             query: "qq".into(),
             hits: vec![hit("b")],
+            answer: None,
         });
         assert_eq!((s.active, s.query.as_str()), (None, "qq"));
     }
@@ -377,5 +431,95 @@ mod tests {
             .apply(SearchAction::ShowArticle(hit("x").article))
             .apply(SearchAction::ClosePanel);
         assert!(!s.open && s.article.is_none());
+    }
+
+    /// Drives the reducer and a real journey the way `components::panel_dispatch` does:
+    /// each action's step (judged on the state before it), then the action.
+    fn drive(actions: Vec<SearchAction>) -> (SearchState, deflect_journey::Journey, Vec<String>) {
+        let mut journey =
+            deflect_journey::Journey::new("journey-1", deflect_journey::QueryText::Full);
+        let mut state = SearchState::default();
+        let mut events = Vec::new();
+        for (i, action) in actions.into_iter().enumerate() {
+            if let Some(step) = state.journey_step(&action) {
+                let now = jiff::Timestamp::from_second(1_790_000_000 + i as i64).unwrap();
+                for e in journey.step(step, now) {
+                    events.push(e.type_name().to_string());
+                }
+            }
+            state = state.apply(action);
+        }
+        (state, journey, events)
+    }
+
+    fn typed(q: &str) -> SearchAction {
+        SearchAction::Results {
+            query: q.into(),
+            hits: Vec::new(),
+            answer: None,
+        }
+    }
+
+    #[test]
+    fn text_cleared_with_escape_is_not_the_customers_question() {
+        // Typed, not settled, cleared with Escape: the contact subject must not be it.
+        let (_, journey, _) = drive(vec![
+            SearchAction::OpenPanel,
+            typed("my account number is 1234"),
+            SearchAction::Clear,
+            SearchAction::ShowContact,
+        ]);
+        assert_eq!(journey.last_query(), None);
+        // A question settled before stays the subject.
+        let mut actions = vec![SearchAction::OpenPanel, typed("reset password")];
+        let (state, mut journey, _) = drive(std::mem::take(&mut actions));
+        let now = jiff::Timestamp::from_second(1_790_000_100).unwrap();
+        journey.step(Step::QuerySettled, now);
+        let clear = state.journey_step(&SearchAction::Clear).unwrap();
+        journey.step(clear, now);
+        assert_eq!(journey.last_query(), Some("reset password"));
+    }
+
+    #[test]
+    fn resuming_a_saved_draft_starts_a_handoff_once() {
+        // Opening the panel on a saved draft shows the form: that is a handoff.
+        let (state, _, events) = drive(vec![SearchAction::OpenPanel, SearchAction::ShowContact]);
+        assert_eq!(state.screen, Screen::Contact);
+        assert_eq!(events, vec!["handoff_started"]);
+        // Showing the form while it is open is not a second one.
+        assert_eq!(state.journey_step(&SearchAction::ShowContact), None);
+    }
+
+    #[test]
+    fn each_customer_action_reaches_the_journey() {
+        let (_, _, events) = drive(vec![
+            SearchAction::OpenPanel,
+            SearchAction::Results {
+                query: "vat".into(),
+                hits: vec![hit("a0")],
+                answer: Some(deflect_journey::Answer {
+                    results: 1,
+                    top_articles: vec!["a0".into()],
+                    good_answer: true,
+                }),
+            },
+            SearchAction::ShowArticle(hit("a0").article),
+            SearchAction::Feedback(FeedbackAnswer::NotSolved(None)),
+            SearchAction::Back,
+            SearchAction::ShowContact,
+            SearchAction::ClosePanel,
+        ]);
+        // Opening the article settles the query (a search), feedback is recorded, the
+        // handoff starts, closing ends the visit.
+        assert!(events.contains(&"search".to_string()), "{events:?}");
+        assert!(events.contains(&"feedback".to_string()), "{events:?}");
+        assert!(
+            events.contains(&"handoff_started".to_string()),
+            "{events:?}"
+        );
+        // Back from the search screen, or closing a closed panel, says nothing.
+        let closed = SearchState::default();
+        assert_eq!(closed.journey_step(&SearchAction::ClosePanel), None);
+        assert_eq!(closed.journey_step(&SearchAction::Back), None);
     }
 }

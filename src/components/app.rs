@@ -1,19 +1,17 @@
-//! The root component: owns the panel's and the form's reducers, the index and the
-//! session, and wires the search box to the journey (typing, settling, opening).
+//! The root component: owns the panel (through `panel_dispatch`, which also tells the
+//! journey), the form's reducer, the index and the session, and answers the host page's
+//! commands.
 
 use std::rc::Rc;
 
-use std::cell::RefCell;
-
 use deflect_core::StoredArticle;
-use deflect_journey::{Answer, Step};
-use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::host_commands::use_host_commands;
 pub use super::index_state::{IndexState, Shared};
 use super::panel::Panel;
+use super::panel_dispatch::{use_panel, PanelHandle};
 use crate::command::Command;
 use crate::config::WidgetConfig;
 use crate::form::{FormAction, FormState};
@@ -21,17 +19,7 @@ use crate::loader;
 use crate::outbox::Outbox;
 use crate::platform;
 use crate::session::Session;
-use crate::state::{SearchAction, SearchState, MAX_SUGGESTIONS};
-
-/// A pause in typing this long makes the query in the box a "final form".
-const SETTLE_MS: u32 = 1_000;
-
-impl Reducible for SearchState {
-    type Action = SearchAction;
-    fn reduce(self: Rc<Self>, action: SearchAction) -> Rc<Self> {
-        Rc::new((*self).clone().apply(action))
-    }
-}
+use crate::state::SearchAction;
 
 impl Reducible for FormState {
     type Action = FormAction;
@@ -50,7 +38,6 @@ pub struct AppProps {
 /// The widget: a launcher button and, when open, the help panel.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let state = use_reducer(SearchState::default);
     let form = use_reducer(FormState::default);
     let index = use_state(|| IndexState::Idle);
     let session = use_memo((), {
@@ -58,8 +45,8 @@ pub fn app(props: &AppProps) -> Html {
         move |_| Session::start(config)
     });
     let session = Shared((*session).clone());
+    let state = use_panel(session.clone());
     let outbox = use_state(|| Rc::new(Outbox::default()));
-    let settle = use_mut_ref(|| None::<Timeout>);
     let context = use_state(Vec::<String>::new);
     let launcher = use_node_ref();
 
@@ -74,22 +61,14 @@ pub fn app(props: &AppProps) -> Html {
         // only now is it a search the journey records (with what the index answered).
         // Context suggestions follow the host page's context while the box is empty.
         let (config, state) = (props.config.clone(), state.clone());
-        let (session, settle) = (session.clone(), settle.clone());
         use_effect_with(
             ((*index).clone(), (*context).clone()),
             move |(index, context)| {
                 config.set_state(index.label());
                 if matches!(index, IndexState::Ready(_)) && !state.query.is_empty() {
-                    let (hits, answer) = index.suggest(&state.query, MAX_SUGGESTIONS);
-                    record_typed(&session, &settle, state.query.clone(), answer);
-                    state.dispatch(SearchAction::Results {
-                        query: state.query.clone(),
-                        hits,
-                    });
+                    state.input(state.query.clone(), index, context);
                 } else if !context.is_empty() {
-                    state.dispatch(SearchAction::ContextResults(
-                        index.search(&context.join(" "), MAX_SUGGESTIONS),
-                    ));
+                    state.show_context(index, context);
                 }
             },
         );
@@ -140,9 +119,8 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_close = {
-        let (state, launcher, session) = (state.clone(), launcher.clone(), session.clone());
+        let (state, launcher) = (state.clone(), launcher.clone());
         Callback::from(move |_: ()| {
-            session.0.record(Step::Closed);
             state.dispatch(SearchAction::ClosePanel);
             if let Some(button) = launcher.cast::<web_sys::HtmlElement>() {
                 let _ = button.focus();
@@ -150,30 +128,10 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_input = {
-        let (state, index, session, context) = (
-            state.clone(),
-            index.clone(),
-            session.clone(),
-            context.clone(),
-        );
-        Callback::from(move |query: String| {
-            if query.trim().is_empty() && !context.is_empty() {
-                state.dispatch(SearchAction::Results {
-                    query,
-                    hits: Vec::new(),
-                });
-                state.dispatch(SearchAction::ContextResults(
-                    index.search(&context.join(" "), MAX_SUGGESTIONS),
-                ));
-                return;
-            }
-            // Before the index is ready there is no answer: the query waits unsearched.
-            let (hits, answer) = index.suggest(&query, MAX_SUGGESTIONS);
-            record_typed(&session, &settle, query.clone(), answer);
-            state.dispatch(SearchAction::Results { query, hits });
-        })
+        let (state, index, context) = (state.clone(), index.clone(), context.clone());
+        Callback::from(move |query: String| state.input(query, &index, &context))
     };
-    let on_open_article = open_article_callback(&state, &session, &props.config.manifest_url);
+    let on_open_article = open_article_callback(&state, &props.config.manifest_url);
     let on_command = {
         let (open, on_open, on_close, on_input) = (
             state.open,
@@ -248,33 +206,10 @@ pub fn app(props: &AppProps) -> Html {
     }
 }
 
-/// Records what is in the search box (and what the index answered, if it could search) and
-/// restarts the pause after which it counts as settled.
-fn record_typed(
-    session: &Shared<Session>,
-    settle: &Rc<RefCell<Option<Timeout>>>,
-    query: String,
-    answer: Option<Answer>,
-) {
-    session.0.record(Step::Typed { query, answer });
-    let settled = session.clone();
-    *settle.borrow_mut() = Some(Timeout::new(SETTLE_MS, move || {
-        settled.0.record(Step::QuerySettled)
-    }));
-}
-
 /// Opening an article: show it, record the step, fetch its body.
-fn open_article_callback(
-    state: &UseReducerHandle<SearchState>,
-    session: &Shared<Session>,
-    manifest_url: &str,
-) -> Callback<StoredArticle> {
-    let (state, session, manifest_url) = (state.clone(), session.clone(), manifest_url.to_string());
+fn open_article_callback(state: &PanelHandle, manifest_url: &str) -> Callback<StoredArticle> {
+    let (state, manifest_url) = (state.clone(), manifest_url.to_string());
     Callback::from(move |meta: StoredArticle| {
-        session.0.record(Step::ArticleOpened {
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-        });
         state.dispatch(SearchAction::ShowArticle(meta.clone()));
         let (state, manifest_url) = (state.clone(), manifest_url.clone());
         spawn_local(async move {

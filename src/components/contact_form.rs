@@ -8,10 +8,11 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::app::{IndexState, Shared};
+use super::panel_dispatch::PanelHandle;
 use crate::form::{mailto, trail_lines, ContactDraft, Field, FormAction, FormState};
 use crate::platform;
 use crate::session::Session;
-use crate::state::{SearchAction, SearchState};
+use crate::state::SearchAction;
 
 const DRAFT_KEY: &str = "draft";
 
@@ -26,7 +27,7 @@ pub struct ContactFormProps {
     /// The form's state.
     pub form: UseReducerHandle<FormState>,
     /// The panel's state (to show the acknowledgement).
-    pub state: UseReducerHandle<SearchState>,
+    pub state: PanelHandle,
     /// The index, for last-chance suggestions.
     pub index: IndexState,
     /// The customer's session.

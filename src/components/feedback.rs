@@ -2,18 +2,19 @@
 //! (optionally) why and shows the way forward — other suggestions and a human.
 
 use deflect_core::StoredArticle;
-use deflect_journey::{FeedbackReason, Step};
+use deflect_journey::FeedbackReason;
 use yew::prelude::*;
 
 use super::app::Shared;
+use super::panel_dispatch::PanelHandle;
 use crate::session::Session;
-use crate::state::{FeedbackAnswer, SearchAction, SearchState};
+use crate::state::{FeedbackAnswer, SearchAction};
 
 /// Props of [`FeedbackBox`].
 #[derive(Properties, PartialEq)]
 pub struct FeedbackBoxProps {
     /// The panel's state (the open article and the suggestions).
-    pub state: UseReducerHandle<SearchState>,
+    pub state: PanelHandle,
     /// The customer's session.
     pub session: Shared<Session>,
     /// Another suggestion was chosen.
@@ -30,14 +31,8 @@ pub fn feedback_box(props: &FeedbackBoxProps) -> Html {
     };
     let t = props.session.0.config().texts;
     let answer = move |a: FeedbackAnswer| {
-        let (state, session) = (props.state.clone(), props.session.clone());
+        let state = props.state.clone();
         Callback::from(move |_: MouseEvent| {
-            let (helpful, reason) = match a {
-                FeedbackAnswer::Solved => (true, None),
-                FeedbackAnswer::NotSolved(r) => (false, r),
-                FeedbackAnswer::Unanswered => return,
-            };
-            session.0.record(Step::Feedback { helpful, reason });
             state.dispatch(SearchAction::Feedback(a));
         })
     };

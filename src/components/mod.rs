@@ -10,6 +10,7 @@ mod highlighted;
 mod host_commands;
 mod index_state;
 mod panel;
+mod panel_dispatch;
 mod result_list;
 mod search_box;
 mod search_screen;

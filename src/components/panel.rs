@@ -4,7 +4,6 @@
 //! change of view moves focus into the new view and is announced (`view_change`).
 
 use deflect_core::StoredArticle;
-use deflect_journey::Step;
 use yew::prelude::*;
 
 use super::acknowledgement::{heading_text as ack_heading, Acknowledgement, RequestList};
@@ -12,6 +11,7 @@ use super::app::{IndexState, Shared};
 use super::article_view::ArticleView;
 use super::contact_form::ContactForm;
 use super::feedback::FeedbackBox;
+use super::panel_dispatch::PanelHandle;
 use super::search_screen::{status_text, SearchScreen};
 use super::view_change::use_view_change;
 use crate::form::FormState;
@@ -25,7 +25,7 @@ use crate::view::{Announced, View};
 #[derive(Properties, PartialEq)]
 pub struct PanelProps {
     /// The panel's state.
-    pub state: UseReducerHandle<SearchState>,
+    pub state: PanelHandle,
     /// The contact form's state.
     pub form: UseReducerHandle<FormState>,
     /// The index's state.
@@ -92,13 +92,8 @@ pub fn panel(props: &PanelProps) -> Html {
     let state = &props.state;
     let t = props.session.0.config().texts;
     let back = {
-        let (state, session) = (state.clone(), props.session.clone());
-        Callback::from(move |_: ()| {
-            if state.screen == Screen::Article {
-                session.0.record(Step::ArticleClosed);
-            }
-            state.dispatch(SearchAction::Back)
-        })
+        let state = state.clone();
+        Callback::from(move |_: ()| state.dispatch(SearchAction::Back))
     };
     let dialog = use_node_ref();
     let onkeydown = {
@@ -122,9 +117,8 @@ pub fn panel(props: &PanelProps) -> Html {
         Callback::from(move |_: MouseEvent| on_close.emit(()))
     };
     let contact = {
-        let (state, session) = (state.clone(), props.session.clone());
+        let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            session.0.record(Step::HandoffStarted);
             state.dispatch(SearchAction::ShowContact);
         })
     };

@@ -4,9 +4,10 @@ use deflect_core::StoredArticle;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::panel_dispatch::PanelHandle;
 use super::result_list::{option_id, LISTBOX_ID};
 use crate::i18n::Texts;
-use crate::state::{SearchAction, SearchState};
+use crate::state::SearchAction;
 
 /// Props of [`SearchBox`].
 #[derive(Properties, PartialEq)]
@@ -14,7 +15,7 @@ pub struct SearchBoxProps {
     /// The customer's language.
     pub texts: &'static Texts,
     /// The search feature's state.
-    pub state: UseReducerHandle<SearchState>,
+    pub state: PanelHandle,
     /// New text typed.
     pub on_input: Callback<String>,
     /// Enter on a suggestion.

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::app::{IndexState, Shared};
+use super::panel_dispatch::PanelHandle;
 use super::result_list::ResultList;
 use super::search_box::SearchBox;
 use crate::i18n::{fill, Texts};
@@ -34,7 +35,7 @@ pub struct SearchScreenProps {
     /// The customer's language.
     pub texts: &'static Texts,
     /// The panel's state.
-    pub state: UseReducerHandle<SearchState>,
+    pub state: PanelHandle,
     /// The index's state.
     pub index: IndexState,
     /// New text in the search box.

@@ -444,6 +444,41 @@ describe('the self-help journey', () => {
     assert.equal(await page.inputValue('#deflect-email'), 'not-an-address');
   });
 
+  test('text erased with Escape is neither searched nor the contact subject', async () => {
+    await gotoHostPage(page, env, { collector: collector.url });
+    const { search } = await openPanel(page);
+    await search.focus();
+    // Typed and erased before it settled: it was never the customer's question.
+    await page.keyboard.type('my card is 4111 1111', { delay: TYPE_DELAY });
+    await page.keyboard.press('Escape');
+    assert.equal(await search.inputValue(), '');
+    await page.click('.deflect-footer button.deflect-contact');
+    const subject = page.locator('#deflect-subject');
+    await subject.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await subject.inputValue(), '', 'the erased text does not come back as the subject');
+    const events = await hostEvents(page);
+    assert.deepEqual(events.filter((e) => e.type === 'search'), [], JSON.stringify(events));
+    assert.deepEqual(events.map((e) => e.type), ['handoff_started']);
+  });
+
+  test('a saved draft resumed after a reload starts the handoff of the new journey', async () => {
+    await gotoHostPage(page, env, { collector: collector.url });
+    await openPanel(page);
+    await page.click('.deflect-footer button.deflect-contact');
+    await page.fill('#deflect-description', 'The export button does nothing.');
+    const before = (await hostEvents(page)).filter((e) => e.type === 'handoff_started');
+    assert.equal(before.length, 1);
+
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector(`${sel.root}[data-deflect-state]`, { state: 'attached', timeout: LOAD_TIMEOUT });
+    await page.click(sel.launcher);
+    await page.locator('#deflect-description').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await page.inputValue('#deflect-description'), 'The export button does nothing.');
+    const handoffs = (await hostEvents(page)).filter((e) => e.type === 'handoff_started');
+    assert.equal(handoffs.length, 2, JSON.stringify(handoffs));
+    assert.notEqual(handoffs[1].journey_id, handoffs[0].journey_id, 'the resumed form belongs to the new journey');
+  });
+
   const clocks = [
     {
       name: 'inside support hours (Monday 10:00 CET)',

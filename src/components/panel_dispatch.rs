@@ -1,0 +1,109 @@
+//! The one path by which a customer's action reaches both the panel and the journey.
+//!
+//! Components hold a [`PanelHandle`] instead of the reducer: it reads like the panel's
+//! state and its `dispatch` first records the journey step the action implies
+//! ([`SearchState::journey_step`], natively tested), then applies the action. Nothing else
+//! records panel steps, so the two cannot drift apart (they had: clearing the box skipped
+//! the journey, and resuming a saved draft never started a handoff). The pause after which
+//! typing counts as settled, and turning typed text into a search, live here too.
+
+use std::cell::RefCell;
+use std::ops::Deref;
+use std::rc::Rc;
+
+use deflect_journey::Step;
+use gloo_timers::callback::Timeout;
+use yew::prelude::*;
+
+use super::index_state::{IndexState, Shared};
+use crate::session::Session;
+use crate::state::{SearchAction, SearchState, MAX_SUGGESTIONS};
+
+/// A pause in typing this long makes the query in the box a "final form".
+const SETTLE_MS: u32 = 1_000;
+
+impl Reducible for SearchState {
+    type Action = SearchAction;
+    fn reduce(self: Rc<Self>, action: SearchAction) -> Rc<Self> {
+        Rc::new((*self).clone().apply(action))
+    }
+}
+
+/// The panel's state as of this render, and the way to change it.
+#[derive(Clone)]
+pub struct PanelHandle {
+    state: UseReducerHandle<SearchState>,
+    session: Shared<Session>,
+    settle: Rc<RefCell<Option<Timeout>>>,
+}
+
+impl PartialEq for PanelHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state && self.session == other.session
+    }
+}
+
+impl Deref for PanelHandle {
+    type Target = SearchState;
+    fn deref(&self) -> &SearchState {
+        &self.state
+    }
+}
+
+impl PanelHandle {
+    /// Records the journey step `action` implies, then applies it to the panel.
+    pub fn dispatch(&self, action: SearchAction) {
+        if let Some(step) = self.state.journey_step(&action) {
+            let typed = matches!(step, Step::Typed { .. });
+            self.session.0.record(step);
+            if typed {
+                // Each keystroke restarts the pause; when it elapses the query settles.
+                let session = self.session.clone();
+                *self.settle.borrow_mut() = Some(Timeout::new(SETTLE_MS, move || {
+                    session.0.record(Step::QuerySettled)
+                }));
+            }
+        }
+        self.state.dispatch(action);
+    }
+
+    /// The box now holds `query`: its suggestions from `index` (none before it is ready:
+    /// the query then waits, unsearched), or the host page's `context` suggestions when
+    /// the box is blank.
+    pub fn input(&self, query: String, index: &IndexState, context: &[String]) {
+        if query.trim().is_empty() && !context.is_empty() {
+            self.dispatch(SearchAction::Results {
+                query,
+                hits: Vec::new(),
+                answer: None,
+            });
+            self.show_context(index, context);
+            return;
+        }
+        let (hits, answer) = index.suggest(&query, MAX_SUGGESTIONS);
+        self.dispatch(SearchAction::Results {
+            query,
+            hits,
+            answer,
+        });
+    }
+
+    /// Suggestions for the host page's context, shown while the box is empty.
+    pub fn show_context(&self, index: &IndexState, context: &[String]) {
+        self.dispatch(SearchAction::ContextResults(
+            index.search(&context.join(" "), MAX_SUGGESTIONS),
+        ));
+    }
+}
+
+/// The panel's reducer, wired to the journey of `session`.
+#[hook]
+pub fn use_panel(session: Shared<Session>) -> PanelHandle {
+    let state = use_reducer(SearchState::default);
+    let settle = use_mut_ref(|| None::<Timeout>);
+    PanelHandle {
+        state,
+        session,
+        settle,
+    }
+}
