@@ -11,7 +11,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use deflect_journey::{Case, Event, EventBatch, Journey, Step, Trail};
+use deflect_journey::{Case, CurrentJourney, Event, EventBatch, Step, Trail};
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use yew::platform::spawn_local;
@@ -33,7 +33,7 @@ const EVENT_BATCH_DELAY_MS: f64 = 2_000.0;
 /// The session; shared by the components through an `Rc`.
 pub struct Session {
     config: WidgetConfig,
-    journey: RefCell<Option<Journey>>,
+    journey: RefCell<CurrentJourney>,
     sending: Cell<bool>,
     timer: RefCell<Option<(f64, Timeout)>>,
     on_outbox: RefCell<Option<Callback<Rc<Outbox>>>>,
@@ -67,7 +67,7 @@ impl Session {
     pub fn start(config: WidgetConfig) -> Rc<Session> {
         let session = Rc::new(Session {
             config: config.clone(),
-            journey: RefCell::new(None),
+            journey: RefCell::new(CurrentJourney::new(config.settings.query_text)),
             sending: Cell::new(false),
             timer: RefCell::new(None),
             on_outbox: RefCell::new(None),
@@ -247,29 +247,7 @@ impl Session {
     /// Records one step of the customer's journey (starting a journey when needed).
     pub fn record(self: &Rc<Self>, step: Step) {
         let now = platform::now();
-        let events = {
-            let mut slot = self.journey.borrow_mut();
-            let starts = match &step {
-                Step::Typed { query, .. } => !query.trim().is_empty(),
-                Step::ArticleOpened { .. } | Step::HandoffStarted | Step::CaseSubmitted { .. } => {
-                    true
-                }
-                _ => false,
-            };
-            let ended = slot.as_ref().is_none_or(|j| j.outcome().is_some());
-            if ended {
-                if !starts {
-                    return;
-                }
-                *slot = Some(Journey::new(
-                    platform::new_id(),
-                    self.config.settings.query_text,
-                ));
-            }
-            let journey = slot.as_mut().expect("a journey");
-            let kinds = journey.step(step, now);
-            journey.events(kinds, now)
-        };
+        let events = self.journey.borrow_mut().step(step, now, platform::new_id);
         if events.is_empty() {
             return;
         }
@@ -287,22 +265,18 @@ impl Session {
 
     /// The current journey's id (one is started if none is running).
     pub fn journey_id(&self) -> String {
-        let mut slot = self.journey.borrow_mut();
-        if slot.as_ref().is_none_or(|j| j.outcome().is_some()) {
-            *slot = Some(Journey::new(
-                platform::new_id(),
-                self.config.settings.query_text,
-            ));
-        }
-        slot.as_ref().expect("a journey").id().to_string()
+        self.journey
+            .borrow_mut()
+            .ensure(platform::new_id)
+            .id()
+            .to_string()
     }
 
     /// What the customer tried so far in this journey.
     pub fn trail(&self) -> Trail {
         self.journey
             .borrow()
-            .as_ref()
-            .filter(|j| j.outcome().is_none())
+            .running()
             .map(|j| j.trail(platform::now()))
             .unwrap_or_default()
     }
@@ -311,7 +285,7 @@ impl Session {
     pub fn last_query(&self) -> Option<String> {
         self.journey
             .borrow()
-            .as_ref()
+            .last()
             .and_then(|j| j.last_query().map(str::to_string))
     }
 

@@ -68,6 +68,21 @@ pub enum Step {
     Closed,
 }
 
+impl Step {
+    /// Whether this step is the customer doing something: it begins a journey (a new one
+    /// when the last has ended), and only a journey that began can be abandoned. Opening
+    /// or closing the panel, an empty box, a pause or feedback with no article are not.
+    pub fn begins_journey(&self) -> bool {
+        match self {
+            Step::Typed { query, .. } => !query.trim().is_empty(),
+            Step::ArticleOpened { .. } | Step::HandoffStarted | Step::CaseSubmitted { .. } => true,
+            Step::QuerySettled | Step::ArticleClosed | Step::Feedback { .. } | Step::Closed => {
+                false
+            }
+        }
+    }
+}
+
 /// What a loaded index answered for one query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -119,6 +134,68 @@ pub struct Journey {
     handoff_from: Option<Option<String>>,
     outcome: Option<JourneyOutcome>,
     began: bool,
+}
+
+/// The journey a page is in: the running one, or none once it has ended. A step that
+/// begins a journey ([`Step::begins_journey`]) after the last one ended starts a new one;
+/// any other step then has nothing to belong to and is dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrentJourney {
+    journey: Option<Journey>,
+    query_text: QueryText,
+}
+
+impl CurrentJourney {
+    /// No journey yet; new ones collect query text as `query_text` says.
+    pub fn new(query_text: QueryText) -> CurrentJourney {
+        CurrentJourney {
+            journey: None,
+            query_text,
+        }
+    }
+
+    /// Applies `step` to the running journey, starting one with an id from `new_id` when
+    /// none is running and the step begins one; returns the events to record.
+    pub fn step(
+        &mut self,
+        step: Step,
+        now: Timestamp,
+        new_id: impl FnOnce() -> String,
+    ) -> Vec<crate::wire::Event> {
+        if self.running().is_none() {
+            if !step.begins_journey() {
+                return Vec::new();
+            }
+            self.journey = Some(Journey::new(new_id(), self.query_text));
+        }
+        let journey = self.journey.as_mut().expect("a running journey");
+        let kinds = journey.step(step, now);
+        journey.events(kinds, now)
+    }
+
+    /// The running journey, started (with an id from `new_id`) if none is: a case sent
+    /// straight from the form belongs to one.
+    pub fn ensure(&mut self, new_id: impl FnOnce() -> String) -> &Journey {
+        if self.running().is_none() {
+            self.journey = Some(Journey::new(new_id(), self.query_text));
+        }
+        self.journey.as_ref().expect("a running journey")
+    }
+
+    /// The running journey, if one has not ended.
+    pub fn running(&self) -> Option<&Journey> {
+        self.journey.as_ref().filter(|j| j.outcome().is_none())
+    }
+
+    /// The last journey, running or ended (its trail and query outlive its end).
+    pub fn last(&self) -> Option<&Journey> {
+        self.journey.as_ref()
+    }
+
+    /// Forgets the journey (sign-out: nothing of it stays in this page).
+    pub fn clear(&mut self) {
+        self.journey = None;
+    }
 }
 
 impl Journey {
@@ -218,19 +295,16 @@ impl Journey {
             return Vec::new();
         }
         let mut out = Vec::new();
+        self.began |= step.begins_journey();
         match step {
             Step::Typed { query, mut answer } => {
                 if let Some(a) = answer.as_mut() {
                     a.top_articles.truncate(MAX_TOP_ARTICLES);
                 }
-                if !query.trim().is_empty() {
-                    self.began = true;
-                }
                 self.pending = Some(PendingQuery { query, answer });
             }
             Step::QuerySettled => self.settle(&mut out),
             Step::ArticleOpened { id, title } => {
-                self.began = true;
                 self.settle(&mut out);
                 self.leave_article(now, &mut out);
                 self.visits.push(Visit {
@@ -273,7 +347,6 @@ impl Journey {
                 }
             }
             Step::HandoffStarted => {
-                self.began = true;
                 self.settle(&mut out);
                 let article_id = self.reading().map(str::to_string);
                 self.leave_article(now, &mut out);
@@ -284,7 +357,6 @@ impl Journey {
                 }
             }
             Step::CaseSubmitted { case_id } => {
-                self.began = true;
                 self.settle(&mut out);
                 self.leave_article(now, &mut out);
                 out.push(EventKind::CaseSubmitted { case_id });
@@ -630,5 +702,42 @@ mod tests {
         for e in &events {
             e.validate().unwrap();
         }
+    }
+
+    #[test]
+    fn only_a_customer_action_starts_the_next_journey() {
+        let mut current = CurrentJourney::new(QueryText::Full);
+        let mut ids = ["journey-2", "journey-1"].map(String::from).to_vec();
+        let mut new_id = || ids.pop().unwrap();
+        // Opening, closing, an empty box: no journey, no events.
+        assert!(current.step(Step::Closed, t(0), &mut new_id).is_empty());
+        assert!(current
+            .step(
+                Step::Typed {
+                    query: " ".into(),
+                    answer: None
+                },
+                t(0),
+                &mut new_id
+            )
+            .is_empty());
+        assert!(current.running().is_none());
+        // The first real step starts journey-1; a case ends it.
+        current.step(open("a1"), t(1), &mut new_id);
+        assert_eq!(current.running().unwrap().id(), "journey-1");
+        let ended = current.step(
+            Step::CaseSubmitted {
+                case_id: "c1".into(),
+            },
+            t(2),
+            &mut new_id,
+        );
+        assert_eq!(ended.last().unwrap().kind.type_name(), "journey_ended");
+        assert!(current.running().is_none());
+        assert_eq!(current.last().unwrap().id(), "journey-1");
+        // Feedback or a close after the end belongs to nothing; a query starts journey-2.
+        assert!(current.step(Step::Closed, t(3), &mut new_id).is_empty());
+        current.step(typed("vat", 1), t(4), &mut new_id);
+        assert_eq!(current.running().unwrap().id(), "journey-2");
     }
 }

@@ -11,7 +11,7 @@ pub mod journey;
 pub mod policy;
 pub mod wire;
 
-pub use journey::{Answer, Journey, QueryText, Step};
+pub use journey::{Answer, CurrentJourney, Journey, QueryText, Step};
 pub use policy::{Expectation, PolicyError, SupportPolicy, SupportSchedule};
 pub use wire::{
     case_reference, Case, CaseContext, CaseReceipt, CustomerCategory, Event, EventBatch, EventKind,
