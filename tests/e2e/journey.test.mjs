@@ -385,6 +385,8 @@ describe('the self-help journey', () => {
         await p.click('button.deflect-no');
         await p.locator('.deflect-reasons').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
         await p.click('.deflect-feedback button.deflect-contact');
+        // As a person would: the form first shows the query as the subject, then they change it.
+        await waitUntil('the subject is prefilled with the query', async () => (await p.inputValue('#deflect-subject')) === 'invoice currency');
         await p.fill('#deflect-subject', subject);
         await p.getByLabel('Billing or account').check();
         await p.click('button.deflect-submit');
