@@ -2,7 +2,8 @@
 //! the list of cases where the vendor classifies them (`classify`).
 //!
 //! Access takes the report token, either as `Authorization: Bearer` or through the login
-//! form, which sets it in an `HttpOnly; SameSite=Strict` cookie scoped to `/report`. Every
+//! form, which sets an `HttpOnly; SameSite=Strict` cookie scoped to `/report` holding a
+//! signed session that expires (`report_session`), never the token itself. Every
 //! piece of customer-provided text (queries, article ids, categories) is HTML-escaped.
 //! Everything sits in one `main` landmark and every chart has a text alternative, so the
 //! page passes axe-core like the widget does.
@@ -23,6 +24,7 @@ use serde::Deserialize;
 use crate::api::{bearer, same_secret, AppState};
 use crate::classify::{cases_table, csrf_token};
 use crate::report::{self, reason_names, vendor_columns, CaseRow, Report};
+use crate::report_session::{self, SESSION_SECONDS};
 
 const COOKIE_NAME: &str = "deflect_report";
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
@@ -55,14 +57,19 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// True when the request carries the report token (header or cookie).
+/// True when the request carries the report token (header) or a live session (cookie).
 pub(crate) fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(expected) = state.config.report_token.as_deref() else {
         return false;
     };
-    let cookie = cookie_token(headers);
     let by_header = bearer(headers).is_some_and(|t| same_secret(t, expected));
-    by_header || cookie.is_some_and(|t| same_secret(&t, expected))
+    by_header
+        || cookie_token(headers)
+            .is_some_and(|c| report_session::is_valid(expected, &c, now_seconds()))
+}
+
+fn now_seconds() -> i64 {
+    crate::db::now_ms() / 1000
 }
 
 fn html(status: StatusCode, body: String) -> Response {
@@ -244,23 +251,22 @@ pub async fn post_login(
             .insert(http::header::RETRY_AFTER, HeaderValue::from(retry_after));
         return r;
     }
-    let ok = state
+    let Some(token) = state
         .config
         .report_token
         .as_deref()
-        .is_some_and(|t| same_secret(login.token.trim(), t));
-    if !ok {
+        .filter(|t| same_secret(login.token.trim(), t))
+    else {
         return login_page(Some("That token is not right."));
-    }
+    };
     let secure = if crate::api::served_over_https(&state, &headers) {
         "; Secure"
     } else {
         ""
     };
-    // The token is checked above, so it holds only characters a header value allows.
     let cookie = format!(
-        "{COOKIE_NAME}={}; Path=/report; HttpOnly; SameSite=Strict; Max-Age=43200{secure}",
-        login.token.trim()
+        "{COOKIE_NAME}={}; Path=/report; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}",
+        report_session::issue(token, now_seconds())
     );
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {

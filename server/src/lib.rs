@@ -31,6 +31,7 @@ pub mod privacy;
 pub mod quota;
 pub mod rate_limit;
 pub mod report;
+pub mod report_session;
 pub mod retention;
 pub mod static_files;
 

@@ -983,6 +983,24 @@ async fn report_equals_counts_from_the_raw_rows(backend: Backend) {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
+    // The cookie holds an expiring session, not the token: a copy of it is not the token,
+    // the token pasted into a cookie is not a session, and the session opens no API.
+    assert!(!cookie.contains(TOKEN), "{cookie}");
+    assert!(cookie.contains("Max-Age=43200"), "{cookie}");
+    let token_as_cookie = send(
+        client
+            .get(url(&server, "/report"))
+            .header("cookie", format!("deflect_report={TOKEN}")),
+    )
+    .await;
+    assert_eq!(token_as_cookie.status, 401);
+    let api_with_cookie = send(
+        client
+            .get(url(&server, "/v1/report"))
+            .header("cookie", cookie.split(';').next().unwrap()),
+    )
+    .await;
+    assert_eq!(api_with_cookie.status, 401);
     let page = send(
         client
             .get(url(&server, "/report?from=2026-11-20&to=2026-11-23"))
