@@ -4,8 +4,9 @@
 //! Validation is the wire format's own ([`Validate`]), so the form refuses exactly what the
 //! collector would refuse and names the same field.
 
+use deflect_journey::case_text::{self, CaseWording};
 use deflect_journey::wire::{check_email, MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS};
-use deflect_journey::{Case, CaseContext, CustomerCategory, Trail, Validate};
+use deflect_journey::{Case, CaseContext, CustomerCategory, Trail, TrailArticle, Validate};
 
 use crate::i18n::{fill, Texts};
 use jiff::Timestamp;
@@ -221,53 +222,68 @@ pub fn trail_lines(trail: &Trail, t: &Texts) -> Vec<String> {
         lines.push(fill(t.trail_searched, &[("query", q)]));
     }
     for a in &trail.articles {
-        let secs = a.dwell_ms / 1000;
-        let time = if secs >= 60 {
-            fill(
-                t.minutes_seconds,
-                &[
-                    ("m", &(secs / 60).to_string()),
-                    ("s", &(secs % 60).to_string()),
-                ],
-            )
-        } else {
-            fill(t.seconds, &[("s", &secs.to_string())])
-        };
-        let verdict = match (a.helpful, a.reason) {
-            (Some(true), _) => t.trail_helped.to_string(),
-            (Some(false), Some(r)) => fill(t.trail_not_helped_because, &[("reason", t.reason(r))]),
-            (Some(false), None) => t.trail_not_helped.to_string(),
-            (None, _) => String::new(),
-        };
-        lines.push(fill(t.trail_read, &[("title", &a.title), ("time", &time)]) + &verdict);
+        lines.push(read_line(a, t));
     }
     lines
 }
 
-/// A `mailto:` link carrying the case, for when the collector is absent or keeps failing.
+/// One article of the trail as a sentence: title, time read, the customer's verdict.
+fn read_line(a: &TrailArticle, t: &Texts) -> String {
+    let secs = a.dwell_ms / 1000;
+    let time = if secs >= 60 {
+        fill(
+            t.minutes_seconds,
+            &[
+                ("m", &(secs / 60).to_string()),
+                ("s", &(secs % 60).to_string()),
+            ],
+        )
+    } else {
+        fill(t.seconds, &[("s", &secs.to_string())])
+    };
+    let verdict = match (a.helpful, a.reason) {
+        (Some(true), _) => t.trail_helped.to_string(),
+        (Some(false), Some(r)) => fill(t.trail_not_helped_because, &[("reason", t.reason(r))]),
+        (Some(false), None) => t.trail_not_helped.to_string(),
+        (None, _) => String::new(),
+    };
+    fill(t.trail_read, &[("title", &a.title), ("time", &time)]) + &verdict
+}
+
+/// How the customer reads their own case in the e-mail they send: their language, the
+/// trail as sentences (`trail_lines`' wording), no reply promise (it was made to them).
+struct CustomerWording<'a>(&'a Texts);
+
+impl CaseWording for CustomerWording<'_> {
+    fn reference(&self) -> &str {
+        self.0.mail_reference
+    }
+    fn category_label(&self) -> &str {
+        self.0.mail_problem_type
+    }
+    fn category(&self, category: CustomerCategory) -> String {
+        self.0.category(category).to_string()
+    }
+    fn reply_by_label(&self) -> Option<&str> {
+        None
+    }
+    fn tried_label(&self) -> &str {
+        self.0.mail_tried_first
+    }
+    fn searched(&self, query: &str) -> String {
+        fill(self.0.trail_searched, &[("query", query)])
+    }
+    fn read(&self, article: &TrailArticle) -> String {
+        read_line(article, self.0)
+    }
+}
+
+/// A `mailto:` link carrying the case (`deflect_journey::case_text`, the layout the
+/// helpdesk webhook uses too), for when the collector is absent or keeps failing.
 pub fn mailto(contact: &str, case: &Case, t: &Texts) -> String {
     let address = contact.strip_prefix("mailto:").unwrap_or(contact);
     let address = address.split('?').next().unwrap_or(address);
-    let mut body = String::new();
-    if !case.description.is_empty() {
-        body.push_str(&case.description);
-        body.push_str("\n\n");
-    }
-    body.push_str(&format!(
-        "{}: {}\n",
-        t.mail_problem_type,
-        t.category(case.customer_category)
-    ));
-    let lines = trail_lines(&case.trail, t);
-    if !lines.is_empty() {
-        body.push_str(&format!("\n{}:\n", t.mail_tried_first));
-        for l in lines {
-            body.push_str("- ");
-            body.push_str(&l);
-            body.push('\n');
-        }
-    }
-    body.push_str(&format!("\n{}: {}\n", t.mail_reference, case.reference()));
+    let body = case_text::render(case, &CustomerWording(t), &[]);
     format!(
         "mailto:{address}?subject={}&body={}",
         percent_encode(&format!("{} [{}]", case.subject, case.reference())),
@@ -404,6 +420,14 @@ mod tests {
         assert!(link.contains("Exporting%20timesheets"));
         assert!(link.contains("did%20not%20help%20%28didn%27t%20work%29"));
         assert!(!link.contains(' ') && !link.contains('\n'));
+        // The webhook's layout (deflect_journey::case_text) in the customer's words.
+        let body = case_text::render(&case, &CustomerWording(&EN), &[]);
+        assert!(link.ends_with(&format!("&body={}", percent_encode(&body))));
+        assert!(
+            body.contains("Reference: DF-ABCDEF12\nType of problem: ")
+                && body.contains("\n\nWhat I tried first:\n- Searched for “export csv”\n- Read “Exporting timesheets”"),
+            "{body}"
+        );
     }
 
     #[test]

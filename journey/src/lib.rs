@@ -2,11 +2,14 @@
 //!
 //! - [`wire`]: the versioned JSON contract: event batches, cases, their validation and
 //!   their JSON Schemas (committed under `schemas/v1/`);
+//! - [`case_text`]: a case as plain text, one layout for the webhook and the e-mail
+//!   fallback;
 //! - [`journey`]: the state machine that turns what a customer does into events, a trail
 //!   and exactly one outcome;
 //! - [`policy`]: the vendor's support hours and response targets, and the reply
 //!   expectation they imply at a given instant.
 
+pub mod case_text;
 pub mod journey;
 pub mod policy;
 pub mod wire;

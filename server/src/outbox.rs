@@ -8,7 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use deflect_journey::Case;
+use deflect_journey::case_text::{self, CaseWording};
+use deflect_journey::{Case, CustomerCategory, TrailArticle};
 use serde::Serialize;
 use tokio::sync::{watch, Notify};
 
@@ -31,59 +32,58 @@ pub struct WebhookPayload<'a> {
     pub case: &'a Case,
 }
 
-/// Renders the description and trail as plain text for a helpdesk comment.
+/// How agents read a case: the customer's category as its wire name, articles with ids.
+struct AgentWording;
+
+impl CaseWording for AgentWording {
+    fn reference(&self) -> &str {
+        "Reference"
+    }
+    fn category_label(&self) -> &str {
+        "Customer's category"
+    }
+    fn category(&self, category: CustomerCategory) -> String {
+        category.as_str().to_string()
+    }
+    fn reply_by_label(&self) -> Option<&str> {
+        Some("Reply promised by")
+    }
+    fn tried_label(&self) -> &str {
+        "What the customer tried first"
+    }
+    fn searched(&self, query: &str) -> String {
+        format!("Searched for: {query}")
+    }
+    fn read(&self, a: &TrailArticle) -> String {
+        let verdict = match (a.helpful, a.reason) {
+            (Some(true), _) => " — helpful".to_string(),
+            (Some(false), Some(r)) => format!(" — not helpful ({})", r.as_str()),
+            (Some(false), None) => " — not helpful".to_string(),
+            (None, _) => String::new(),
+        };
+        format!(
+            "Read: {} ({}, {} s){verdict}",
+            a.title,
+            a.id,
+            a.dwell_ms / 1000
+        )
+    }
+}
+
+/// Renders the case as plain text for a helpdesk comment (`deflect_journey::case_text`,
+/// the same layout as the widget's e-mail fallback), with the page, locale and identity.
 pub fn body_text(case: &Case) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    if !case.description.trim().is_empty() {
-        s.push_str(case.description.trim());
-        s.push_str("\n\n");
-    }
-    let _ = writeln!(s, "— Reference {} —", case.reference());
-    let _ = writeln!(
-        s,
-        "Customer's category: {}",
-        case.customer_category.as_str()
-    );
-    if let Some(by) = case.expected_reply_by {
-        let _ = writeln!(s, "Reply promised by: {by}");
-    }
-    if !case.trail.queries.is_empty() {
-        let _ = writeln!(s, "\nSearched for:");
-        for q in &case.trail.queries {
-            let _ = writeln!(s, "  - {q}");
-        }
-    }
-    if !case.trail.articles.is_empty() {
-        let _ = writeln!(s, "\nRead:");
-        for a in &case.trail.articles {
-            let verdict = match (a.helpful, a.reason) {
-                (Some(true), _) => " — helpful".to_string(),
-                (Some(false), Some(r)) => format!(" — not helpful ({})", r.as_str()),
-                (Some(false), None) => " — not helpful".to_string(),
-                (None, _) => String::new(),
-            };
-            let _ = writeln!(
-                s,
-                "  - {} ({}, {} s){verdict}",
-                a.title,
-                a.id,
-                a.dwell_ms / 1000
-            );
-        }
-    }
     let c = &case.context;
-    for (label, v) in [
+    let extra: Vec<(&str, String)> = [
         ("Page", &c.page_url),
         ("Locale", &c.locale),
         ("User id", &c.user_id),
         ("Plan", &c.plan),
-    ] {
-        if let Some(v) = v {
-            let _ = writeln!(s, "{label}: {v}");
-        }
-    }
-    s
+    ]
+    .into_iter()
+    .filter_map(|(label, v)| v.clone().map(|v| (label, v)))
+    .collect();
+    case_text::render(case, &AgentWording, &extra)
 }
 
 /// The delay before attempt `attempts + 1` after `attempts` failures.
