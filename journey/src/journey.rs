@@ -15,16 +15,7 @@ use crate::wire::{
     MAX_TRAIL_ITEMS,
 };
 
-/// How much query text the vendor collects in events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QueryText {
-    /// Events carry what the customer typed.
-    #[default]
-    Full,
-    /// Events carry no query text (counts and results only).
-    None,
-}
+pub use deflect_wire::QueryText;
 
 /// Something the customer did.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,8 +12,8 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Req
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use deflect_journey::wire::{decode, DecodeError};
-use deflect_journey::{Case, CaseReceipt, EventBatch, FieldError, VendorClassification};
+use deflect_wire::{decode, DecodeError};
+use deflect_wire::{Case, CaseReceipt, EventBatch, FieldError, VendorClassification};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, ORIGIN, RETRY_AFTER};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -161,14 +161,14 @@ const JSON_OR_BEACON: &[&str] = &["application/json", "text/plain"];
 impl WireBody for EventBatch {
     const MEDIA_TYPES: &'static [&'static str] = JSON_OR_BEACON;
     fn check(&self) -> Result<(), FieldError> {
-        deflect_journey::Validate::validate(self)
+        deflect_wire::Validate::validate(self)
     }
 }
 
 impl WireBody for Case {
     const MEDIA_TYPES: &'static [&'static str] = JSON_OR_BEACON;
     fn check(&self) -> Result<(), FieldError> {
-        deflect_journey::Validate::validate(self)
+        deflect_wire::Validate::validate(self)
     }
 }
 

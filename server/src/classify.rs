@@ -15,7 +15,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use deflect_journey::VendorCategory;
+use deflect_wire::VendorCategory;
 use hmac::{Hmac, Mac};
 use http::header::{HOST, LOCATION, ORIGIN};
 use http::{HeaderMap, HeaderValue, StatusCode};

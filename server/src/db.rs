@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use deflect_journey::{Case, EventBatch, EventKind, VendorCategory};
+use deflect_wire::{Case, EventBatch, EventKind, VendorCategory};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
 

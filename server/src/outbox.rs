@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use deflect_journey::case_text::{self, CaseWording};
-use deflect_journey::{Case, CustomerCategory, TrailArticle};
+use deflect_wire::case_text::{self, CaseWording};
+use deflect_wire::{Case, CustomerCategory, TrailArticle};
 use serde::Serialize;
 use tokio::sync::{watch, Notify};
 
@@ -70,7 +70,7 @@ impl CaseWording for AgentWording {
     }
 }
 
-/// Renders the case as plain text for a helpdesk comment (`deflect_journey::case_text`,
+/// Renders the case as plain text for a helpdesk comment (`deflect_wire::case_text`,
 /// the same layout as the widget's e-mail fallback), with the page, locale and identity.
 pub fn body_text(case: &Case) -> String {
     let c = &case.context;

@@ -5,7 +5,7 @@
 //! directly could send query text or full page URLs the vendor promised not to keep; the
 //! collector drops them before anything is written.
 
-use deflect_journey::{Case, EventBatch, EventKind, QueryText};
+use deflect_wire::{Case, EventBatch, EventKind, QueryText};
 use serde::Deserialize;
 
 /// How much of the page URL a case keeps.

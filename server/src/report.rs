@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use deflect_journey::{CustomerCategory, FeedbackReason, VendorCategory};
+use deflect_wire::{CustomerCategory, FeedbackReason, VendorCategory};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -482,7 +482,7 @@ pub async fn recent_cases(db: &Db, range: Range) -> anyhow::Result<Vec<CaseRow>>
             let id: String = row.try_get("id")?;
             let created_ms: i64 = row.try_get("created_ms")?;
             Ok(CaseRow {
-                reference: deflect_journey::case_reference(&id),
+                reference: deflect_wire::case_reference(&id),
                 id,
                 created: rfc3339(created_ms).unwrap_or_default(),
                 subject: row.try_get("subject")?,

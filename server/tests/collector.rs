@@ -1445,7 +1445,7 @@ async fn forwarding_survives_an_outage_and_restarts(backend: Backend) {
         assert_eq!(d["payload"]["type"], "deflect.case");
         assert_eq!(
             d["payload"]["reference"],
-            deflect_journey::case_reference(&id).as_str()
+            deflect_wire::case_reference(&id).as_str()
         );
         assert_eq!(
             d["payload"]["case"]["subject"],
@@ -1476,13 +1476,13 @@ async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backen
     let store = deflect_server::db::Db::open(&db.spec).await.unwrap();
     let now = deflect_server::db::now_ms();
     let day = 86_400_000i64;
-    let events = |prefix: &str, n: usize| -> deflect_journey::EventBatch {
+    let events = |prefix: &str, n: usize| -> deflect_wire::EventBatch {
         serde_json::from_value(json!({"events": (0..n).map(|i| event(
             &format!("{prefix}-{i:04}"), "journey-ret", "2026-11-23T10:00:00Z",
             json!({"type": "search", "query": "vat", "results": 1}))).collect::<Vec<_>>()}))
         .unwrap()
     };
-    let as_case = |id: &str| -> deflect_journey::Case {
+    let as_case = |id: &str| -> deflect_wire::Case {
         serde_json::from_value(case(id, "journey-ret", "billing_or_account")).unwrap()
     };
     // 25 events that arrived 40 days ago, 5 today; three cases: two from 800 days ago (one

@@ -961,7 +961,7 @@ async fn an_origin_past_its_daily_quota_gets_a_clear_429() {
 async fn privacy_settings_are_enforced_by_the_collector() {
     let db = sqlite();
     let mut c = config(&db);
-    c.privacy.query_text = deflect_journey::QueryText::None;
+    c.privacy.query_text = deflect_wire::QueryText::None;
     let server = start(c).await;
     assert_eq!(post(&server, "/v1/events", batch("priv", 2)).await.0, 202);
     let mut kase = case("case-privacy-01");

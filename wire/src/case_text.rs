@@ -23,7 +23,7 @@
 
 use std::fmt::Write as _;
 
-use crate::wire::{Case, CustomerCategory, TrailArticle};
+use crate::{Case, CustomerCategory, TrailArticle};
 
 /// The words of a case's text for one kind of reader.
 pub trait CaseWording {
@@ -87,7 +87,7 @@ pub fn render(case: &Case, wording: &dyn CaseWording, extra: &[(&str, String)]) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{CaseContext, FeedbackReason, Trail};
+    use crate::{CaseContext, FeedbackReason, Trail};
 
     struct Plain;
     impl CaseWording for Plain {

@@ -1,4 +1,8 @@
-//! The wire format between the widget and the collector: event batches and cases.
+//! `deflect-wire`: the contract between the widget and the collector — event batches and
+//! cases, their validation and decoding, their JSON Schemas, and a case as plain text
+//! ([`case_text`]). It is the collector's only dependency on the widget's side: the
+//! journey's state machine and the support policy stay in `deflect-journey`, which
+//! re-exports all of this as `deflect_journey::wire`.
 //!
 //! These types *are* the versioned contract. The JSON Schema files under `schemas/v1/` are
 //! generated from them ([`events_schema`], [`case_schema`]) and a test fails when the
@@ -7,6 +11,8 @@
 //!
 //! Every event and case carries a client-generated id: a retry after a lost answer sends
 //! the same id again, and the collector stores it once.
+
+pub mod case_text;
 
 use jiff::Timestamp;
 use schemars::JsonSchema;
@@ -750,6 +756,18 @@ fn decorate(schema: &mut serde_json::Value, name: &str, description: &str) {
         );
         obj.insert("description".into(), description.into());
     }
+}
+
+/// How much query text the vendor collects in events (the widget's `queryText` setting
+/// and the collector's `[privacy] query_text`, which enforces it whatever a widget sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryText {
+    /// Events carry what the customer typed.
+    #[default]
+    Full,
+    /// Events carry no query text (counts and results only).
+    None,
 }
 
 #[cfg(test)]
