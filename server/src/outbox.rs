@@ -27,12 +27,17 @@ pub struct WebhookPayload<'a> {
     pub reference: String,
     /// A ready-made plain-text body: the description followed by the self-help trail.
     pub body_text: String,
-    /// The case as received (see schemas/v1/case.schema.json).
+    /// Whether the case's user id, e-mail and plan carried a valid signature from the
+    /// vendor's backend (docs/identity-verification.md). False: anyone could have typed
+    /// them.
+    pub identity_verified: bool,
+    /// The case as received (see schemas/v1/case.schema.json), without its signature.
     pub case: &'a Case,
 }
 
-/// Renders the description and trail as plain text for a helpdesk comment.
-pub fn body_text(case: &Case) -> String {
+/// Renders the description and trail as plain text for a helpdesk comment, saying first
+/// whether the customer's identity was verified.
+pub fn body_text(case: &Case, identity_verified: bool) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     if !case.description.trim().is_empty() {
@@ -40,6 +45,7 @@ pub fn body_text(case: &Case) -> String {
         s.push_str("\n\n");
     }
     let _ = writeln!(s, "— Reference {} —", case.reference());
+    let _ = writeln!(s, "{}", crate::identity::statement(identity_verified));
     let _ = writeln!(
         s,
         "Customer's category: {}",
@@ -165,8 +171,8 @@ async fn deliver(
     attempts: i64,
 ) {
     let outcome: Result<(), String> = async {
-        let stored = db
-            .case_payload(case_id)
+        let (stored, identity_verified) = db
+            .case_for_delivery(case_id)
             .await
             .map_err(|e| format!("reading the case: {e}"))?
             .ok_or_else(|| "the case row is missing".to_string())?;
@@ -176,7 +182,8 @@ async fn deliver(
             kind: "deflect.case",
             version: 1,
             reference: case.reference(),
-            body_text: body_text(&case),
+            body_text: body_text(&case, identity_verified),
+            identity_verified,
             case: &case,
         })
         .map_err(|e| e.to_string())?;
