@@ -56,7 +56,7 @@ impl Command {
             "setContext" => serde_json::from_value(arg("{ tags, url }")?)
                 .map(Command::SetContext)
                 .map_err(|e| format!("Deflect('setContext', …): {e}")),
-            "identify" => serde_json::from_value(arg("{ name, email, plan }")?)
+            "identify" => serde_json::from_value(arg("{ name, email, user_id, plan, signature }")?)
                 .map(Command::Identify)
                 .map_err(|e| format!("Deflect('identify', …): {e}")),
             other => Err(format!(
@@ -90,6 +90,14 @@ mod tests {
             panic!("identify did not parse");
         };
         assert_eq!(who.plan.as_deref(), Some("team"));
+        let signed = format!(
+            r#"[{{"email":"a@example.com","user_id":"u-1","signature":"{}"}}]"#,
+            "0f".repeat(32)
+        );
+        let Ok(Command::Identify(who)) = Command::parse("identify", &signed) else {
+            panic!("a signed identify did not parse");
+        };
+        assert_eq!(who.signature, Some("0f".repeat(32)));
     }
 
     #[test]
@@ -104,5 +112,8 @@ mod tests {
             .unwrap_err()
             .contains("string"));
         assert!(Command::parse("setContext", r#"[{"tags":"x"}]"#).is_err());
+        let e = Command::parse("identify", r#"[{"email":"a@b.co","signature":"not-hex"}]"#)
+            .unwrap_err();
+        assert!(e.contains("identify") && e.contains("signature"), "{e}");
     }
 }

@@ -283,7 +283,7 @@ impl CaseWording for CustomerWording<'_> {
 pub fn mailto(contact: &str, case: &Case, t: &Texts) -> String {
     let address = contact.strip_prefix("mailto:").unwrap_or(contact);
     let address = address.split('?').next().unwrap_or(address);
-    let body = case_text::render(case, &CustomerWording(t), &[]);
+    let body = case_text::render(case, &CustomerWording(t), &[], &[]);
     format!(
         "mailto:{address}?subject={}&body={}",
         percent_encode(&format!("{} [{}]", case.subject, case.reference())),
@@ -421,7 +421,7 @@ mod tests {
         assert!(link.contains("did%20not%20help%20%28didn%27t%20work%29"));
         assert!(!link.contains(' ') && !link.contains('\n'));
         // The webhook's layout (deflect_journey::case_text) in the customer's words.
-        let body = case_text::render(&case, &CustomerWording(&EN), &[]);
+        let body = case_text::render(&case, &CustomerWording(&EN), &[], &[]);
         assert!(link.ends_with(&format!("&body={}", percent_encode(&body))));
         assert!(
             body.contains("Reference: DF-ABCDEF12\nType of problem: ")

@@ -223,10 +223,15 @@ impl Session {
         self.identity.borrow().clone()
     }
 
-    /// Updates who the customer is; fields left out keep their value.
+    /// Updates who the customer is; fields left out keep their value. A call that names
+    /// any signed field (user id, e-mail, plan) brings its own signature, or none: an
+    /// earlier signature never vouches for values it was not computed over.
     pub fn identify(&self, who: Identity) {
         let mut guard = self.identity.borrow_mut();
         let current = &mut *guard;
+        if who.user_id.is_some() || who.email.is_some() || who.plan.is_some() {
+            current.signature = who.signature.clone();
+        }
         for (slot, value) in [
             (&mut current.user_id, who.user_id),
             (&mut current.email, who.email),
@@ -290,7 +295,8 @@ impl Session {
     }
 
     /// The contact form's draft: the saved one (if any) brought up to date with this
-    /// journey — its trail, and the last query as subject — and prefilled from `identify`.
+    /// journey — its trail, and the last query as subject — and prefilled from `identify`
+    /// (a signed e-mail replaces whatever the draft held).
     pub fn contact_draft(&self, saved: Option<ContactDraft>) -> ContactDraft {
         let mut draft = saved.unwrap_or_default();
         let trail = self.trail();
@@ -302,7 +308,11 @@ impl Session {
             draft.subject = self.last_query().unwrap_or_default();
         }
         let who = self.identity();
-        if draft.email.is_empty() {
+        if let Some(account) = who.signed_email() {
+            // Vouched for by the vendor's backend: the reply goes to the account's address
+            // (the form shows it read-only), whatever an older draft held.
+            draft.email = account.to_string();
+        } else if draft.email.is_empty() {
             draft.email = who.email.clone().unwrap_or_default();
         }
         if draft.name.is_empty() {

@@ -9,7 +9,8 @@
 //!   "contact": "mailto:support@example.com",
 //!   "collector": "https://collect.example.com",
 //!   "query_text": "full",
-//!   "identify": { "email": "ana@example.com", "name": "Ana", "plan": "premium" },
+//!   "identify": { "email": "ana@example.com", "name": "Ana", "plan": "premium",
+//!                 "signature": "…64 hex characters from the vendor's backend…" },
 //!   "support": { "time_zone": "Europe/Berlin", "hours": { "mon-fri": "09:00-17:00" },
 //!                "response_targets": { "default": "4h" } } }
 //! ```
@@ -21,6 +22,10 @@ use deflect_journey::{QueryText, SupportPolicy, SupportSchedule};
 use serde::Deserialize;
 
 /// Who the customer is, when the host page knows (never asked again in the form).
+///
+/// `signature` is the vendor backend's HMAC of `user_id`, `email` and `plan`
+/// (docs/identity-verification.md). The widget cannot check it (it never sees the secret)
+/// and only forwards it with a case; the collector decides whether the case is verified.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct Identity {
     /// The vendor's id for the customer.
@@ -35,6 +40,28 @@ pub struct Identity {
     /// Their plan; selects the response target.
     #[serde(default)]
     pub plan: Option<String>,
+    /// The vendor backend's signature of this identity (64 lower-case hex characters).
+    #[serde(default, deserialize_with = "signature")]
+    pub signature: Option<String>,
+}
+
+impl Identity {
+    /// True when the host page vouches for the e-mail address with a signature: the form
+    /// then shows it as the account's, not as a field to type.
+    pub fn signed_email(&self) -> Option<&str> {
+        self.signature.as_ref().and(self.email.as_deref())
+    }
+}
+
+/// A malformed signature is refused where the page passes it (naming `signature`), not
+/// forwarded: the collector would refuse the whole case over it.
+fn signature<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(de)?;
+    if let Some(s) = &value {
+        deflect_journey::wire::check_identity_signature("signature", s)
+            .map_err(|e| serde::de::Error::custom(e.to_string()))?;
+    }
+    Ok(value)
 }
 
 /// Everything a host page can configure.
@@ -113,6 +140,28 @@ mod tests {
         );
         assert_eq!(s.identify.plan.as_deref(), Some("premium"));
         assert!(s.schedule().unwrap().is_some());
+        assert_eq!(
+            s.identify.signed_email(),
+            None,
+            "no signature: typed, not vouched for"
+        );
+    }
+
+    #[test]
+    fn an_identity_signature_is_forwarded_only_when_well_formed() {
+        let signature = "ab".repeat(32);
+        let s = WidgetSettings::from_json(&format!(
+            r#"{{"identify":{{"email":"ana@example.com","signature":"{signature}"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(s.identify.signature.as_deref(), Some(signature.as_str()));
+        assert_eq!(s.identify.signed_email(), Some("ana@example.com"));
+        let e = WidgetSettings::from_json(r#"{"identify":{"email":"a@b.co","signature":"AB12"}}"#)
+            .unwrap_err();
+        assert!(
+            e.contains("signature") && e.contains("64 lower-case"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -250,6 +250,15 @@ struct ServerSettings {
     /// Sent to the webhook as Authorization: Bearer <token>.
     #[arg(long, env = "DEFLECT_WEBHOOK_TOKEN", hide_env_values = true)]
     webhook_token: Option<String>,
+    /// Secret shared with your backend for identity verification: cases whose user id,
+    /// e-mail and plan carry its HMAC are marked verified (docs/identity-verification.md;
+    /// at least 32 characters; prefer the environment variable to a flag).
+    #[arg(long, env = "DEFLECT_IDENTITY_SECRET", hide_env_values = true)]
+    identity_secret: Option<String>,
+    /// Cases whose identity is not verified keep the e-mail the visitor typed but lose the
+    /// user id and plan they claimed (needs --identity-secret).
+    #[arg(long, env = "DEFLECT_IDENTITY_REQUIRE_VERIFIED")]
+    identity_require_verified: Option<bool>,
     /// Largest accepted request body in bytes (default 1048576).
     #[arg(long, env = "DEFLECT_MAX_BODY_BYTES")]
     max_body_bytes: Option<usize>,
@@ -294,6 +303,12 @@ impl ServerSettings {
         if let Some(v) = self.webhook_token {
             c.webhook.token = Some(v);
         }
+        if let Some(v) = self.identity_secret {
+            c.identity.secret = Some(v);
+        }
+        if let Some(v) = self.identity_require_verified {
+            c.identity.require_verified = v;
+        }
         if let Some(v) = self.max_body_bytes {
             c.max_body_bytes = v;
         }
@@ -317,6 +332,7 @@ impl ServerSettings {
         c.report_token = c.report_token.filter(|v| !v.is_empty());
         c.webhook.url = c.webhook.url.filter(|v| !v.trim().is_empty());
         c.webhook.token = c.webhook.token.filter(|v| !v.is_empty());
+        c.identity.secret = c.identity.secret.filter(|v| !v.is_empty());
         c.validate()?;
         Ok(c)
     }

@@ -195,6 +195,9 @@ fn no_secret_reaches_the_log() {
         "url-path-secret-2",
         "url-query-secret-3",
         "wrong-token-guess-5",
+        "identity-hmac-secret-6-0123456789abcdef",
+        // A signature that does not match its case: the mismatch is logged, never the value.
+        "5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e5e6e",
     ];
     let mut command = deflect();
     command
@@ -203,12 +206,21 @@ fn no_secret_reaches_the_log() {
         .env("DEFLECT_REPORT_TOKEN", TOKEN)
         .env("DEFLECT_WEBHOOK_URL", &hook)
         .env("DEFLECT_WEBHOOK_TOKEN", "webhook-bearer-secret-4")
+        .env(
+            "DEFLECT_IDENTITY_SECRET",
+            "identity-hmac-secret-6-0123456789abcdef",
+        )
         .env("DEFLECT_LOG", "debug,tower_http=debug");
     let mut server = spawn(command);
     let case = json!({"id": "case-logs-0001", "journey_id": "journey-logs",
         "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
         "customer_category": "how_do_i"});
     assert_eq!(post(&server.base, "/v1/cases", &case).0, 201);
+    let signed = json!({"id": "case-logs-0002", "journey_id": "journey-logs",
+        "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
+        "customer_category": "how_do_i",
+        "context": {"identity_signature": "5e6e".repeat(16)}});
+    assert_eq!(post(&server.base, "/v1/cases", &signed).0, 201);
     // Wrong and right tokens, as header, as form and as cookie.
     let report = |token: &str| {
         send(
@@ -248,6 +260,10 @@ fn no_secret_reaches_the_log() {
     assert!(
         log.contains("case forwarding failed"),
         "the failed deliveries are logged: {log}"
+    );
+    assert!(
+        log.contains("identity signature does not match"),
+        "the mismatch is logged: {log}"
     );
     for secret in secrets {
         assert!(!log.contains(secret), "{secret} is in the log:\n{log}");

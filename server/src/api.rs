@@ -23,6 +23,7 @@ use tokio::sync::Notify;
 use crate::body::{self, BodyRead};
 use crate::config::Config;
 use crate::db::{now_ms, Db};
+use crate::identity;
 use crate::personal_data::{self, Person};
 use crate::privacy;
 use crate::quota::{DailyQuota, Exceeded, Stored};
@@ -327,6 +328,8 @@ pub async fn post_events(
 }
 
 /// `POST /v1/cases`: 201 and a receipt for a new case, 200 (`created: false`) for a retry.
+/// A case whose identity is not verified is stored all the same, marked so (see
+/// [`identity`]).
 /// Accepts `text/plain` too: a page going away hands a case it could not keep in local
 /// storage to `navigator.sendBeacon`, which cannot send JSON cross-origin.
 pub async fn post_case(
@@ -336,6 +339,13 @@ pub async fn post_case(
     Wire(mut case): Wire<Case>,
 ) -> ApiResult<Response> {
     privacy::scrub_case(&mut case, &state.config.privacy);
+    // Settled before the quota and the insert: the signature is never stored, and a retry
+    // of a stored case answers from the row without trusting anything new.
+    let verdict = identity::settle(&mut case, &state.config.identity);
+    if verdict == identity::Verdict::Mismatch {
+        // For the vendor debugging their signing code: which case, never the signature.
+        tracing::warn!(case_id = %case.id, "identity signature does not match the case's user id, e-mail and plan: stored as NOT verified");
+    }
     if let Err(e) = state.quota.take(&origin, Stored::Case, now_ms()) {
         // A retry of a case already stored is answered as usual: the widget must learn
         // that it arrived, or it would retry until midnight.
@@ -345,7 +355,7 @@ pub async fn post_case(
         }
     }
     let created = db
-        .insert_case(&case, now_ms())
+        .insert_case(&case, verdict.is_verified(), now_ms())
         .await
         .map_err(ApiError::storage)?;
     if created {

@@ -164,6 +164,7 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
     s.push_str(
         "<table class=\"cases\"><thead><tr><th scope=\"col\">Reference</th>\
          <th scope=\"col\">Sent (UTC)</th><th scope=\"col\">Subject</th>\
+         <th scope=\"col\">Identity</th>\
          <th scope=\"col\">Customer's category</th><th scope=\"col\">Vendor's category</th>\
          </tr></thead><tbody>",
     );
@@ -171,13 +172,18 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
         let reference = escape(&c.reference);
         let _ = write!(
             s,
-            "<tr id=\"case-{id}\"><th scope=\"row\">{reference}</th><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr id=\"case-{id}\"><th scope=\"row\">{reference}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td><form class=\"classify\" method=\"post\" action=\"/report/cases/{id}/classification\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <input type=\"hidden\" name=\"from\" value=\"{}\"><input type=\"hidden\" name=\"to\" value=\"{}\">\
              <select name=\"vendor_category\" aria-label=\"Vendor's category of {reference}\">",
             escape(&c.created.replace('T', " ").replace('Z', "")),
             escape(&c.subject),
+            if c.identity_verified {
+                "verified"
+            } else {
+                "<strong>not verified</strong>"
+            },
             escape(&c.customer_category.replace('_', " ")),
             escape(csrf),
             escape(from),

@@ -45,6 +45,8 @@ pub struct Config {
     pub quota: QuotaConfig,
     /// What is kept of query text and page URLs, whatever widgets send.
     pub privacy: crate::privacy::PrivacyConfig,
+    /// Identity verification: the secret shared with the vendor's backend.
+    pub identity: crate::identity::IdentityConfig,
 }
 
 /// Daily quotas per page origin (`Origin` header; requests without one count as one
@@ -143,6 +145,7 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             quota: QuotaConfig::default(),
             privacy: crate::privacy::PrivacyConfig::default(),
+            identity: crate::identity::IdentityConfig::default(),
         }
     }
 }
@@ -260,6 +263,7 @@ impl Config {
         if let Some(url) = &self.webhook.url {
             check_webhook_url(url)?;
         }
+        self.identity.validate()?;
         if self.retention.batch_size == 0 {
             anyhow::bail!("retention.batch_size: must be at least 1");
         }
@@ -385,6 +389,12 @@ mod tests {
             c.validate().unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
         assert_eq!(split_list(" a, ,b "), vec!["a", "b"]);
+        let c = Config::from_toml("[identity]\nsecret = \"short\"\n").unwrap();
+        let err = c.validate().unwrap_err().to_string();
+        assert!(
+            err.starts_with("identity.secret") && !err.contains("short"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "retention",
         include_str!("../migrations/0003_retention.sql"),
     ),
+    (
+        4,
+        "identity",
+        include_str!("../migrations/0004_identity.sql"),
+    ),
 ];
 
 /// Which database engine a [`Db`] talks to.
@@ -408,17 +413,23 @@ impl Db {
         Ok((stored, total.saturating_sub(stored)))
     }
 
-    /// Stores a validated case and its outbox row in one transaction; `false` when the id
-    /// was already stored (nothing is written then).
+    /// Stores a validated case and its outbox row in one transaction, with whether its
+    /// identity was verified; `false` when the id was already stored (nothing is written
+    /// then).
     ///
     /// On any failure the connection is closed instead of going back to the pool; see
     /// [`Db::insert_events`].
-    pub async fn insert_case(&self, case: &Case, received_ms: i64) -> anyhow::Result<bool> {
+    pub async fn insert_case(
+        &self,
+        case: &Case,
+        identity_verified: bool,
+        received_ms: i64,
+    ) -> anyhow::Result<bool> {
         let mut conn = self.pool.acquire().await?;
         let payload = serde_json::to_string(case)?;
         async {
             let tx = sqlx::Connection::begin(&mut *conn).await?;
-            Self::insert_case_in(tx, case, received_ms, payload).await
+            Self::insert_case_in(tx, case, identity_verified, received_ms, payload).await
         }
         .await
         .inspect_err(|_| conn.close_on_drop())
@@ -427,13 +438,14 @@ impl Db {
     async fn insert_case_in(
         mut tx: sqlx::Transaction<'_, sqlx::Any>,
         case: &Case,
+        identity_verified: bool,
         received_ms: i64,
         payload: String,
     ) -> anyhow::Result<bool> {
         let stored = sqlx::query(
             "INSERT INTO cases (id, journey_id, created_ms, received_ms, subject, email, \
-             customer_category, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (id) DO NOTHING",
+             customer_category, payload, identity_verified) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
         )
         .bind(case.id.clone())
         .bind(case.journey_id.clone())
@@ -443,6 +455,7 @@ impl Db {
         .bind(case.email.trim().to_string())
         .bind(case.customer_category.as_str())
         .bind(payload)
+        .bind(i64::from(identity_verified))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -489,6 +502,19 @@ impl Db {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    /// The stored JSON of a case and whether its identity was verified, for forwarding.
+    pub async fn case_for_delivery(&self, case_id: &str) -> anyhow::Result<Option<(String, bool)>> {
+        let row = sqlx::query("SELECT payload, identity_verified FROM cases WHERE id = $1")
+            .bind(case_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            let verified: i64 = row.try_get("identity_verified")?;
+            Ok((row.try_get("payload")?, verified == 1))
+        })
+        .transpose()
     }
 
     /// Claims up to `limit` due, undelivered outbox rows for `owner` until `now + lease_ms`.

@@ -8,6 +8,7 @@
 //!   refusal reaches the client;
 //! - [`connections`]: the accept loop: a cap on open connections, a header deadline and
 //!   a graceful drain;
+//! - [`identity`]: whether a case's customer is the one the vendor's backend signed for;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
 //! - [`personal_data`]: export and erasure of everything held about one person;
 //! - [`privacy`]: query text and page URLs kept only as the vendor's settings allow;
@@ -25,6 +26,7 @@ pub mod config;
 pub mod connections;
 pub mod dashboard;
 pub mod db;
+pub mod identity;
 pub mod outbox;
 pub mod personal_data;
 pub mod privacy;

@@ -28,7 +28,11 @@ pub struct WebhookPayload<'a> {
     pub reference: String,
     /// A ready-made plain-text body: the description followed by the self-help trail.
     pub body_text: String,
-    /// The case as received (see schemas/v1/case.schema.json).
+    /// Whether the case's user id, e-mail and plan carried a valid signature from the
+    /// vendor's backend (docs/identity-verification.md). False: anyone could have typed
+    /// them.
+    pub identity_verified: bool,
+    /// The case as received (see schemas/v1/case.schema.json), without its signature.
     pub case: &'a Case,
 }
 
@@ -71,8 +75,9 @@ impl CaseWording for AgentWording {
 }
 
 /// Renders the case as plain text for a helpdesk comment (`deflect_wire::case_text`,
-/// the same layout as the widget's e-mail fallback), with the page, locale and identity.
-pub fn body_text(case: &Case) -> String {
+/// the same layout as the widget's e-mail fallback): saying first, under the reference,
+/// whether the customer's identity was verified; then the page, locale, user id and plan.
+pub fn body_text(case: &Case, identity_verified: bool) -> String {
     let c = &case.context;
     let extra: Vec<(&str, String)> = [
         ("Page", &c.page_url),
@@ -83,7 +88,8 @@ pub fn body_text(case: &Case) -> String {
     .into_iter()
     .filter_map(|(label, v)| v.clone().map(|v| (label, v)))
     .collect();
-    case_text::render(case, &AgentWording, &extra)
+    let notes = [crate::identity::statement(identity_verified)];
+    case_text::render(case, &AgentWording, &notes, &extra)
 }
 
 /// The delay before attempt `attempts + 1` after `attempts` failures.
@@ -165,8 +171,8 @@ async fn deliver(
     attempts: i64,
 ) {
     let outcome: Result<(), String> = async {
-        let stored = db
-            .case_payload(case_id)
+        let (stored, identity_verified) = db
+            .case_for_delivery(case_id)
             .await
             .map_err(|e| format!("reading the case: {e}"))?
             .ok_or_else(|| "the case row is missing".to_string())?;
@@ -176,7 +182,8 @@ async fn deliver(
             kind: "deflect.case",
             version: 1,
             reference: case.reference(),
-            body_text: body_text(&case),
+            body_text: body_text(&case, identity_verified),
+            identity_verified,
             case: &case,
         })
         .map_err(|e| e.to_string())?;

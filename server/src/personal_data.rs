@@ -56,6 +56,8 @@ pub struct ExportedCase {
     pub vendor_category: Option<String>,
     /// When the helpdesk received it (epoch ms), if it did.
     pub forwarded_ms: Option<i64>,
+    /// Whether the identity it names carried a valid signature from the vendor's backend.
+    pub identity_verified: bool,
 }
 
 /// Everything held about one person.
@@ -83,11 +85,13 @@ struct CaseRow {
     received_ms: i64,
     vendor_category: Option<String>,
     forwarded_ms: Option<i64>,
+    identity_verified: bool,
 }
 
 async fn cases_of(db: &Db, who: &Person) -> anyhow::Result<Vec<CaseRow>> {
     let select = "SELECT c.id, c.journey_id, c.payload, c.received_ms, c.vendor_category, \
-                  o.delivered_ms FROM cases c LEFT JOIN outbox o ON o.case_id = c.id";
+                  o.delivered_ms, c.identity_verified FROM cases c \
+                  LEFT JOIN outbox o ON o.case_id = c.id";
     let rows = match who {
         Person::Email(email) => {
             sqlx::query(&format!(
@@ -125,6 +129,7 @@ async fn cases_of(db: &Db, who: &Person) -> anyhow::Result<Vec<CaseRow>> {
             received_ms: row.try_get(3)?,
             vendor_category: row.try_get(4)?,
             forwarded_ms: row.try_get(5)?,
+            identity_verified: row.try_get::<i64, _>(6)? == 1,
         };
         if let Person::UserId(user_id) = who {
             let stored: Value = serde_json::from_str(&case.payload)?;
@@ -171,6 +176,7 @@ pub async fn export(db: &Db, who: &Person) -> anyhow::Result<PersonalData> {
                 received_ms: r.received_ms,
                 vendor_category: r.vendor_category,
                 forwarded_ms: r.forwarded_ms,
+                identity_verified: r.identity_verified,
             })
         })
         .collect::<anyhow::Result<_>>()?;

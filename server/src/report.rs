@@ -462,13 +462,16 @@ pub struct CaseRow {
     pub customer_category: String,
     /// The vendor's category, once set.
     pub vendor_category: Option<String>,
+    /// Whether the customer's identity carried a valid signature from the vendor's backend.
+    pub identity_verified: bool,
 }
 
 /// The newest cases created in `range` (at most [`CASE_LIST_LIMIT`]).
 pub async fn recent_cases(db: &Db, range: Range) -> anyhow::Result<Vec<CaseRow>> {
     let (from, to) = range.bounds();
     let rows = sqlx::query(&format!(
-        "SELECT id, created_ms, subject, customer_category, vendor_category FROM cases \
+        "SELECT id, created_ms, subject, customer_category, vendor_category, identity_verified \
+         FROM cases \
          WHERE created_ms >= $1 AND created_ms < $2 ORDER BY created_ms DESC, id {} LIMIT $3",
         db.bytewise()
     ))
@@ -488,6 +491,7 @@ pub async fn recent_cases(db: &Db, range: Range) -> anyhow::Result<Vec<CaseRow>>
                 subject: row.try_get("subject")?,
                 customer_category: row.try_get("customer_category")?,
                 vendor_category: row.try_get("vendor_category")?,
+                identity_verified: row.try_get::<i64, _>("identity_verified")? == 1,
             })
         })
         .collect()

@@ -1493,15 +1493,15 @@ async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backen
         .unwrap();
     store.insert_events(&events("new", 5), now).await.unwrap();
     store
-        .insert_case(&as_case("case-ret-forwarded"), now - 800 * day)
+        .insert_case(&as_case("case-ret-forwarded"), false, now - 800 * day)
         .await
         .unwrap();
     store
-        .insert_case(&as_case("case-ret-waiting"), now - 800 * day)
+        .insert_case(&as_case("case-ret-waiting"), false, now - 800 * day)
         .await
         .unwrap();
     store
-        .insert_case(&as_case("case-ret-recent"), now)
+        .insert_case(&as_case("case-ret-recent"), false, now)
         .await
         .unwrap();
     for claimed in store.claim_outbox("test", now, 60_000, 10).await.unwrap() {

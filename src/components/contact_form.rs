@@ -1,5 +1,5 @@
-//! The contact form: prefilled from the journey and the host page's `identify` data,
-//! saved on every keystroke, honest about when a reply will come, and still offering
+//! The contact form: prefilled from the journey and the host page's `identify` data (an
+//! e-mail the vendor's backend signed is shown read-only), saved on every keystroke, honest about when a reply will come, and still offering
 //! articles while the subject is typed.
 
 use deflect_core::StoredArticle;
@@ -7,6 +7,7 @@ use deflect_journey::{CaseContext, CustomerCategory};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::account_email::AccountEmail;
 use super::app::{IndexState, Shared};
 use super::panel_dispatch::PanelHandle;
 use crate::form::{mailto, trail_lines, ContactDraft, Field, FormAction, FormState};
@@ -107,7 +108,9 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
     });
     let category_error = error_of(Field::Category);
     let schedule = config.schedule.clone();
-    let plan = props.session.0.identity().plan;
+    let who = props.session.0.identity();
+    let signed_email = who.signed_email().map(|a| AttrValue::from(a.to_string()));
+    let plan = who.plan;
     let expectation = schedule
         .as_ref()
         .map(|s| s.expectation(platform::now(), plan.as_deref()));
@@ -136,6 +139,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
                 locale: web_sys::window().and_then(|w| w.navigator().language()),
                 user_id: who.user_id.clone(),
                 plan: who.plan.clone(),
+                identity_signature: who.signature.clone(),
             };
             let case = form
                 .draft
@@ -187,7 +191,11 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
             </fieldset>
             { field(Field::Description, t.details_optional, &draft.description, "textarea", "off") }
             { field(Field::Name, t.name_optional, &draft.name, "text", "name") }
-            { field(Field::Email, t.email, &draft.email, "email", "email") }
+            if let Some(address) = signed_email {
+                <AccountEmail {address} label={t.email} note={t.email_from_account} />
+            } else {
+                { field(Field::Email, t.email, &draft.email, "email", "email") }
+            }
             <section class="deflect-trail" aria-labelledby="deflect-trail-title">
                 <h3 id="deflect-trail-title">{ t.attached_trail }</h3>
                 if trail.is_empty() {

@@ -1,6 +1,7 @@
 //! The widget's yew components: [`App`] owns the state; the rest render props and report
 //! what the customer does to the session.
 
+mod account_email;
 mod acknowledgement;
 mod app;
 mod article_view;

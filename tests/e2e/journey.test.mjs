@@ -228,6 +228,7 @@ describe('the self-help journey', () => {
     await subject.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     assert.equal(await subject.inputValue(), 'export timesheet');
     assert.equal(await page.inputValue('#deflect-email'), 'ana@northwind.example');
+    assert.equal(await page.locator('#deflect-email').evaluate((e) => e.readOnly), false, 'not signed: the visitor may change it');
     assert.equal(await page.inputValue('#deflect-name'), 'Ana Lima');
     const trail = await page.locator('.deflect-trail li').allTextContents();
     assert.deepEqual(trail, ['Searched for “export timesheet”', trail[1]]);
@@ -271,6 +272,55 @@ describe('the self-help journey', () => {
     );
     assert.equal(events.at(-1).outcome, 'escalated');
     assert.equal(events[4].case_id, kase.id);
+  });
+
+  test('a signed identify shows the e-mail as the account\'s and sends the signature; a later identify without one makes it a typed field again', async () => {
+    const signature = 'ab'.repeat(32);
+    const settings = { collector: collector.url, identify: { user_id: 'u-1042', email: 'ana@northwind.example', plan: 'team', signature } };
+    const sendCase = async (subject) => {
+      await page.fill('#deflect-subject', subject);
+      await page.getByLabel('Billing or account').check();
+      await page.click('button.deflect-submit');
+      await page.locator('.deflect-ack').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    };
+    await gotoHostPage(page, env, settings);
+    await openPanel(page);
+    await page.click('.deflect-footer button.deflect-contact');
+    const email = page.locator('#deflect-email');
+    await email.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await email.inputValue(), 'ana@northwind.example');
+    assert.equal(await email.evaluate((e) => e.readOnly), true, 'signed: read-only');
+    assert.equal(await email.getAttribute('aria-describedby'), 'deflect-email-account');
+    assert.equal((await page.textContent('#deflect-email-account')).trim(), "From your account: we'll reply to this address.");
+    await sendCase('Change my billing address');
+    await waitUntil('the signed case arrives', () => collector.state.caseStores === 1, 30_000);
+    const [signed] = [...collector.state.cases.values()];
+    assert.equal(signed.email, 'ana@northwind.example');
+    assert.deepEqual(
+      [signed.context.user_id, signed.context.plan, signed.context.identity_signature],
+      ['u-1042', 'team', signature],
+      'the widget forwards the signature untouched with the values it was computed over',
+    );
+
+    // The page then names another address without a signature: the earlier one does not
+    // vouch for it, so the form asks like for any visitor and the case goes unsigned.
+    await gotoHostPage(page, env, settings);
+    await openPanel(page);
+    // What the loader's Deflect('identify', …) dispatches (this page embeds without it).
+    await page.evaluate(() => document.getElementById('deflect-widget').dispatchEvent(
+      new CustomEvent('deflect:command', { detail: { name: 'identify', args: [{ email: 'bo@example.com' }] } }),
+    ));
+    await page.click('.deflect-footer button.deflect-contact');
+    await email.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await email.inputValue(), 'bo@example.com');
+    assert.equal(await email.evaluate((e) => e.readOnly), false);
+    assert.equal(await page.locator('#deflect-email-account').count(), 0);
+    await email.fill('bo@work.example');
+    await sendCase('Another question');
+    await waitUntil('the unsigned case arrives', () => collector.state.caseStores === 2, 30_000);
+    const unsigned = [...collector.state.cases.values()].find((c) => c.subject === 'Another question');
+    assert.equal(unsigned.email, 'bo@work.example');
+    assert.equal(unsigned.context.identity_signature, undefined);
   });
 
   test('a case submitted while the collector is down survives a reload and arrives exactly once', async () => {

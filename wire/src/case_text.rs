@@ -11,6 +11,7 @@
 //! <description>
 //!
 //! <reference label>: DF-3F2A9C1E
+//! <notes: e.g. whether the identity was verified>
 //! <category label>: <category>
 //! <reply label>: <when>                  (when a reply time was promised)
 //!
@@ -43,9 +44,15 @@ pub trait CaseWording {
     fn read(&self, article: &TrailArticle) -> String;
 }
 
-/// The case as plain text, followed by `extra` lines (label, value) the reader needs
-/// (the page, the plan, whether the identity was verified …).
-pub fn render(case: &Case, wording: &dyn CaseWording, extra: &[(&str, String)]) -> String {
+/// The case as plain text: `notes` (lines the reader must see first, such as whether the
+/// identity was verified) under the reference, and `extra` lines (label, value) at the end
+/// (the page, the plan …).
+pub fn render(
+    case: &Case,
+    wording: &dyn CaseWording,
+    notes: &[&str],
+    extra: &[(&str, String)],
+) -> String {
     let mut s = String::new();
     let description = case.description.trim();
     if !description.is_empty() {
@@ -53,6 +60,9 @@ pub fn render(case: &Case, wording: &dyn CaseWording, extra: &[(&str, String)]) 
         s.push_str("\n\n");
     }
     let _ = writeln!(s, "{}: {}", wording.reference(), case.reference());
+    for note in notes {
+        let _ = writeln!(s, "{note}");
+    }
     let _ = writeln!(
         s,
         "{}: {}",
@@ -141,10 +151,15 @@ mod tests {
 
     #[test]
     fn one_layout_whatever_the_wording() {
-        let text = render(&case(), &Plain, &[("Page", "/billing".into())]);
+        let text = render(
+            &case(),
+            &Plain,
+            &["Identity: verified"],
+            &[("Page", "/billing".into())],
+        );
         assert_eq!(
             text,
-            "Since Monday.\n\nReference: DF-3F2A9C1E\nCategory: billing_or_account\n\n\
+            "Since Monday.\n\nReference: DF-3F2A9C1E\nIdentity: verified\nCategory: billing_or_account\n\n\
              Tried:\n- searched invoice vat\n- read VAT on invoices (12 s)\n\nPage: /billing\n"
         );
         // Nothing tried, no description, no extras: just the reference and category.
@@ -152,7 +167,7 @@ mod tests {
         bare.description.clear();
         bare.trail = Trail::default();
         assert_eq!(
-            render(&bare, &Plain, &[]),
+            render(&bare, &Plain, &[], &[]),
             "Reference: DF-3F2A9C1E\nCategory: billing_or_account\n"
         );
     }

@@ -38,6 +38,8 @@ pub const MAX_SHORT_TEXT_CHARS: usize = 2_000;
 pub const MAX_TRAIL_ITEMS: usize = 50;
 /// Most article ids listed in one `search` event.
 pub const MAX_TOP_ARTICLES: usize = 10;
+/// Length of an identity signature: HMAC-SHA256 (32 bytes) as lower-case hex.
+pub const IDENTITY_SIGNATURE_LEN: usize = 64;
 
 /// How a journey ended; recorded exactly once per journey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -348,6 +350,12 @@ pub struct CaseContext {
     /// The customer's plan, from `identify`; selects the response target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
+    /// The vendor backend's HMAC-SHA256 of the identity (docs/identity-verification.md),
+    /// from `identify`, as 64 lower-case hexadecimal characters. The widget only forwards
+    /// it; the collector checks it, marks the case verified or not and never stores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = IDENTITY_SIGNATURE_LEN, max = IDENTITY_SIGNATURE_LEN), regex(pattern = r"^[0-9a-f]{64}$"))]
+    pub identity_signature: Option<String>,
 }
 
 /// The body of `POST /v1/cases`: a request for help with the self-help trail attached.
@@ -517,6 +525,27 @@ fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), Fie
     Ok(())
 }
 
+/// An identity signature is an HMAC-SHA256 written as 64 lower-case hexadecimal
+/// characters (what Node's `digest('hex')` and Python's `hexdigest()` print). Anything else
+/// cannot be one, and is named here rather than silently failing verification later.
+pub fn check_identity_signature(field: &str, signature: &str) -> Result<(), FieldError> {
+    let hex = signature
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if signature.len() == IDENTITY_SIGNATURE_LEN && hex {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "must be an HMAC-SHA256 as {IDENTITY_SIGNATURE_LEN} lower-case hexadecimal \
+                 characters (got {} characters)",
+                signature.chars().count()
+            ),
+        ))
+    }
+}
+
 /// A deliberately loose e-mail check: one `@` with something on both sides and a dot in
 /// the domain. The mail server is the real judge; this catches typos like a missing `@`.
 pub fn check_email(field: &str, email: &str) -> Result<(), FieldError> {
@@ -642,6 +671,9 @@ impl Validate for Case {
             if let Some(v) = value {
                 check_text(field, v, 0, MAX_SHORT_TEXT_CHARS)?;
             }
+        }
+        if let Some(signature) = &c.identity_signature {
+            check_identity_signature("context.identity_signature", signature)?;
         }
         Ok(())
     }
@@ -825,6 +857,31 @@ mod tests {
         let mut c = case();
         c.id = "has spaces in it".into();
         assert_eq!(c.validate().unwrap_err().field, "id");
+    }
+
+    #[test]
+    fn identity_signatures_are_64_lower_case_hex_characters() {
+        let mut c = case();
+        c.context.identity_signature = Some("0f".repeat(32));
+        c.validate().unwrap();
+        for bad in [
+            "0f".repeat(31),                  // too short
+            "0f".repeat(33),                  // too long
+            "0F".repeat(32),                  // upper case
+            format!("{}zz", "0f".repeat(31)), // not hex
+            String::new(),
+        ] {
+            c.context.identity_signature = Some(bad.clone());
+            let e = c.validate().unwrap_err();
+            assert_eq!(e.field, "context.identity_signature", "{bad:?}");
+            assert!(e.message.contains("64 lower-case hexadecimal"), "{e}");
+        }
+        // Older widgets send none: still a valid case, and none appears on the way out.
+        c.context.identity_signature = None;
+        c.validate().unwrap();
+        assert!(!serde_json::to_string(&c)
+            .unwrap()
+            .contains("identity_signature"));
     }
 
     #[test]
