@@ -10,7 +10,8 @@
 use std::path::PathBuf;
 
 use deflect_core::{Manifest, SearchIndex};
-use deflect_index::{build, golden, BuildOptions};
+use deflect_eval as golden;
+use deflect_index::{build, BuildOptions};
 
 /// nDCG@10 measured when this file was last updated (`deflect eval --queries … --qrels …`).
 const COMMITTED_NDCG_AT_10: f64 = 0.619;

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use deflect_core::{Manifest, SearchIndex};
-use deflect_index::{build, golden, BuildOptions};
+use deflect_eval as golden;
+use deflect_index::{build, BuildOptions};
 
 fn built_kb() -> (tempfile::TempDir, SearchIndex) {
     let out = tempfile::tempdir().unwrap();

@@ -424,8 +424,7 @@ struct BatchQuery {
 
 fn search_batch(index: &SearchIndex, file: &Path, top: usize) -> anyhow::Result<()> {
     use std::io::Write;
-    let queries: Vec<BatchQuery> =
-        deflect_index::golden::read_jsonl(file).map_err(anyhow::Error::msg)?;
+    let queries: Vec<BatchQuery> = deflect_eval::read_jsonl(file).map_err(anyhow::Error::msg)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for q in queries {
         let suggestions = index.suggest(&q.text, top)?;
@@ -507,7 +506,7 @@ fn eval(
     dir: &Path,
     extras: EvalExtras,
 ) -> anyhow::Result<bool> {
-    use deflect_index::golden;
+    use deflect_eval as golden;
     let set = match (golden, judged) {
         (Some(file), _) => golden::load(file),
         (None, Some((queries, qrels))) => golden::from_jsonl(queries, qrels),

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use deflect_core::{Manifest, SearchIndex};
-use deflect_index::{build, golden, BuildOptions};
+use deflect_eval as golden;
+use deflect_index::{build, BuildOptions};
 
 fn kb_index() -> (tempfile::TempDir, SearchIndex, Vec<String>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -11,7 +11,6 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod fuzz;
-pub mod golden;
 pub mod html_source;
 pub mod html_text;
 pub mod markdown;

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use deflect_core::{Manifest, SearchIndex};
-use deflect_index::{build, golden, BuildOptions};
+use deflect_eval as golden;
+use deflect_index::{build, BuildOptions};
 
 /// What the widget's panel shows, and so what the widget judges.
 const TOP: usize = 8;

@@ -1,3 +1,6 @@
+//! `deflect-eval`: search quality of a built index, where the CLI (`deflect eval`), the
+//! cross-crate tests and the benches reach it without living in the indexer.
+//!
 //! Golden questions: a documentation team's regression test for search quality.
 //!
 //! A TOML file lists questions as customers type them and the article ids that answer
