@@ -5,7 +5,8 @@
 //! [`settings`] (what a host page configures) and [`view`] (what each view of the panel
 //! focuses and announces). Browser-only: `loader` fetches the pack,
 //! `config` reads the page, `platform` wraps storage, HTTP and DOM events, `session`
-//! keeps the journey and delivers its events and cases, and `components` render it all.
+//! keeps the journey and delivers its events and cases, `article_html` checks article
+//! links before they are inserted, and `components` render it all.
 
 pub mod command;
 pub mod form;
@@ -15,6 +16,8 @@ pub mod settings;
 pub mod state;
 pub mod view;
 
+#[cfg(target_arch = "wasm32")]
+mod article_html;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
