@@ -31,6 +31,8 @@ pub enum Command {
     SetContext(PageContext),
     /// Tell the widget who the customer is.
     Identify(Identity),
+    /// The customer signed out: forget every personal trace (`storage_keys::forget_all`).
+    Reset,
 }
 
 impl Command {
@@ -49,6 +51,7 @@ impl Command {
         match name {
             "open" => Ok(Command::Open),
             "close" => Ok(Command::Close),
+            "reset" => Ok(Command::Reset),
             "search" => match arg("the text to search for")? {
                 serde_json::Value::String(q) => Ok(Command::Search(q)),
                 other => Err(format!("Deflect('search', …) needs a string, not {other}")),
@@ -60,7 +63,7 @@ impl Command {
                 .map(Command::Identify)
                 .map_err(|e| format!("Deflect('identify', …): {e}")),
             other => Err(format!(
-                "Deflect('{other}') is not a command (open, close, search, setContext, identify, on)"
+                "Deflect('{other}') is not a command (open, close, search, setContext, identify, reset, on)"
             )),
         }
     }
@@ -73,6 +76,7 @@ mod tests {
     #[test]
     fn commands_parse_from_the_loaders_json() {
         assert_eq!(Command::parse("open", "[]"), Ok(Command::Open));
+        assert_eq!(Command::parse("reset", "[]"), Ok(Command::Reset));
         assert_eq!(
             Command::parse("search", r#"["export csv"]"#),
             Ok(Command::Search("export csv".into()))

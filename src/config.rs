@@ -93,6 +93,9 @@ impl WidgetConfig {
                 *slot = Some(v);
             }
         }
+        for e in settings.apply_privacy_attributes(|name| root.get_attribute(name)) {
+            crate::platform::warn(&format!("deflect: ignoring {e}"));
+        }
         if let Some(v) = root.get_attribute("data-index-timeout") {
             match v.parse::<f64>() {
                 Ok(s) if s > 0.0 => settings.index_timeout_s = Some(s),

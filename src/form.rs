@@ -67,6 +67,10 @@ pub struct ContactDraft {
     pub category: Option<CustomerCategory>,
     /// What they tried.
     pub trail: Trail,
+    /// When it was last saved (ms since the epoch): a draft expires some days after
+    /// (`privacy::draft_expired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_at_ms: Option<f64>,
 }
 
 /// Everything that can happen to the form.
@@ -328,6 +332,7 @@ mod tests {
                     reason: Some(FeedbackReason::DidNotWork),
                 }],
             },
+            saved_at_ms: Some(1_800_000_000_000.0),
         }
     }
 

@@ -3,11 +3,18 @@
 //! The manifest is small and always revalidated; the pack and article files it names are
 //! content-addressed, so the browser caches them for good. URLs in the manifest are
 //! relative to the manifest itself, which lets a pack live on any CDN path.
+//!
+//! Because they are content-addressed, their bytes are checked against their names
+//! ([`verify_content_address`]) before anything uses them: a file corrupted or replaced on
+//! a CDN or proxy is never searched or inserted into the panel. A mismatch is fetched once
+//! more, bypassing the HTTP cache (the name cannot change, and a bad copy cached as
+//! `immutable` would otherwise come back for a year); a second mismatch is an error the
+//! panel shows with its way to contact support.
 
-use deflect_core::{Manifest, SearchIndex, PACK_FORMAT_VERSION};
+use deflect_core::{verify_content_address, Manifest, SearchIndex, PACK_FORMAT_VERSION};
 use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::{AbortController, AbortSignal, RequestCache};
 
 /// How long loading the index may take before the widget gives up and says so, unless the
 /// page sets `index_timeout_s`: long enough for a large pack on a slow phone connection.
@@ -24,8 +31,17 @@ async fn fetch_ok(
     url: &str,
     signal: Option<&AbortSignal>,
 ) -> Result<gloo_net::http::Response, String> {
+    fetch_with(url, signal, RequestCache::Default).await
+}
+
+async fn fetch_with(
+    url: &str,
+    signal: Option<&AbortSignal>,
+    cache: RequestCache,
+) -> Result<gloo_net::http::Response, String> {
     let response = Request::get(url)
         .abort_signal(signal)
+        .cache(cache)
         .send()
         .await
         .map_err(|e| format!("could not fetch {url}: {e}"))?;
@@ -69,20 +85,36 @@ async fn fetch_and_open(
         ));
     }
     let pack_url = resolve(&manifest.pack, manifest_url);
-    let bytes = fetch_ok(&pack_url, signal)
-        .await?
-        .binary()
-        .await
-        .map_err(|e| format!("reading {pack_url}: {e}"))?;
+    let bytes = fetch_verified(&manifest.pack, &pack_url, signal).await?;
     SearchIndex::open_bytes(bytes).map_err(|e| format!("{pack_url}: {e}"))
 }
 
-/// Fetches an article's sanitized HTML body.
+/// Fetches the content-addressed file `name` from `url` and returns its bytes once they
+/// match the name; after a mismatch it fetches once more from the network (not the HTTP
+/// cache), and a second mismatch is the error.
+async fn fetch_verified(
+    name: &str,
+    url: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Vec<u8>, String> {
+    let mut mismatch = String::new();
+    for cache in [RequestCache::Default, RequestCache::Reload] {
+        let bytes = fetch_with(url, signal, cache)
+            .await?
+            .binary()
+            .await
+            .map_err(|e| format!("reading {url}: {e}"))?;
+        match verify_content_address(name, &bytes) {
+            Ok(()) => return Ok(bytes),
+            Err(e) => mismatch = e.to_string(),
+        }
+    }
+    Err(mismatch)
+}
+
+/// Fetches an article's sanitized HTML body, verified against its content-addressed name.
 pub async fn load_article(html_file: &str, manifest_url: &str) -> Result<String, String> {
     let url = resolve(html_file, manifest_url);
-    fetch_ok(&url, None)
-        .await?
-        .text()
-        .await
-        .map_err(|e| format!("reading {url}: {e}"))
+    let bytes = fetch_verified(html_file, &url, None).await?;
+    String::from_utf8(bytes).map_err(|_| format!("{url} is not UTF-8 text"))
 }

@@ -2,19 +2,25 @@
 //!
 //! Plain Rust, tested natively: [`state`] (the panel's reducer), [`form`] (the contact
 //! form's draft and validation), [`outbox`] (what waits for the collector) and
-//! [`settings`] (what a host page configures) and [`view`] (what each view of the panel
+//! [`settings`] (what a host page configures), [`privacy`] (what is kept about the
+//! customer, and for how long) and [`view`] (what each view of the panel
 //! focuses and announces). Browser-only: `loader` fetches the pack,
 //! `config` reads the page, `platform` wraps storage, HTTP and DOM events, `session`
-//! keeps the journey and delivers its events and cases, and `components` render it all.
+//! keeps the journey and delivers its events and cases, `storage_keys` lists and forgets
+//! what the widget stores, `article_html` checks article links before they are inserted,
+//! and `components` render it all.
 
 pub mod command;
 pub mod form;
 pub mod i18n;
 pub mod outbox;
+pub mod privacy;
 pub mod settings;
 pub mod state;
 pub mod view;
 
+#[cfg(target_arch = "wasm32")]
+mod article_html;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
@@ -25,6 +31,8 @@ mod loader;
 mod platform;
 #[cfg(target_arch = "wasm32")]
 mod session;
+#[cfg(target_arch = "wasm32")]
+mod storage_keys;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

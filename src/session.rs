@@ -21,12 +21,10 @@ use crate::config::WidgetConfig;
 use crate::form::ContactDraft;
 use crate::outbox::{Outbox, EVENTS_PER_BATCH, HEARTBEAT_MS};
 use crate::platform::{self, Delivery};
+use crate::privacy::{bound_requests, forget_history};
 use crate::settings::Identity;
+use crate::storage_keys::{self, is_outbox_key, OUTBOX_PREFIX, SHARED_OUTBOX_KEY};
 
-/// Each page's outbox is `outbox:<page id>`, written by that page alone.
-const OUTBOX_PREFIX: &str = "outbox:";
-/// The one outbox all tabs shared before per-page outboxes; adopted like a closed page's.
-const SHARED_OUTBOX_KEY: &str = "outbox";
 /// Events wait this long for company before a batch is sent.
 const EVENT_BATCH_DELAY_MS: f64 = 2_000.0;
 
@@ -55,10 +53,6 @@ thread_local! {
 /// True while the outbox lives only in memory (local storage refused it).
 pub fn outbox_kept_in_memory() -> bool {
     UNSAVED_OUTBOX.with(|m| m.borrow().is_some())
-}
-
-fn is_outbox_key(key: &str) -> bool {
-    key == SHARED_OUTBOX_KEY || key.starts_with(OUTBOX_PREFIX)
 }
 
 impl Session {
@@ -147,6 +141,7 @@ impl Session {
         let mut outbox = self.read_outbox();
         outbox.closed = false;
         let r = change(&mut outbox);
+        bound_requests(&mut outbox, platform::now());
         outbox.written_ms = platform::now_ms();
         let saved = if outbox.is_empty() {
             platform::remove(&self.outbox_key);
@@ -203,6 +198,7 @@ impl Session {
                 ..other
             });
         }
+        bound_requests(&mut view, platform::now());
         view
     }
 
@@ -242,6 +238,18 @@ impl Session {
                 *slot = value;
             }
         }
+    }
+
+    /// `Deflect('reset')`, on sign-out: ends the journey (as abandoned, if it began),
+    /// forgets who the customer is and every trace the widget stored
+    /// (`storage_keys::forget_all`). Undelivered cases and events are still delivered.
+    pub fn reset(self: &Rc<Self>) {
+        self.record(Step::Closed);
+        self.journey.borrow_mut().clear();
+        *self.identity.borrow_mut() = Identity::default();
+        self.update_outbox(forget_history);
+        storage_keys::forget_all();
+        self.changed();
     }
 
     /// The configuration.

@@ -8,7 +8,7 @@
 //! { "index": "/kb/manifest.json",
 //!   "contact": "mailto:support@example.com",
 //!   "collector": "https://collect.example.com",
-//!   "query_text": "full",
+//!   "query_text": "full", "page_url": "path", "draft_days": 7,
 //!   "identify": { "email": "ana@example.com", "name": "Ana", "plan": "premium",
 //!                 "signature": "…64 hex characters from the vendor's backend…" },
 //!   "support": { "time_zone": "Europe/Berlin", "hours": { "mon-fri": "09:00-17:00" },
@@ -20,6 +20,8 @@
 
 use deflect_journey::{QueryText, SupportPolicy, SupportSchedule};
 use serde::Deserialize;
+
+use crate::privacy::{PageUrl, DEFAULT_DRAFT_DAYS};
 
 /// Who the customer is, when the host page knows (never asked again in the form).
 ///
@@ -86,6 +88,12 @@ pub struct WidgetSettings {
     /// Whether events carry query text.
     #[serde(default)]
     pub query_text: QueryText,
+    /// How much of the page URL a case carries (default: scheme, host and path).
+    #[serde(default)]
+    pub page_url: PageUrl,
+    /// Days an unsent contact draft is kept after its last edit (default 7).
+    #[serde(default)]
+    pub draft_days: Option<f64>,
     /// The customer, if known.
     #[serde(default)]
     pub identify: Identity,
@@ -111,6 +119,48 @@ impl WidgetSettings {
             .as_ref()
             .map(|p| p.schedule().map_err(|e| e.to_string()))
             .transpose()
+    }
+
+    /// Days an unsent contact draft is kept.
+    pub fn draft_days(&self) -> f64 {
+        self.draft_days
+            .filter(|d| *d > 0.0)
+            .unwrap_or(DEFAULT_DRAFT_DAYS)
+    }
+
+    /// Applies the privacy-related data attributes (`data-query-text`, `data-page-url`,
+    /// `data-draft-days`), which win over the JSON like every other attribute. `attribute`
+    /// gives an attribute's value; a bad value keeps the setting and is returned as an
+    /// error naming the attribute.
+    pub fn apply_privacy_attributes(
+        &mut self,
+        attribute: impl Fn(&str) -> Option<String>,
+    ) -> Vec<String> {
+        let mut errors = Vec::new();
+        if let Some(v) = attribute("data-query-text") {
+            match v.trim() {
+                "full" => self.query_text = QueryText::Full,
+                "none" => self.query_text = QueryText::None,
+                other => errors.push(format!(
+                    "data-query-text=\"{other}\": expected full or none"
+                )),
+            }
+        }
+        if let Some(v) = attribute("data-page-url") {
+            match PageUrl::parse(&v) {
+                Ok(p) => self.page_url = p,
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(v) = attribute("data-draft-days") {
+            match v.trim().parse::<f64>() {
+                Ok(d) if d > 0.0 => self.draft_days = Some(d),
+                _ => errors.push(format!(
+                    "data-draft-days=\"{v}\": expected a number of days, e.g. 7"
+                )),
+            }
+        }
+        errors
     }
 
     /// The collector endpoint for `path` (`/v1/cases`), if a collector is configured.
@@ -162,6 +212,39 @@ mod tests {
             e.contains("signature") && e.contains("64 lower-case"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn privacy_attributes_win_over_the_json_and_bad_values_are_named() {
+        let mut s =
+            WidgetSettings::from_json(r#"{"query_text":"full","page_url":"full","draft_days":30}"#)
+                .unwrap();
+        assert_eq!(s.page_url, PageUrl::Full);
+        assert_eq!(s.draft_days(), 30.0);
+        let attributes = |name: &str| match name {
+            "data-query-text" => Some("none".to_string()),
+            "data-page-url" => Some("path".to_string()),
+            "data-draft-days" => Some("2".to_string()),
+            _ => None,
+        };
+        assert_eq!(s.apply_privacy_attributes(attributes), Vec::<String>::new());
+        assert_eq!(s.query_text, QueryText::None);
+        assert_eq!(s.page_url, PageUrl::Path);
+        assert_eq!(s.draft_days(), 2.0);
+        let errors = s.apply_privacy_attributes(|name| match name {
+            "data-query-text" => Some("some".to_string()),
+            "data-draft-days" => Some("a week".to_string()),
+            _ => None,
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("data-query-text") && errors[1].contains("data-draft-days"));
+        assert_eq!(
+            s.query_text,
+            QueryText::None,
+            "a bad value keeps the setting"
+        );
+        assert_eq!(WidgetSettings::default().draft_days(), DEFAULT_DRAFT_DAYS);
+        assert_eq!(WidgetSettings::default().page_url, PageUrl::Path);
     }
 
     #[test]

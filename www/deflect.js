@@ -29,7 +29,7 @@
     host.id = 'deflect-widget';
     d.body.appendChild(host);
   }
-  ['index', 'collector', 'contact', 'locale', 'theme', 'position', 'queryText', 'indexTimeout'].forEach(function (k) {
+  ['index', 'collector', 'contact', 'locale', 'theme', 'position', 'queryText', 'pageUrl', 'draftDays', 'indexTimeout'].forEach(function (k) {
     if (ds[k] && !host.dataset[k]) host.dataset[k] = ds[k];
   });
   if (!host.dataset.collector && ds.endpoint) host.dataset.collector = ds.endpoint;
@@ -122,6 +122,8 @@
       return;
     }
     if (app === 'ready') return send(args);
+    // Sign-out cannot wait for an app that may never load.
+    if (name === 'reset') forget();
     if (name === 'open' || name === 'search') wantOpen = true;
     if (app === 'failed') {
       if (name === 'open' || name === 'search') showFallback();
@@ -130,6 +132,23 @@
     }
     queue.push(args);
     if (name === 'open' || name === 'search') load(true);
+  }
+
+  // As src/storage_keys.rs forget_all: outboxes keep what is undelivered, not the history.
+  function forget() {
+    try {
+      [localStorage, sessionStorage].forEach(function (s) {
+        for (var i = s.length - 1; i >= 0; i--) {
+          var k = s.key(i), o = null;
+          if (k.indexOf('deflect:') !== 0) continue;
+          try { o = /^deflect:v1:outbox(:|$)/.test(k) && JSON.parse(s.getItem(k)); } catch (e) {}
+          if (o && ((o.cases || []).length || (o.events || []).length)) {
+            o.requests = [];
+            s.setItem(k, JSON.stringify(o));
+          } else s.removeItem(k);
+        }
+      });
+    } catch (e) {}
   }
 
   function load(open) {

@@ -8,6 +8,9 @@
 //! - [`analyzer`]: the index's language, and per language tokenizing, lower-casing, ASCII
 //!   folding, stop words ([`stop_words`]) and stemming;
 //! - [`pack`]: the single-file, content-addressed index pack and its manifest;
+//! - [`content_address`]: naming published files by the hash of their bytes, and checking
+//!   fetched bytes against their name;
+//! - [`links`]: which links an article may carry (at build and again at render time);
 //! - [`planner`]: turning as-you-type input into a ranked tantivy query;
 //! - [`search`]: opening a pack in memory and running planned queries;
 //! - [`answer`]: whether the suggestions answer the query (the "no good answer" signal);
@@ -18,7 +21,9 @@
 
 pub mod analyzer;
 pub mod answer;
+pub mod content_address;
 pub mod highlight;
+pub mod links;
 pub mod pack;
 pub mod passages;
 pub mod planner;
@@ -29,6 +34,7 @@ pub mod stop_words;
 pub mod synonyms;
 
 pub use analyzer::ArticleLanguage;
+pub use content_address::{content_name, verify_content_address, ContentAddressError};
 pub use highlight::{Fragment, Highlighted};
 pub use pack::{ArticlePack, Manifest, PackError, PACK_FORMAT_VERSION};
 pub use passages::SectionHit;

@@ -12,12 +12,12 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use deflect_core::content_name;
 use deflect_core::synonyms::SYNONYMS_FILE;
 use deflect_core::{
     ArticleLanguage, ArticlePack, ArticleSchema, Manifest, Synonyms, PACK_FORMAT_VERSION,
 };
 use indicatif::{ProgressBar, ProgressStyle};
-use sha2::{Digest, Sha256};
 use tantivy::directory::RamDirectory;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::TantivyDocument;
@@ -229,11 +229,6 @@ fn check_export(src: &Path) -> Result<CheckReport, BuildError> {
         articles,
         warnings: Vec::new(),
     })
-}
-
-fn content_name(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn progress_bar(len: usize, enabled: bool) -> ProgressBar {

@@ -283,9 +283,19 @@ pub fn render(
 }
 
 /// Removes everything that could run code or restyle the host: scripts, event handlers,
-/// `javascript:` URLs, styles, forms, SVG payloads. Links get `rel="noopener noreferrer"`.
+/// styles, forms, SVG payloads, and every URL whose scheme is not one
+/// [`deflect_core::links`] allows (`http:`, `https:`, `mailto:`; relative links inside the
+/// knowledge base stay). ammonia alone would keep `data:`, `tel:`, `ftp:` and a score of
+/// other schemes. Links get `rel="noopener noreferrer"`.
 pub fn sanitize(html: &str) -> String {
-    ammonia::Builder::default().clean(html).to_string()
+    let schemes = deflect_core::links::ALLOWED_LINK_SCHEMES
+        .iter()
+        .copied()
+        .collect();
+    ammonia::Builder::default()
+        .url_schemes(schemes)
+        .clean(html)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -347,6 +357,30 @@ mod tests {
         assert!(r.html.contains("<table>"));
         assert_eq!(r.headings, vec!["Set up"]);
         assert!(r.text.contains("Set up") && r.text.contains("x"));
+    }
+
+    #[test]
+    fn only_web_mail_and_in_knowledge_base_links_survive_the_build() {
+        let body = "[web](https://x.example/a) [mail](mailto:help@x.example) [section](#codes)\n\
+                    [script](javascript:alert(1)) [data](data:text/html,hi) [vb](vbscript:x)\n\
+                    [phone](tel:+4912) [ftp](ftp://x.example/f) ![pixel](data:image/png;base64,AAAA)\n";
+        let r = render(body, 1, "a/x", &|_| None);
+        for kept in [
+            "https://x.example/a",
+            "mailto:help@x.example",
+            "href=\"#codes\"",
+        ] {
+            assert!(r.html.contains(kept), "{kept} missing from {}", r.html);
+        }
+        for dropped in ["javascript:", "data:", "vbscript:", "tel:", "ftp:"] {
+            assert!(!r.html.contains(dropped), "{dropped} kept in {}", r.html);
+        }
+        // The links' text stays readable.
+        assert!(
+            r.html.contains(">script</a>") && r.html.contains(">phone</a>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

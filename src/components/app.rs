@@ -20,6 +20,7 @@ use crate::outbox::Outbox;
 use crate::platform;
 use crate::session::Session;
 use crate::state::SearchAction;
+use crate::storage_keys;
 
 impl Reducible for FormState {
     type Action = FormAction;
@@ -50,6 +51,11 @@ pub fn app(props: &AppProps) -> Html {
     let context = use_state(Vec::<String>::new);
     let launcher = use_node_ref();
 
+    {
+        // An expired contact draft goes when the widget starts, not only when it is seen.
+        let draft_days = props.config.settings.draft_days();
+        use_effect_with((), move |_| storage_keys::forget_expired(draft_days));
+    }
     {
         let (session, outbox) = (session.clone(), outbox.clone());
         use_effect_with((), move |_| {
@@ -96,9 +102,10 @@ pub fn app(props: &AppProps) -> Html {
             .settings
             .index_timeout_s
             .unwrap_or(loader::DEFAULT_INDEX_TIMEOUT_S);
+        let draft_days = props.config.settings.draft_days();
         Callback::from(move |_: ()| {
             state.dispatch(SearchAction::OpenPanel);
-            if crate::components::contact_form::has_saved_draft() {
+            if crate::components::contact_form::has_saved_draft(draft_days) {
                 state.dispatch(SearchAction::ShowContact);
             }
             if matches!(*index, IndexState::Idle | IndexState::Failed(_)) {
@@ -140,6 +147,7 @@ pub fn app(props: &AppProps) -> Html {
             on_input.clone(),
         );
         let (session, context) = (session.clone(), context.clone());
+        let (state, form) = (state.clone(), form.clone());
         Callback::from(move |command: Command| match command {
             Command::Open if !open => on_open.emit(()),
             Command::Close if open => on_close.emit(()),
@@ -152,6 +160,14 @@ pub fn app(props: &AppProps) -> Html {
             }
             Command::SetContext(page) => context.set(page.tags),
             Command::Identify(who) => session.0.identify(who),
+            Command::Reset => {
+                // Nothing of the signed-out customer stays on screen or in storage.
+                state.dispatch(SearchAction::ClosePanel);
+                state.dispatch(SearchAction::Clear);
+                form.dispatch(FormAction::Reset);
+                context.set(Vec::new());
+                session.0.reset();
+            }
         })
     };
     use_host_commands(&props.config.root, on_command);

@@ -3,7 +3,11 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use deflect_core::links::link_allowed;
+
+use crate::article_html::neutralise_links;
 use crate::i18n::{fill, Texts};
+use crate::platform;
 use crate::state::{ArticleBody, OpenArticle};
 
 /// Props of [`ArticleView`].
@@ -75,7 +79,7 @@ fn scroll_to_section(body: &NodeRef, title: &NodeRef, anchor: &str) {
 }
 
 /// Shows one article. Its HTML was sanitized when the pack was built (ammonia), so it
-/// carries no scripts, handlers or styles.
+/// carries no scripts, handlers or styles; its links are checked once more here.
 #[function_component(ArticleView)]
 pub fn article_view(props: &ArticleViewProps) -> Html {
     // Focus moves to the title (the panel does that for every view), so screen readers
@@ -125,6 +129,22 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
         })
     };
     let meta = &props.article.meta;
+    // Every link of the body is checked again before it becomes markup (article_html.rs).
+    let checked = {
+        let (id, body) = (meta.id.clone(), props.article.body.clone());
+        use_memo(body, move |body| match body {
+            ArticleBody::Loaded(html) => {
+                let (html, removed) = neutralise_links(html);
+                if removed > 0 {
+                    platform::warn(&format!(
+                        "deflect: removed {removed} links with a scheme other than http, https or mailto from article {id}"
+                    ));
+                }
+                html
+            }
+            _ => String::new(),
+        })
+    };
     let body = match &props.article.body {
         ArticleBody::Loading => {
             html! { <p class="deflect-status" role="status">{ props.texts.loading_article }</p> }
@@ -132,8 +152,10 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
         ArticleBody::Failed(e) => {
             html! { <p class="deflect-error" role="alert">{ fill(props.texts.article_failed, &[("error", e)]) }</p> }
         }
-        ArticleBody::Loaded(html) => Html::from_html_unchecked(AttrValue::from(html.to_string())),
+        ArticleBody::Loaded(_) => Html::from_html_unchecked(AttrValue::from((*checked).clone())),
     };
+    // Only http(s) and mailto: links to the help centre, never a script.
+    let source_url = Some(meta.url.as_str()).filter(|u| !u.is_empty() && link_allowed(u));
     html! {
         <article class="deflect-article" aria-labelledby="deflect-article-title">
             <button type="button" class="deflect-back" onclick={back}>{ props.texts.back_to_results }</button>
@@ -142,8 +164,8 @@ pub fn article_view(props: &ArticleViewProps) -> Html {
                 <p class="deflect-article-category">{ meta.category.clone() }</p>
             }
             <div ref={body_ref} class="deflect-article-body" {onclick}>{ body }</div>
-            if !meta.url.is_empty() {
-                <p class="deflect-article-source"><a href={meta.url.clone()} target="_blank" rel="noopener">{ props.texts.open_in_help_centre }</a></p>
+            if let Some(url) = source_url {
+                <p class="deflect-article-source"><a href={url.to_string()} target="_blank" rel="noopener">{ props.texts.open_in_help_centre }</a></p>
             }
         </article>
     }

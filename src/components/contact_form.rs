@@ -10,16 +10,16 @@ use yew::prelude::*;
 use super::account_email::AccountEmail;
 use super::app::{IndexState, Shared};
 use super::panel_dispatch::PanelHandle;
-use crate::form::{mailto, trail_lines, ContactDraft, Field, FormAction, FormState};
+use crate::form::{mailto, trail_lines, Field, FormAction, FormState};
 use crate::platform;
 use crate::session::Session;
 use crate::state::SearchAction;
+use crate::storage_keys;
 
-const DRAFT_KEY: &str = "draft";
-
-/// Whether a draft from earlier (this page or before a reload) is waiting.
-pub fn has_saved_draft() -> bool {
-    platform::load::<Option<ContactDraft>>(DRAFT_KEY).is_some()
+/// Whether a draft from earlier (this page or before a reload) is waiting, and not older
+/// than `draft_days`.
+pub fn has_saved_draft(draft_days: f64) -> bool {
+    storage_keys::saved_draft(draft_days).is_some()
 }
 
 /// Props of [`ContactForm`].
@@ -46,8 +46,9 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
     {
         let (form, session) = (form.clone(), props.session.clone());
         use_effect_with((), move |_| {
+            let days = session.0.config().settings.draft_days();
             form.dispatch(FormAction::Load(
-                session.0.contact_draft(platform::load(DRAFT_KEY)),
+                session.0.contact_draft(storage_keys::saved_draft(days)),
             ))
         });
     }
@@ -56,7 +57,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
         // should not reopen by itself next time.
         use_effect_with((form.draft.clone(), form.touched), |(draft, touched)| {
             if *touched {
-                let _ = platform::save(DRAFT_KEY, draft);
+                storage_keys::save_draft(draft);
             }
         });
     }
@@ -135,7 +136,11 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
                 .map(|z| z.timestamp());
             let who = session.0.identity();
             let context = CaseContext {
-                page_url: platform::document().location().and_then(|l| l.href().ok()),
+                // Without query and fragment unless the page keeps them (privacy.rs).
+                page_url: platform::document()
+                    .location()
+                    .and_then(|l| l.href().ok())
+                    .map(|href| config.settings.page_url.apply(&href)),
                 locale: web_sys::window().and_then(|w| w.navigator().language()),
                 user_id: who.user_id.clone(),
                 plan: who.plan.clone(),
@@ -153,7 +158,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
                     .location()
                     .map(|l| l.set_href(&mailto(&contact, &case, session.0.config().texts)));
             }
-            platform::remove(DRAFT_KEY);
+            platform::remove(storage_keys::DRAFT_KEY);
             form.dispatch(FormAction::Reset);
             state.dispatch(SearchAction::ShowSent(id));
         })

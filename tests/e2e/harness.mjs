@@ -6,6 +6,7 @@
 // article.deflect-article/.deflect-back.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -179,6 +180,26 @@ export function siteWithKnowledgeBase(kbSource, hostPage) {
   symlinkSync(path.join(SITE, 'widget'), path.join(site, 'widget'));
   writeFileSync(path.join(site, 'index.html'), hostPage);
   return { dir, site };
+}
+
+/** The content-addressed name the indexer gives `bytes`: the first 16 hex digits of their SHA-256. */
+export function contentName(bytes) {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+/**
+ * Makes `page` load `bytes` as its index pack the way a publisher would have to: under their
+ * own content-addressed name (`kb.<sha256>.pack`), which the served manifest is rewritten to
+ * name. Used to hand the widget packs that pass its content-address check but are broken
+ * further in (a newer version, a bad checksum, hostile segment files).
+ */
+export async function servePackUnderItsName(page, bytes) {
+  const name = `kb.${contentName(bytes)}.pack`;
+  await page.route('**/kb/manifest.json', async (route) => {
+    const manifest = await (await route.fetch()).json();
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...manifest, pack: name, pack_bytes: bytes.length }) });
+  });
+  await page.route(`**/kb/${name}`, (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: bytes }));
 }
 
 /** Checks the build is there, starts the server and a fresh headless chromium. */

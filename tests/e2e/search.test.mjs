@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   REPO,
+  SITE,
+  servePackUnderItsName,
   ARTIFACTS,
   LOAD_TIMEOUT,
   UI_TIMEOUT,
@@ -271,21 +273,30 @@ describe('when the index cannot be loaded, customers can still reach support', (
       cause: /HTTP 404/,
     },
     {
+      // Under the pack's own name its bytes fail the content-address check (twice: the
+      // widget fetches once more, past the HTTP cache) before anything parses them.
       name: 'the pack URL returns an HTML page instead of a pack',
       matches: (url) => url.endsWith('.pack'),
       reply: { status: 200, contentType: 'text/html', body: '<!doctype html><p>Please sign in</p>' },
-      cause: /not a Deflect index pack/,
+      cause: /kb\.[0-9a-f]{16}\.pack does not match its content/,
     },
     {
-      name: 'the pack is of a newer format version than this widget reads',
+      name: 'the pack arrives with one byte flipped (its name no longer matches)',
       matches: (url) => url.endsWith('.pack'),
-      edit: (bytes) => bytes.writeUInt32LE(99, 8),
+      edit: (bytes) => {
+        bytes[bytes.length >> 1] ^= 0x40;
+      },
+      cause: /kb\.[0-9a-f]{16}\.pack does not match its content/,
+    },
+    // A publisher's own broken packs, named by their hash, reach the pack parser.
+    {
+      name: 'the pack is of a newer format version than this widget reads',
+      renamed: (bytes) => bytes.writeUInt32LE(99, 8),
       cause: /format version 99 is not supported/,
     },
     {
-      name: 'the pack arrives with one byte flipped',
-      matches: (url) => url.endsWith('.pack'),
-      edit: (bytes) => {
+      name: 'the pack has one byte flipped behind its header, and is named by its bytes',
+      renamed: (bytes) => {
         bytes[bytes.length >> 1] ^= 0x40;
       },
       cause: /checksum mismatch/,
@@ -321,7 +332,7 @@ describe('when the index cannot be loaded, customers can still reach support', (
     const consoleErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e));
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    await page.route('**/*.pack', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: hostile }));
+    await servePackUnderItsName(page, hostile);
     try {
       await openHostPage(page, env.server.url);
       await page.click(sel.launcher);
@@ -357,9 +368,16 @@ describe('when the index cannot be loaded, customers can still reach support', (
       const consoleErrors = [];
       page.on('pageerror', (e) => pageErrors.push(e));
       page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-      await page.route('**/*', (route) =>
-        fault.matches(route.request().url()) ? inject(fault, route) : route.continue(),
-      );
+      if (fault.renamed) {
+        const manifest = JSON.parse(readFileSync(path.join(SITE, 'kb/manifest.json'), 'utf8'));
+        const bytes = readFileSync(path.join(SITE, 'kb', manifest.pack));
+        fault.renamed(bytes);
+        await servePackUnderItsName(page, bytes);
+      } else {
+        await page.route('**/*', (route) =>
+          fault.matches(route.request().url()) ? inject(fault, route) : route.continue(),
+        );
+      }
       try {
         await openHostPage(page, env.server.url);
         if (fault.timeout) await page.evaluate((t) => (document.getElementById('deflect-widget').dataset.indexTimeout = t), fault.timeout);
