@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use deflect_core::{Manifest, SearchIndex};
+use deflect_core::SearchIndex;
 use deflect_index::{build, golden, BuildOptions};
 
 /// nDCG@10 measured when this file was last updated (`deflect eval --queries … --qrels …`).
@@ -55,10 +55,7 @@ fn feedbackqa_ranking_does_not_regress() {
     )
     .unwrap();
     assert_eq!(report.manifest.articles, 2364);
-    let manifest: Manifest =
-        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
-    let index =
-        SearchIndex::open_bytes(std::fs::read(out.path().join(&manifest.pack)).unwrap()).unwrap();
+    let index = deflect_index::open_published(out.path()).unwrap();
     let set = golden::from_jsonl(
         &data.join("queries.valid.jsonl"),
         &data.join("qrels.valid.jsonl"),

@@ -387,16 +387,8 @@ fn check(src: &Path, config: Option<&Path>) -> ExitCode {
 }
 
 fn open_pack(dir: &Path) -> anyhow::Result<SearchIndex> {
-    let manifest_path = dir.join("manifest.json");
-    let manifest: Manifest = serde_json::from_slice(
-        &std::fs::read(&manifest_path)
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", manifest_path.display()))?,
-    )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", manifest_path.display()))?;
-    let pack_path = dir.join(&manifest.pack);
-    let bytes = std::fs::read(&pack_path)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", pack_path.display()))?;
-    SearchIndex::open_bytes(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", pack_path.display()))
+    // The hot part and every piece, from disk.
+    deflect_index::open_published(dir).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 #[derive(serde::Deserialize)]

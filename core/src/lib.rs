@@ -7,7 +7,8 @@
 //! - [`schema`]: the fields of an article in the index and which of them are stored;
 //! - [`analyzer`]: the index's language, and per language tokenizing, lower-casing, ASCII
 //!   folding, stop words ([`stop_words`]) and stemming;
-//! - [`pack`]: the single-file, content-addressed index pack and its manifest;
+//! - [`pack`]: the content-addressed index pack (a hot part and pieces fetched on demand)
+//!   and its manifest;
 //! - [`planner`]: turning as-you-type input into a ranked tantivy query;
 //! - [`search`]: opening a pack in memory and running planned queries;
 //! - [`answer`]: whether the suggestions answer the query (the "no good answer" signal);
