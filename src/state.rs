@@ -77,6 +77,9 @@ pub struct SearchState {
     pub screen: Screen,
     /// Whether `hits` were found for the host page's context rather than typed words.
     pub from_context: bool,
+    /// Whether `query` waits for pieces of the index before it can be searched: `hits` are
+    /// still the previous query's, and nothing new is painted yet.
+    pub pending: bool,
 }
 
 /// Everything that can happen to the search feature.
@@ -93,6 +96,9 @@ pub enum SearchAction {
         /// Its suggestions.
         hits: Vec<SearchHit>,
     },
+    /// New input that waits for pieces of the index: the box shows it, the suggestions stay
+    /// those of the previous input until its own arrive (no flash of "no match").
+    Typed(String),
     /// Suggestions for the host page's context, shown while the box is empty.
     ContextResults(Vec<SearchHit>),
     /// Escape in a non-empty box.
@@ -153,8 +159,13 @@ impl SearchState {
                 self.article = None;
                 self.screen = Screen::Search;
             }
+            SearchAction::Typed(query) => {
+                self.query = query;
+                self.pending = true;
+            }
             SearchAction::Results { query, hits } => {
                 self.from_context = false;
+                self.pending = false;
                 self.query = query;
                 self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
                 self.active = None;
@@ -259,6 +270,17 @@ mod tests {
             query: "q".into(),
             hits,
         })
+    }
+
+    #[test]
+    fn input_waiting_for_index_pieces_keeps_the_previous_suggestions_until_its_own_arrive() {
+        let s = with_hits(3).apply(SearchAction::Typed("qu".into()));
+        assert_eq!((s.query.as_str(), s.hits.len(), s.pending), ("qu", 3, true));
+        let s = s.apply(SearchAction::Results {
+            query: "qu".into(),
+            hits: Vec::new(),
+        });
+        assert_eq!((s.hits.len(), s.pending), (0, false));
     }
 
     #[test]

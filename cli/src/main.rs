@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use deflect_core::{Manifest, SearchIndex};
+use deflect_core::SearchIndex;
 use deflect_index::{BuildError, BuildOptions};
 
 /// Deflect: in-browser knowledge-base search for self-help support widgets.

@@ -1,11 +1,11 @@
 //! The root component: owns the panel's and the form's reducers, the index and the
 //! session, and wires the search box to the journey (typing, settling, opening).
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
-use std::cell::RefCell;
-
-use deflect_core::StoredArticle;
+use deflect_core::{SearchHit, StoredArticle};
 use deflect_journey::{Answer, Step};
 use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
@@ -40,6 +40,39 @@ impl Reducible for FormState {
     }
 }
 
+/// How many times pieces of the index arrived: a dependency of the effect that searches
+/// the query that was waiting for them.
+#[derive(Default, PartialEq)]
+struct PiecesArrived(u32);
+
+impl Reducible for PiecesArrived {
+    type Action = ();
+    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
+        Rc::new(PiecesArrived(self.0 + 1))
+    }
+}
+
+/// Pieces of a split pack being fetched, so a query and the background warm-up never ask
+/// for one twice.
+type InFlight = Rc<RefCell<HashSet<String>>>;
+
+/// Searches `query` now if the index holds every piece it reads; otherwise starts fetching
+/// them (see [`fetch_pieces_callback`]) and answers `None`: the query waits, unrecorded.
+fn search_now(
+    index: &IndexState,
+    query: &str,
+    fetch: &Callback<Vec<String>>,
+) -> Option<(Vec<SearchHit>, Option<Answer>)> {
+    if let IndexState::Ready(Shared(ready)) = index {
+        let needed = ready.pieces_needed(query, MAX_SUGGESTIONS);
+        if !needed.is_empty() {
+            fetch.emit(needed);
+            return None;
+        }
+    }
+    Some(index.suggest(query, MAX_SUGGESTIONS))
+}
+
 /// Props of [`App`].
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
@@ -62,6 +95,10 @@ pub fn app(props: &AppProps) -> Html {
     let settle = use_mut_ref(|| None::<Timeout>);
     let context = use_state(Vec::<String>::new);
     let launcher = use_node_ref();
+    let arrived = use_reducer(PiecesArrived::default);
+    let in_flight: InFlight = use_mut_ref(HashSet::<String>::new);
+    let fetch = fetch_pieces_callback(&index, &arrived, &in_flight, &props.config.manifest_url);
+    let warmed_up = use_mut_ref(|| false);
 
     {
         let (session, outbox) = (session.clone(), outbox.clone());
@@ -73,23 +110,25 @@ pub fn app(props: &AppProps) -> Html {
         // Report progress on the host element, and search what was typed while loading:
         // only now is it a search the journey records (with what the index answered).
         // Context suggestions follow the host page's context while the box is empty.
+        // Pieces arriving re-run this for the query that waited for them.
         let (config, state) = (props.config.clone(), state.clone());
-        let (session, settle) = (session.clone(), settle.clone());
+        let (session, settle, fetch) = (session.clone(), settle.clone(), fetch.clone());
         use_effect_with(
-            ((*index).clone(), (*context).clone()),
-            move |(index, context)| {
+            ((*index).clone(), (*context).clone(), arrived.0),
+            move |(index, context, _)| {
                 config.set_state(index.label());
                 if matches!(index, IndexState::Ready(_)) && !state.query.is_empty() {
-                    let (hits, answer) = index.suggest(&state.query, MAX_SUGGESTIONS);
-                    record_typed(&session, &settle, state.query.clone(), answer);
-                    state.dispatch(SearchAction::Results {
-                        query: state.query.clone(),
-                        hits,
-                    });
+                    if let Some((hits, answer)) = search_now(index, &state.query, &fetch) {
+                        record_typed(&session, &settle, state.query.clone(), answer);
+                        state.dispatch(SearchAction::Results {
+                            query: state.query.clone(),
+                            hits,
+                        });
+                    }
                 } else if !context.is_empty() {
-                    state.dispatch(SearchAction::ContextResults(
-                        index.search(&context.join(" "), MAX_SUGGESTIONS),
-                    ));
+                    if let Some((hits, _)) = search_now(index, &context.join(" "), &fetch) {
+                        state.dispatch(SearchAction::ContextResults(hits));
+                    }
                 }
             },
         );
@@ -98,10 +137,20 @@ pub fn app(props: &AppProps) -> Html {
     {
         // "deflect:suggestions" marks each render of suggestions from the index (not the
         // empty ones while it loads): keystroke-to-suggestions, measurable by the host.
-        let ready = matches!(*index, IndexState::Ready(_));
+        // Once the first suggestions are painted, the rest of a split pack follows in the
+        // background, so later keystrokes never wait on the network (and work offline).
+        let ready = match &*index {
+            IndexState::Ready(Shared(ready)) if !state.pending => Some(ready.clone()),
+            _ => None,
+        };
+        let (arrived, in_flight) = (arrived.clone(), in_flight.clone());
+        let manifest_url = props.config.manifest_url.clone();
         use_effect_with((state.query.clone(), state.hits.clone()), move |_| {
-            if ready {
+            if let Some(ready) = ready {
                 platform::mark("deflect:suggestions");
+                if !std::mem::replace(&mut *warmed_up.borrow_mut(), true) {
+                    spawn_local(warm_up(ready, manifest_url, in_flight, arrived));
+                }
             }
         });
     }
@@ -156,21 +205,30 @@ pub fn app(props: &AppProps) -> Html {
             session.clone(),
             context.clone(),
         );
+        let fetch = fetch.clone();
         Callback::from(move |query: String| {
             if query.trim().is_empty() && !context.is_empty() {
                 state.dispatch(SearchAction::Results {
                     query,
                     hits: Vec::new(),
                 });
-                state.dispatch(SearchAction::ContextResults(
-                    index.search(&context.join(" "), MAX_SUGGESTIONS),
-                ));
+                if let Some((hits, _)) = search_now(&index, &context.join(" "), &fetch) {
+                    state.dispatch(SearchAction::ContextResults(hits));
+                }
                 return;
             }
-            // Before the index is ready there is no answer: the query waits unsearched.
-            let (hits, answer) = index.suggest(&query, MAX_SUGGESTIONS);
-            record_typed(&session, &settle, query.clone(), answer);
-            state.dispatch(SearchAction::Results { query, hits });
+            // Before the index (or the pieces this query reads) is ready there is no answer:
+            // the query waits unsearched.
+            match search_now(&index, &query, &fetch) {
+                Some((hits, answer)) => {
+                    record_typed(&session, &settle, query.clone(), answer);
+                    state.dispatch(SearchAction::Results { query, hits });
+                }
+                None => {
+                    record_typed(&session, &settle, query.clone(), None);
+                    state.dispatch(SearchAction::Typed(query));
+                }
+            }
         })
     };
     let on_open_article = open_article_callback(&state, &session, &props.config.manifest_url);
@@ -210,10 +268,17 @@ pub fn app(props: &AppProps) -> Html {
                 }
             }
         });
-        let on_open_article = on_open_article.clone();
-        use_effect_with((*index).clone(), move |index| {
+        let (on_open_article, fetch) = (on_open_article.clone(), fetch.clone());
+        use_effect_with(((*index).clone(), arrived.0), move |(index, _)| {
             if let IndexState::Ready(Shared(index)) = index {
-                if let Some(id) = deep_link.borrow_mut().take() {
+                // Its postings, then its stored fields: fetched first when the pack is split.
+                let needed = match deep_link.borrow().as_deref() {
+                    Some(id) => index.article_pieces_needed(id),
+                    None => Vec::new(),
+                };
+                if !needed.is_empty() {
+                    fetch.emit(needed);
+                } else if let Some(id) = deep_link.borrow_mut().take() {
                     match index.article(&id) {
                         Ok(Some(meta)) => on_open_article.emit(meta),
                         _ => platform::warn(&format!("deflect: no article {id:?} to open")),
@@ -245,6 +310,87 @@ pub fn app(props: &AppProps) -> Html {
                 { if state.open { props.config.texts.close_help } else { props.config.texts.help } }
             </button>
         </div>
+    }
+}
+
+/// Fetching the pieces a query needs: each at most once at a time; when they arrive the
+/// waiting query is searched; a piece that fails twice (see `loader::fetch_pieces`) makes
+/// search unavailable, and the panel offers contact instead.
+fn fetch_pieces_callback(
+    index: &UseStateHandle<IndexState>,
+    arrived: &UseReducerHandle<PiecesArrived>,
+    in_flight: &InFlight,
+    manifest_url: &str,
+) -> Callback<Vec<String>> {
+    let (index, arrived, in_flight) = (index.clone(), arrived.clone(), in_flight.clone());
+    let manifest_url = manifest_url.to_string();
+    Callback::from(move |names: Vec<String>| {
+        let IndexState::Ready(Shared(ready)) = (*index).clone() else {
+            return;
+        };
+        let names: Vec<String> = names
+            .into_iter()
+            .filter(|n| in_flight.borrow_mut().insert(n.clone()))
+            .collect();
+        if names.is_empty() {
+            return; // already on the way; their arrival re-runs the query
+        }
+        let (index, arrived, in_flight) = (index.clone(), arrived.clone(), in_flight.clone());
+        let manifest_url = manifest_url.clone();
+        spawn_local(async move {
+            let fetched = loader::fetch_pieces(&ready, &names, &manifest_url, false).await;
+            for name in &names {
+                in_flight.borrow_mut().remove(name);
+            }
+            match fetched {
+                Ok(()) => arrived.dispatch(()),
+                Err(e) => {
+                    web_sys::console::error_1(&format!("deflect: search unavailable: {e}").into());
+                    index.set(IndexState::Failed(e.into()));
+                }
+            }
+        });
+    })
+}
+
+/// Fetches every piece of a split pack not loaded yet, a few at a time at low priority,
+/// then marks `deflect:pieces-loaded` (User Timing) when none is missing. A failure here is
+/// not shown: a query that needs the piece fetches it again, and says so if it still fails.
+async fn warm_up(
+    index: Rc<deflect_core::SearchIndex>,
+    manifest_url: String,
+    in_flight: InFlight,
+    arrived: UseReducerHandle<PiecesArrived>,
+) {
+    const AT_ONCE: usize = 4;
+    let mut tried = HashSet::new();
+    loop {
+        // Asked afresh each time: queries load pieces meanwhile.
+        let batch: Vec<String> = index
+            .pieces_pending()
+            .into_iter()
+            .filter(|n| !tried.contains(n) && !in_flight.borrow().contains(n))
+            .take(AT_ONCE)
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        for name in &batch {
+            tried.insert(name.clone());
+            in_flight.borrow_mut().insert(name.clone());
+        }
+        let fetched = loader::fetch_pieces(&index, &batch, &manifest_url, true).await;
+        for name in &batch {
+            in_flight.borrow_mut().remove(name);
+        }
+        if let Err(e) = fetched {
+            platform::warn(&format!("deflect: background fetch: {e}"));
+        }
+        // A query may have been waiting for a piece this batch fetched.
+        arrived.dispatch(());
+    }
+    if index.pieces_pending().is_empty() {
+        platform::mark("deflect:pieces-loaded");
     }
 }
 
