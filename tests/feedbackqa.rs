@@ -9,7 +9,6 @@
 
 use std::path::PathBuf;
 
-use deflect_core::SearchIndex;
 use deflect_index::{build, golden, BuildOptions};
 
 /// nDCG@10 measured when this file was last updated (`deflect eval --queries … --qrels …`).
