@@ -1,20 +1,27 @@
-//! Fetching the manifest, the pack and article bodies.
+//! Fetching the manifest, the pack, its pieces and article bodies.
 //!
-//! The manifest is small and always revalidated; the pack and article files it names are
-//! content-addressed, so the browser caches them for good. URLs in the manifest are
-//! relative to the manifest itself, which lets a pack live on any CDN path.
+//! The manifest is small and always revalidated; the pack (its hot part), the pieces it
+//! lists and the article files are content-addressed, so the browser caches them for good.
+//! URLs in the manifest and the pack are relative to the manifest itself, which lets a pack
+//! live on any CDN path. Pieces are named by the hot part the page opened, never by a newer
+//! manifest, so a page keeps reading one generation however often the pack is republished.
 //!
 //! Because they are content-addressed, their bytes are checked against their names
-//! ([`verify_content_address`]) before anything uses them: a file corrupted or replaced on
-//! a CDN or proxy is never searched or inserted into the panel. A mismatch is fetched once
-//! more, bypassing the HTTP cache (the name cannot change, and a bad copy cached as
-//! `immutable` would otherwise come back for a year); a second mismatch is an error the
-//! panel shows with its way to contact support.
+//! ([`verify_content_address`]; pieces by `SearchIndex::add_piece`) before anything uses
+//! them: a file corrupted or replaced on a CDN or proxy is never searched or inserted into
+//! the panel. A mismatch is fetched once more, bypassing the HTTP cache (the name cannot
+//! change, and a bad copy cached as `immutable` would otherwise come back for a year); a
+//! second mismatch is an error the panel shows with its way to contact support.
 
+use std::rc::Rc;
+
+use deflect_core::pack::OLDEST_PACK_FORMAT_VERSION;
 use deflect_core::{verify_content_address, Manifest, SearchIndex, PACK_FORMAT_VERSION};
 use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
-use web_sys::{AbortController, AbortSignal, RequestCache};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, RequestCache, RequestInit};
 
 /// How long loading the index may take before the widget gives up and says so, unless the
 /// page sets `index_timeout_s`: long enough for a large pack on a slow phone connection.
@@ -78,7 +85,7 @@ async fn fetch_and_open(
         .json()
         .await
         .map_err(|e| format!("{manifest_url} is not a Deflect manifest: {e}"))?;
-    if manifest.format_version != PACK_FORMAT_VERSION {
+    if !(OLDEST_PACK_FORMAT_VERSION..=PACK_FORMAT_VERSION).contains(&manifest.format_version) {
         return Err(format!(
             "{manifest_url} describes pack format {} but this widget reads format {PACK_FORMAT_VERSION}",
             manifest.format_version
@@ -110,6 +117,80 @@ async fn fetch_verified(
         }
     }
     Err(mismatch)
+}
+
+/// Fetches pieces of the open pack, all at once, and adds them to the index. A piece that
+/// fails to arrive or to match its name is fetched once more, bypassing the HTTP cache (a
+/// corrupt copy may sit there); a second failure is the error, naming the piece.
+/// `background` pieces go at low fetch priority, behind what the customer waits for.
+pub async fn fetch_pieces(
+    index: &Rc<SearchIndex>,
+    names: &[String],
+    manifest_url: &str,
+    background: bool,
+) -> Result<(), String> {
+    let fetches = js_sys::Array::new();
+    for name in names {
+        let (index, name, manifest_url) = (index.clone(), name.clone(), manifest_url.to_string());
+        fetches.push(&wasm_bindgen_futures::future_to_promise(async move {
+            fetch_piece(&index, &name, &manifest_url, background)
+                .await
+                .map(|()| JsValue::UNDEFINED)
+                .map_err(|e| JsValue::from_str(&e))
+        }));
+    }
+    JsFuture::from(js_sys::Promise::all(&fetches))
+        .await
+        .map(|_| ())
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}
+
+async fn fetch_piece(
+    index: &SearchIndex,
+    name: &str,
+    manifest_url: &str,
+    background: bool,
+) -> Result<(), String> {
+    let url = resolve(name, manifest_url);
+    let first = match fetch_bytes(&url, background, false).await {
+        Ok(bytes) => index.add_piece(name, bytes).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    let Err(first) = first else {
+        return Ok(());
+    };
+    let bytes = fetch_bytes(&url, background, true)
+        .await
+        .map_err(|e| format!("{e} (and before: {first})"))?;
+    index
+        .add_piece(name, bytes)
+        .map_err(|e| format!("{url}: {e} (fetched twice)"))
+}
+
+async fn fetch_bytes(url: &str, background: bool, reload: bool) -> Result<Vec<u8>, String> {
+    let failed = |e: wasm_bindgen::JsValue| format!("could not fetch {url}: {e:?}");
+    let init = RequestInit::new();
+    init.set_method("GET");
+    if reload {
+        init.set_cache(RequestCache::Reload);
+    }
+    if background {
+        // Fetch Priority (Chromium; ignored elsewhere): behind suggestions and articles.
+        let _ = js_sys::Reflect::set(&init, &"priority".into(), &"low".into());
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(failed)?;
+    if !response.ok() {
+        return Err(format!("could not fetch {url}: HTTP {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Fetches an article's sanitized HTML body, verified against its content-addressed name.

@@ -79,6 +79,9 @@ pub struct SearchState {
     pub screen: Screen,
     /// Whether `hits` were found for the host page's context rather than typed words.
     pub from_context: bool,
+    /// Whether `query` waits for pieces of the index before it can be searched: `hits` are
+    /// still the previous query's, and nothing new is painted yet.
+    pub pending: bool,
 }
 
 /// Everything that can happen to the search feature.
@@ -98,6 +101,9 @@ pub enum SearchAction {
         /// (a query nobody could search yet is not a zero-result search).
         answer: Option<Answer>,
     },
+    /// New input that waits for pieces of the index: the box shows it, the suggestions stay
+    /// those of the previous input until its own arrive (no flash of "no match").
+    Typed(String),
     /// Suggestions for the host page's context, shown while the box is empty.
     ContextResults(Vec<SearchHit>),
     /// Escape in a non-empty box.
@@ -158,8 +164,13 @@ impl SearchState {
                 self.article = None;
                 self.screen = Screen::Search;
             }
+            SearchAction::Typed(query) => {
+                self.query = query;
+                self.pending = true;
+            }
             SearchAction::Results { query, hits, .. } => {
                 self.from_context = false;
+                self.pending = false;
                 self.query = query;
                 self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
                 self.active = None;
@@ -240,6 +251,12 @@ impl SearchState {
                 query: query.clone(),
                 answer: answer.clone(),
             }),
+            // In the box while the pieces of the index it reads arrive: in the trail, not
+            // yet a search (its Results record the answer).
+            SearchAction::Typed(query) => Some(Step::Typed {
+                query: query.clone(),
+                answer: None,
+            }),
             // The box is empty now: what was erased is not the customer's question.
             SearchAction::Clear => Some(Step::Typed {
                 query: String::new(),
@@ -312,6 +329,18 @@ mod tests {
             hits,
             answer: None,
         })
+    }
+
+    #[test]
+    fn input_waiting_for_index_pieces_keeps_the_previous_suggestions_until_its_own_arrive() {
+        let s = with_hits(3).apply(SearchAction::Typed("qu".into()));
+        assert_eq!((s.query.as_str(), s.hits.len(), s.pending), ("qu", 3, true));
+        let s = s.apply(SearchAction::Results {
+            query: "qu".into(),
+            hits: Vec::new(),
+            answer: None,
+        });
+        assert_eq!((s.hits.len(), s.pending), (0, false));
     }
 
     #[test]

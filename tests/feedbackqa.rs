@@ -9,7 +9,6 @@
 
 use std::path::PathBuf;
 
-use deflect_core::{Manifest, SearchIndex};
 use deflect_eval as golden;
 use deflect_index::{build, BuildOptions};
 
@@ -56,10 +55,7 @@ fn feedbackqa_ranking_does_not_regress() {
     )
     .unwrap();
     assert_eq!(report.manifest.articles, 2364);
-    let manifest: Manifest =
-        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
-    let index =
-        SearchIndex::open_bytes(std::fs::read(out.path().join(&manifest.pack)).unwrap()).unwrap();
+    let index = deflect_index::open_published(out.path()).unwrap();
     let set = golden::from_jsonl(
         &data.join("queries.valid.jsonl"),
         &data.join("qrels.valid.jsonl"),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use deflect_core::{Manifest, SearchIndex};
+use deflect_core::SearchIndex;
 use deflect_eval as golden;
 use deflect_index::{build, BuildOptions};
 
@@ -11,10 +11,7 @@ fn built_kb() -> (tempfile::TempDir, SearchIndex) {
     let out = tempfile::tempdir().unwrap();
     let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("kb");
     build(&kb, out.path(), &BuildOptions::default()).expect("kb/ builds");
-    let manifest: Manifest =
-        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
-    let index =
-        SearchIndex::open_bytes(std::fs::read(out.path().join(&manifest.pack)).unwrap()).unwrap();
+    let index = deflect_index::open_published(out.path()).unwrap();
     (out, index)
 }
 

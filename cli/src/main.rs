@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use deflect_core::{Manifest, SearchIndex};
+use deflect_core::SearchIndex;
 use deflect_index::{BuildError, BuildOptions};
 
 /// Deflect: in-browser knowledge-base search for self-help support widgets.
@@ -404,16 +404,8 @@ fn check(src: &Path, config: Option<&Path>) -> ExitCode {
 }
 
 fn open_pack(dir: &Path) -> anyhow::Result<SearchIndex> {
-    let manifest_path = dir.join("manifest.json");
-    let manifest: Manifest = serde_json::from_slice(
-        &std::fs::read(&manifest_path)
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", manifest_path.display()))?,
-    )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", manifest_path.display()))?;
-    let pack_path = dir.join(&manifest.pack);
-    let bytes = std::fs::read(&pack_path)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", pack_path.display()))?;
-    SearchIndex::open_bytes(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", pack_path.display()))
+    // The hot part and every piece, from disk.
+    deflect_index::open_published(dir).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 #[derive(serde::Deserialize)]

@@ -7,7 +7,8 @@
 //! - [`schema`]: the fields of an article in the index and which of them are stored;
 //! - [`analyzer`]: the index's language, and per language tokenizing, lower-casing, ASCII
 //!   folding, stop words ([`stop_words`]) and stemming;
-//! - [`pack`]: the single-file, content-addressed index pack and its manifest;
+//! - [`pack`]: the content-addressed index pack (a hot part and pieces fetched on demand)
+//!   and its manifest;
 //! - [`content_address`]: naming published files by the hash of their bytes, and checking
 //!   fetched bytes against their name;
 //! - [`links`]: which links an article may carry (at build and again at render time);

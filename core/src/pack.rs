@@ -19,22 +19,28 @@
 //! wrong; it never panics on any input. [`PackDirectory`] then serves the files to tantivy
 //! as a read-only [`Directory`](tantivy::Directory).
 
+mod directory;
+pub mod pieces;
+
 use std::collections::HashMap;
 use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
-use tantivy::directory::{
-    DirectoryLock, FileHandle, Lock, OwnedBytes, WatchCallback, WatchHandle, WritePtr,
-};
+use tantivy::directory::OwnedBytes;
 use tantivy::{Directory, Index};
+
+pub use directory::PackDirectory;
+use directory::{ColdFile, PieceStore};
+pub use pieces::{piece_name, verify_piece, SplitPack, DEFAULT_PIECE_BYTES, PIECES_FILE};
 
 /// Magic bytes at the start of every pack.
 pub const PACK_MAGIC: &[u8; 8] = b"DFLCTPAK";
-/// The pack format version this build writes and reads.
-pub const PACK_FORMAT_VERSION: u32 = 1;
+/// The pack format version this build writes. Version 2 packs may be split (a hot part
+/// with `pieces.json`); version 1 packs are always whole, and are still read.
+pub const PACK_FORMAT_VERSION: u32 = 2;
+/// The oldest pack format version this build reads.
+pub const OLDEST_PACK_FORMAT_VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 4;
 
 /// Why a pack could not be opened.
@@ -73,6 +79,9 @@ pub enum PackError {
     /// The files inside are not a readable index.
     #[error("index pack does not hold a readable index: {0}")]
     BadIndex(String),
+    /// A piece of a split pack is not the one its name promises, or not one of this pack's.
+    #[error("index piece is corrupt or foreign: {0}")]
+    BadPiece(String),
 }
 
 /// The small JSON file published next to a pack; the widget fetches it first.
@@ -82,8 +91,14 @@ pub struct Manifest {
     pub format_version: u32,
     /// File name of the pack, relative to the manifest; contains the content hash.
     pub pack: String,
-    /// Size of the pack in bytes.
+    /// Size of the pack in bytes (of the hot part, when the pack is split).
     pub pack_bytes: u64,
+    /// Number of pieces the hot part lists (0 for a whole pack); fetched on demand.
+    #[serde(default)]
+    pub pieces: u64,
+    /// Their total size in bytes.
+    #[serde(default)]
+    pub pieces_bytes: u64,
     /// Number of articles in the index.
     pub articles: u64,
     /// Language of the analyzer the index was built with (BCP 47, e.g. `en`).
@@ -94,10 +109,15 @@ pub struct Manifest {
     pub tool_version: String,
 }
 
-/// A parsed pack: named tantivy files over one shared buffer.
+/// A parsed pack: named tantivy files over one shared buffer, and for a split pack the
+/// cold files whose pieces arrive later (shared by every clone).
 #[derive(Clone)]
 pub struct ArticlePack {
     files: Arc<HashMap<PathBuf, OwnedBytes>>,
+    cold: Arc<HashMap<PathBuf, Arc<ColdFile>>>,
+    store: Arc<PieceStore>,
+    /// Expected length of each of this pack's pieces, by name.
+    piece_lens: Arc<HashMap<String, usize>>,
 }
 
 impl fmt::Debug for ArticlePack {
@@ -131,32 +151,41 @@ fn read_vint(bytes: &mut &[u8]) -> Option<u64> {
 
 /// Checks a composite segment file's two footers (tantivy's file footer, then the
 /// composite's offsets) lie inside the file and its sections inside the data before them.
-fn check_composite(name: &str, file: &[u8]) -> Result<(), PackError> {
+/// Only the file's end is read: `tail` holds bytes `tail_start..len` (all of a whole file,
+/// the last hot slice of a cold one).
+fn check_composite(
+    name: &str,
+    len: usize,
+    tail_start: usize,
+    tail: &[u8],
+) -> Result<(), PackError> {
     let bad = |what: &str| PackError::BadIndex(format!("`{name}`: {what}"));
-    let u32_at = |bytes: &[u8], at: usize| -> Option<usize> {
-        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    let cut = || bad("its footer is not in the pack's hot part");
+    let bytes = |range: std::ops::Range<usize>| -> Result<&[u8], PackError> {
+        let start = range.start.checked_sub(tail_start).ok_or_else(cut)?;
+        tail.get(start..range.end - tail_start).ok_or_else(cut)
+    };
+    let u32_at = |at: usize| -> Result<usize, PackError> {
+        Ok(u32::from_le_bytes(bytes(at..at + 4)?.try_into().expect("4 bytes")) as usize)
     };
     // tantivy's file footer: JSON, then its length and a magic number (u32 each).
-    let footer_len = file
-        .len()
-        .checked_sub(8)
-        .and_then(|at| u32_at(file, at))
-        .ok_or_else(|| bad("shorter than its footer"))?;
-    let body = file
-        .len()
+    let footer_len = u32_at(
+        len.checked_sub(8)
+            .ok_or_else(|| bad("shorter than its footer"))?,
+    )?;
+    let body_len = len
         .checked_sub(8 + footer_len)
-        .map(|end| &file[..end])
         .ok_or_else(|| bad("its footer is longer than the file"))?;
     // The composite footer: offsets of each field's section, then its own length (u32).
-    let offsets_len = body
-        .len()
-        .checked_sub(4)
-        .and_then(|at| u32_at(body, at))
-        .ok_or_else(|| bad("the section table is cut off"))?;
-    let table_start = (body.len() - 4)
+    let offsets_len = u32_at(
+        body_len
+            .checked_sub(4)
+            .ok_or_else(|| bad("the section table is cut off"))?,
+    )?;
+    let table_start = (body_len - 4)
         .checked_sub(offsets_len)
         .ok_or_else(|| bad("the section table is longer than the file"))?;
-    let mut table = &body[table_start..body.len() - 4];
+    let mut table = bytes(table_start..body_len - 4)?;
     let sections = read_vint(&mut table).ok_or_else(|| bad("the section table is cut off"))?;
     let mut offset = 0u64;
     for _ in 0..sections {
@@ -241,6 +270,15 @@ impl ArticlePack {
         dir: &dyn Directory,
         extra: &[(String, Vec<u8>)],
     ) -> tantivy::Result<Vec<u8>> {
+        Ok(Self::encode(&Self::index_files(index, dir, extra)?))
+    }
+
+    /// The files [`ArticlePack::encode_index`] packs, by name, for [`pieces::split`].
+    pub fn index_files(
+        index: &Index,
+        dir: &dyn Directory,
+        extra: &[(String, Vec<u8>)],
+    ) -> tantivy::Result<Vec<(String, Vec<u8>)>> {
         let mut meta =
             String::from_utf8(dir.atomic_read(Path::new("meta.json"))?).map_err(|e| {
                 tantivy::TantivyError::InternalError(format!("meta.json is not UTF-8: {e}"))
@@ -278,7 +316,7 @@ impl ArticlePack {
         let mut files = vec![("meta.json".to_string(), meta.into_bytes())];
         files.extend(segment_files);
         files.extend(extra.iter().cloned());
-        Ok(Self::encode(&files))
+        Ok(files)
     }
 
     /// The bytes of one file in the pack.
@@ -301,7 +339,7 @@ impl ArticlePack {
             });
         }
         let version = read_u32(&bytes, 8).unwrap_or_default();
-        if version != PACK_FORMAT_VERSION {
+        if !(OLDEST_PACK_FORMAT_VERSION..=PACK_FORMAT_VERSION).contains(&version) {
             return Err(PackError::UnsupportedVersion {
                 found: version,
                 expected: PACK_FORMAT_VERSION,
@@ -358,18 +396,94 @@ impl ArticlePack {
             return Err(bad("no meta.json".into()));
         };
         check_meta(meta.as_slice())?;
-        for (path, bytes) in &files {
-            let composite = path
-                .extension()
+        let store = Arc::new(PieceStore::default());
+        let cold = pieces::cold_files(&files, &store)?;
+        let is_composite = |path: &Path| {
+            path.extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| COMPOSITE_EXTENSIONS.contains(&e));
-            if composite {
-                check_composite(&path.to_string_lossy(), bytes.as_slice())?;
+                .is_some_and(|e| COMPOSITE_EXTENSIONS.contains(&e))
+        };
+        for (path, bytes) in &files {
+            if is_composite(path) {
+                check_composite(&path.to_string_lossy(), bytes.len(), 0, bytes.as_slice())?;
             }
         }
-        Ok(ArticlePack {
+        for (path, file) in &cold.files {
+            if is_composite(path) {
+                let (start, tail) = file
+                    .hot
+                    .iter()
+                    .max_by_key(|(start, _)| *start)
+                    .map(|(start, bytes)| (*start, bytes.as_slice()))
+                    .unwrap_or((file.len, &[]));
+                check_composite(&path.to_string_lossy(), file.len, start, tail)?;
+            }
+        }
+        let mut pack = ArticlePack::from_parts(files, cold.files, store);
+        pack.piece_lens = Arc::new(cold.piece_lens);
+        Ok(pack)
+    }
+
+    /// A pack over already validated parts (the pieces' expected lengths left empty).
+    pub(crate) fn from_parts(
+        files: HashMap<PathBuf, OwnedBytes>,
+        cold: HashMap<PathBuf, Arc<ColdFile>>,
+        store: Arc<PieceStore>,
+    ) -> ArticlePack {
+        ArticlePack {
             files: Arc::new(files),
-        })
+            cold: Arc::new(cold),
+            store,
+            piece_lens: Arc::new(HashMap::new()),
+        }
+    }
+
+    /// Names of every piece of a split pack, each once, in the order the files list them
+    /// (empty for a whole pack).
+    pub fn piece_names(&self) -> Vec<String> {
+        let mut paths: Vec<_> = self.cold.keys().collect();
+        paths.sort();
+        let mut seen = std::collections::HashSet::new();
+        paths
+            .into_iter()
+            .flat_map(|p| self.cold[p].pieces.iter())
+            .filter(|n| seen.insert(n.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    /// Pieces not loaded yet.
+    pub fn pieces_pending(&self) -> Vec<String> {
+        let mut names = self.piece_names();
+        names.retain(|n| !self.store.is_loaded(n));
+        names
+    }
+
+    /// Adds a downloaded piece after checking it is this pack's and is what its name says.
+    pub fn add_piece(&self, name: &str, bytes: Vec<u8>) -> Result<(), PackError> {
+        let Some(&expected) = self.piece_lens.get(name) else {
+            return Err(PackError::BadPiece(format!(
+                "{name} is not a piece of this pack"
+            )));
+        };
+        if bytes.len() != expected {
+            return Err(PackError::BadPiece(format!(
+                "{name}: expected {expected} bytes, received {}",
+                bytes.len()
+            )));
+        }
+        verify_piece(name, &bytes)?;
+        self.store
+            .loaded
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), OwnedBytes::new(bytes));
+        Ok(())
+    }
+
+    /// The pieces reads needed and did not find since the last call (clearing the record).
+    pub fn take_missing(&self) -> Vec<String> {
+        self.store.take_missing()
     }
 
     /// Names of the files in the pack, sorted.
@@ -386,7 +500,8 @@ impl ArticlePack {
     /// A read-only tantivy directory over the pack.
     pub fn directory(&self) -> PackDirectory {
         PackDirectory {
-            files: self.files.clone(),
+            whole: self.files.clone(),
+            cold: self.cold.clone(),
         }
     }
 }
@@ -418,80 +533,6 @@ fn hyphenated(simple: &str) -> String {
         &simple[16..20],
         &simple[20..]
     )
-}
-
-/// A read-only tantivy [`Directory`] serving the files of an [`ArticlePack`] from memory.
-///
-/// Writes fail; locking is a no-op because nothing can write, and because the reader takes
-/// a meta lock that would otherwise try to create a lock file.
-#[derive(Clone)]
-pub struct PackDirectory {
-    files: Arc<HashMap<PathBuf, OwnedBytes>>,
-}
-
-impl fmt::Debug for PackDirectory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PackDirectory")
-    }
-}
-
-fn read_only(path: &Path) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::PermissionDenied,
-        format!("index pack is read-only: {path:?}"),
-    )
-}
-
-impl Directory for PackDirectory {
-    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        let bytes = self
-            .files
-            .get(path)
-            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
-        Ok(Arc::new(bytes.clone()))
-    }
-
-    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
-        Err(DeleteError::IoError {
-            io_error: Arc::new(read_only(path)),
-            filepath: path.into(),
-        })
-    }
-
-    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
-        Ok(self.files.contains_key(path))
-    }
-
-    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
-        Err(OpenWriteError::IoError {
-            io_error: Arc::new(read_only(path)),
-            filepath: path.into(),
-        })
-    }
-
-    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
-        let bytes = self
-            .files
-            .get(path)
-            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
-        Ok(bytes.as_slice().to_vec())
-    }
-
-    fn atomic_write(&self, path: &Path, _data: &[u8]) -> io::Result<()> {
-        Err(read_only(path))
-    }
-
-    fn sync_directory(&self) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, LockError> {
-        Ok(DirectoryLock::from(Box::new(())))
-    }
-
-    fn watch(&self, _callback: WatchCallback) -> tantivy::Result<WatchHandle> {
-        Ok(WatchHandle::empty())
-    }
 }
 
 #[cfg(test)]
@@ -533,14 +574,18 @@ mod tests {
     #[test]
     fn rejects_newer_versions() {
         let mut bytes = sample();
-        bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+        bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
         assert_eq!(
             ArticlePack::parse(bytes).unwrap_err(),
             PackError::UnsupportedVersion {
-                found: 2,
-                expected: 1
+                found: 3,
+                expected: 2
             }
         );
+        // Whole packs of format 1 are still read.
+        let mut bytes = sample();
+        bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+        assert!(ArticlePack::parse(bytes).is_ok());
     }
 
     #[test]

@@ -53,8 +53,19 @@ fn idf(doc_freq: u64, docs: u64) -> f32 {
     (1.0 + (docs as f32 - n + 0.5) / (n + 0.5)).ln()
 }
 
+/// A query ranked but not yet turned into hits: what [`SearchIndex::suggest`] and
+/// [`SearchIndex::pieces_needed`] share.
+struct Ranked {
+    plan: QueryPlan,
+    per_word: Vec<Vec<Expansion>>,
+    expanded: Vec<Vec<Expansion>>,
+    top: Vec<(f32, DocAddress)>,
+}
+
 /// An index pack opened for searching.
 pub struct SearchIndex {
+    // The pack, for pieces that arrive after opening (a split pack's cold files).
+    pack: ArticlePack,
     // Kept so the searcher's generation stays alive and for future reloads.
     _reader: IndexReader,
     searcher: Searcher,
@@ -93,11 +104,23 @@ impl SearchIndex {
             .try_into()
             .map_err(bad)?;
         let searcher = reader.searcher();
+        // Every indexed field's inverted index is opened now (it reads the field's token
+        // count from the postings file): at build time that puts those bytes in a split
+        // pack's hot part, and a query later touches only its terms' own postings.
+        let schema = index.schema();
+        for segment in searcher.segment_readers() {
+            for (field, entry) in schema.fields() {
+                if entry.is_indexed() {
+                    segment.inverted_index(field).map_err(bad)?;
+                }
+            }
+        }
         let synonyms = match pack.file(SYNONYMS_FILE) {
             Some(bytes) => Synonyms::from_json(bytes, language).map_err(PackError::BadIndex)?,
             None => Synonyms::default(),
         };
         Ok(SearchIndex {
+            pack: pack.clone(),
             _reader: reader,
             searcher,
             fields,
@@ -152,14 +175,26 @@ impl SearchIndex {
 
     /// Ranks articles for as-you-type `input` like [`SearchIndex::search`], and judges
     /// whether the hits answer it: what the widget records with each search.
+    ///
+    /// With a split pack, fails when the query reads a piece that is not loaded (see
+    /// [`SearchIndex::pieces_needed`]) rather than answer from part of the index.
     pub fn suggest(&self, input: &str, limit: usize) -> tantivy::Result<Suggestions> {
-        let none = Suggestions {
-            hits: Vec::new(),
-            good_answer: false,
-        };
+        self.pack.take_missing();
+        let suggestions = self.suggest_loaded(input, limit);
+        let missing = self.pack.take_missing();
+        if !missing.is_empty() {
+            return Err(tantivy::TantivyError::SystemError(format!(
+                "the query needs index pieces not loaded yet: {}",
+                missing.join(", ")
+            )));
+        }
+        suggestions
+    }
+
+    fn rank(&self, input: &str, limit: usize) -> tantivy::Result<Option<Ranked>> {
         let plan = QueryPlan::parse(input, self.language);
         if plan.is_empty() || limit == 0 {
-            return Ok(none);
+            return Ok(None);
         }
         let builder = QueryBuilder::new(
             &self.searcher,
@@ -170,12 +205,33 @@ impl SearchIndex {
         let expanded: Vec<Vec<Expansion>> =
             per_word.iter().filter(|e| !e.is_empty()).cloned().collect();
         if expanded.is_empty() {
-            return Ok(none);
+            return Ok(None);
         }
         let query = builder.query(&expanded);
         let top = self
             .searcher
             .search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
+        Ok(Some(Ranked {
+            plan,
+            per_word,
+            expanded,
+            top,
+        }))
+    }
+
+    fn suggest_loaded(&self, input: &str, limit: usize) -> tantivy::Result<Suggestions> {
+        let Some(Ranked {
+            plan,
+            per_word,
+            expanded,
+            top,
+        }) = self.rank(input, limit)?
+        else {
+            return Ok(Suggestions {
+                hits: Vec::new(),
+                good_answer: false,
+            });
+        };
         let keys = key_words(&plan.words, &per_word);
         let good_answer = good_answer(&top, &keys, |(_, address), key| {
             self.contains_any(*address, key)
@@ -218,6 +274,67 @@ impl SearchIndex {
             })
             .collect::<tantivy::Result<Vec<SearchHit>>>()
             .map(|hits| Suggestions { hits, good_answer })
+    }
+
+    /// The pieces of a split pack that [`SearchIndex::suggest`] would read for `input` and
+    /// that are not loaded yet; empty when it can answer now. Found in up to two rounds:
+    /// first the postings of every term the query expands to (known from the hot term
+    /// dictionary alone), then, once those are loaded, the doc-store blocks of its top hits.
+    pub fn pieces_needed(&self, input: &str, limit: usize) -> Vec<String> {
+        if self.pack.pieces_pending().is_empty() {
+            return Vec::new();
+        }
+        self.pack.take_missing();
+        let plan = QueryPlan::parse(input, self.language);
+        let builder = QueryBuilder::new(
+            &self.searcher,
+            &self.fields.weighted_fields(),
+            self.language,
+        );
+        let per_word = builder.expand_words(&plan, &self.synonyms);
+        for segment in self.searcher.segment_readers() {
+            for (field, _) in self.fields.weighted_fields() {
+                let Ok(inverted) = segment.inverted_index(field) else {
+                    continue;
+                };
+                for e in per_word.iter().flatten() {
+                    let term = Term::from_field_text(field, &e.term);
+                    if let Ok(Some(info)) = inverted.get_term_info(&term) {
+                        // Only recording which pieces the read needs.
+                        let _ = inverted
+                            .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+                    }
+                }
+            }
+        }
+        let missing = self.pack.take_missing();
+        if !missing.is_empty() {
+            return missing;
+        }
+        if let Ok(Some(ranked)) = self.rank(input, limit) {
+            for (_, address) in ranked.top {
+                let _ = self.searcher.doc::<TantivyDocument>(address);
+            }
+        }
+        self.pack.take_missing()
+    }
+
+    /// The pieces [`SearchIndex::article`] would read for `id` and are not loaded yet (its
+    /// postings first, then its stored fields: call again after loading them).
+    pub fn article_pieces_needed(&self, id: &str) -> Vec<String> {
+        self.pack.take_missing();
+        let _ = self.article(id);
+        self.pack.take_missing()
+    }
+
+    /// Pieces of a split pack not loaded yet (empty for a whole pack, or when all are).
+    pub fn pieces_pending(&self) -> Vec<String> {
+        self.pack.pieces_pending()
+    }
+
+    /// Adds a downloaded piece after checking its length and content against its name.
+    pub fn add_piece(&self, name: &str, bytes: Vec<u8>) -> Result<(), PackError> {
+        self.pack.add_piece(name, bytes)
     }
 
     /// True when the document at `address` contains any of `terms` in a searched field.

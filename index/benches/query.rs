@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use deflect_core::{Manifest, SearchIndex};
+use deflect_core::SearchIndex;
 use deflect_eval as golden;
 use deflect_index::{build, BuildOptions};
 
@@ -13,10 +13,7 @@ fn kb_index() -> (tempfile::TempDir, SearchIndex, Vec<String>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = tempfile::tempdir().expect("temp dir");
     build(&root.join("kb"), out.path(), &BuildOptions::default()).expect("kb builds");
-    let manifest: Manifest =
-        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
-    let index =
-        SearchIndex::open_bytes(std::fs::read(out.path().join(&manifest.pack)).unwrap()).unwrap();
+    let index = deflect_index::open_published(out.path()).unwrap();
     let questions = golden::load(&root.join("kb/golden.toml"))
         .unwrap()
         .questions

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use deflect_core::content_name;
 use deflect_core::synonyms::SYNONYMS_FILE;
 use deflect_core::{
-    ArticleLanguage, ArticlePack, ArticleSchema, Manifest, Synonyms, PACK_FORMAT_VERSION,
+    ArticleLanguage, ArticlePack, ArticleSchema, Manifest, SearchIndex, Synonyms,
+    PACK_FORMAT_VERSION,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use tantivy::directory::RamDirectory;
@@ -48,6 +49,8 @@ pub struct BuildOptions {
     pub tool_version: String,
     /// Config file to use instead of `deflect.toml` in the knowledge-base folder.
     pub config: Option<PathBuf>,
+    /// Size of the pieces the pack's cold files are cut into.
+    pub piece_bytes: usize,
 }
 
 impl Default for BuildOptions {
@@ -56,6 +59,7 @@ impl Default for BuildOptions {
             progress: false,
             tool_version: env!("CARGO_PKG_VERSION").into(),
             config: None,
+            piece_bytes: deflect_core::pack::DEFAULT_PIECE_BYTES,
         }
     }
 }
@@ -411,8 +415,10 @@ fn publish(out: &Path, files: &[(String, Vec<u8>)], manifest: &Manifest) -> Resu
             .flatten()
         {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let ours =
-                name.ends_with(".pack") || name.ends_with(".html") || name.starts_with(".tmp-");
+            let ours = name.ends_with(".pack")
+                || name.ends_with(".piece")
+                || name.ends_with(".html")
+                || name.starts_with(".tmp-");
             if entry.file_type().map(|t| t.is_file()).unwrap_or(false) && ours {
                 candidates.push(format!("{prefix}{name}"));
             }
@@ -457,12 +463,21 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
             Synonyms::new(config.synonyms.clone(), config.language).to_json(),
         ));
     }
-    let pack = ArticlePack::encode_index(&index, &dir, &extra)?;
+    // Split by need: the hot part is what opening and planning read; postings and stored
+    // fields follow in pieces as queries touch them (see `deflect_core::pack::pieces`).
+    let split = deflect_core::pack::pieces::split(
+        ArticlePack::index_files(&index, &dir, &extra)?,
+        options.piece_bytes,
+    )
+    .map_err(|e| BuildError::Index(tantivy::TantivyError::InternalError(e.to_string())))?;
+    let pack = split.hot;
     let pack_name = format!("kb.{}.pack", content_name(&pack));
     let manifest = Manifest {
         format_version: PACK_FORMAT_VERSION,
         pack: pack_name.clone(),
         pack_bytes: pack.len() as u64,
+        pieces: split.pieces.len() as u64,
+        pieces_bytes: split.pieces.iter().map(|(_, b)| b.len() as u64).sum(),
         articles: articles.len() as u64,
         language: config.language.code().into(),
         built_at: time::OffsetDateTime::now_utc()
@@ -471,6 +486,7 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
         tool_version: options.tool_version.clone(),
     };
     files.push((pack_name.clone(), pack));
+    files.extend(split.pieces);
     publish(out, &files, &manifest)?;
     Ok(BuildReport {
         manifest,
@@ -479,4 +495,28 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Opens the index published in `out` with every piece loaded from disk: what the CLI and
+/// the tests search (the widget loads the pieces over the network as queries need them).
+pub fn open_published(out: &Path) -> Result<SearchIndex, BuildError> {
+    let read = |name: &str| {
+        let path = out.join(name);
+        std::fs::read(&path).map_err(|e| BuildError::io(format!("reading {}", path.display()), e))
+    };
+    let unreadable = |name: &str, e: &dyn std::fmt::Display| {
+        BuildError::io(
+            format!("reading {}", out.join(name).display()),
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+        )
+    };
+    let manifest: Manifest =
+        serde_json::from_slice(&read(MANIFEST_FILE)?).map_err(|e| unreadable(MANIFEST_FILE, &e))?;
+    let pack =
+        ArticlePack::parse(read(&manifest.pack)?).map_err(|e| unreadable(&manifest.pack, &e))?;
+    for name in pack.piece_names() {
+        pack.add_piece(&name, read(&name)?)
+            .map_err(|e| unreadable(&name, &e))?;
+    }
+    SearchIndex::open(&pack).map_err(|e| unreadable(&manifest.pack, &e))
 }

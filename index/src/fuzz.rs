@@ -138,10 +138,10 @@ fn query_index() -> &'static SearchIndex {
         )
         .expect("write config");
         let out = root.join("out");
-        let report = crate::build(&kb, &out, &crate::BuildOptions::default()).expect("builds");
-        let bytes = std::fs::read(&report.pack_path).expect("pack");
+        crate::build(&kb, &out, &crate::BuildOptions::default()).expect("builds");
+        let index = crate::open_published(&out).expect("opens");
         let _ = std::fs::remove_dir_all(&root);
-        SearchIndex::open_bytes(bytes).expect("opens")
+        index
     })
 }
 

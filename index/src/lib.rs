@@ -17,5 +17,5 @@ pub mod markdown;
 pub mod source;
 
 pub use article::Article;
-pub use build::{build, check, load_config, BuildOptions, BuildReport};
+pub use build::{build, check, load_config, open_published, BuildOptions, BuildReport};
 pub use error::{BuildError, SourceError};

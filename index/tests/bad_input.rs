@@ -18,9 +18,8 @@ fn is_empty(dir: &Path) -> bool {
 }
 
 fn open(out: &Path) -> SearchIndex {
-    let manifest: deflect_core::Manifest =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    SearchIndex::open_bytes(std::fs::read(out.join(&manifest.pack)).unwrap()).unwrap()
+    // The hot part and every piece, as `deflect search` opens a published pack.
+    deflect_index::open_published(out).unwrap()
 }
 
 /// Every published article page, concatenated.

@@ -170,7 +170,7 @@ fn the_published_pack_opens_and_searches_and_corruption_is_an_error_not_a_panic(
     );
     let bytes = std::fs::read(out.path().join(&report.manifest.pack)).unwrap();
     assert_eq!(bytes.len() as u64, report.manifest.pack_bytes);
-    let index = SearchIndex::open_bytes(bytes.clone()).unwrap();
+    let index = deflect_index::open_published(out.path()).unwrap();
     assert_eq!(
         index.search("refu", 5).unwrap()[0].article.id,
         "billing/refunds"
@@ -237,9 +237,7 @@ fn synonyms_from_deflect_toml_travel_in_the_pack_and_apply_at_query_time() {
         &article("Add seats", "Seats are prorated."),
     );
     let find = |q: &str| {
-        let m = manifest(out.path());
-        let index =
-            SearchIndex::open_bytes(std::fs::read(out.path().join(&m.pack)).unwrap()).unwrap();
+        let index = deflect_index::open_published(out.path()).unwrap();
         index
             .search(q, 5)
             .unwrap()
@@ -295,9 +293,7 @@ fn html_pages_sit_beside_markdown_articles_with_configurable_selectors() {
     );
     let report = build(src.path(), out.path(), &BuildOptions::default()).unwrap();
     assert_eq!(report.manifest.articles, 2);
-    let index =
-        SearchIndex::open_bytes(std::fs::read(out.path().join(&report.manifest.pack)).unwrap())
-            .unwrap();
+    let index = deflect_index::open_published(out.path()).unwrap();
     let hit = &index.search("vpn port", 1).unwrap()[0];
     assert_eq!(
         (hit.article.id.as_str(), hit.article.title.as_str()),
@@ -350,8 +346,7 @@ fn the_same_knowledge_base_always_produces_the_same_pack() {
         std::fs::read(one.path().join(&first.pack)).unwrap(),
         std::fs::read(two.path().join(&second.pack)).unwrap()
     );
-    let index =
-        SearchIndex::open_bytes(std::fs::read(one.path().join(&first.pack)).unwrap()).unwrap();
+    let index = deflect_index::open_published(one.path()).unwrap();
     assert_eq!(index.search("refund", 1).unwrap()[0].article.id, "a");
 }
 
@@ -362,7 +357,7 @@ fn the_index_records_its_language_and_queries_are_analysed_in_it() {
     let report = build(&src, out.path(), &BuildOptions::default()).unwrap();
     assert_eq!(report.manifest.language, "de");
     assert_eq!(manifest(out.path()).language, "de");
-    let index = SearchIndex::open_bytes(std::fs::read(&report.pack_path).unwrap()).unwrap();
+    let index = deflect_index::open_published(out.path()).unwrap();
     assert_eq!(index.language(), deflect_core::ArticleLanguage::German);
     let top = |q: &str| {
         index
@@ -415,7 +410,7 @@ fn the_index_records_its_language_and_queries_are_analysed_in_it() {
     let out_en = tempfile::tempdir().unwrap();
     let report = build(english.path(), out_en.path(), &BuildOptions::default()).unwrap();
     assert_eq!(report.manifest.language, "en");
-    let index = SearchIndex::open_bytes(std::fs::read(&report.pack_path).unwrap()).unwrap();
+    let index = deflect_index::open_published(out_en.path()).unwrap();
     assert_eq!(index.language(), deflect_core::ArticleLanguage::English);
     assert_eq!(
         index.search("die ", 3).unwrap()[0].article.id,

@@ -2,9 +2,12 @@
 //! journey), the form's reducer, the index and the session, and answers the host page's
 //! commands.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
-use deflect_core::StoredArticle;
+use deflect_core::{SearchHit, StoredArticle};
+use deflect_journey::Answer;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -19,7 +22,7 @@ use crate::loader;
 use crate::outbox::Outbox;
 use crate::platform;
 use crate::session::Session;
-use crate::state::SearchAction;
+use crate::state::{SearchAction, MAX_SUGGESTIONS};
 use crate::storage_keys;
 
 impl Reducible for FormState {
@@ -27,6 +30,39 @@ impl Reducible for FormState {
     fn reduce(self: Rc<Self>, action: FormAction) -> Rc<Self> {
         Rc::new((*self).clone().apply(action))
     }
+}
+
+/// How many times pieces of the index arrived: a dependency of the effect that searches
+/// the query that was waiting for them.
+#[derive(Default, PartialEq)]
+struct PiecesArrived(u32);
+
+impl Reducible for PiecesArrived {
+    type Action = ();
+    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
+        Rc::new(PiecesArrived(self.0 + 1))
+    }
+}
+
+/// Pieces of a split pack being fetched, so a query and the background warm-up never ask
+/// for one twice.
+type InFlight = Rc<RefCell<HashSet<String>>>;
+
+/// Searches `query` now if the index holds every piece it reads; otherwise starts fetching
+/// them (see [`fetch_pieces_callback`]) and answers `None`: the query waits, unrecorded.
+fn search_now(
+    index: &IndexState,
+    query: &str,
+    fetch: &Callback<Vec<String>>,
+) -> Option<(Vec<SearchHit>, Option<Answer>)> {
+    if let IndexState::Ready(Shared(ready)) = index {
+        let needed = ready.pieces_needed(query, MAX_SUGGESTIONS);
+        if !needed.is_empty() {
+            fetch.emit(needed);
+            return None;
+        }
+    }
+    Some(index.suggest(query, MAX_SUGGESTIONS))
 }
 
 /// Props of [`App`].
@@ -50,6 +86,10 @@ pub fn app(props: &AppProps) -> Html {
     let outbox = use_state(|| Rc::new(Outbox::default()));
     let context = use_state(Vec::<String>::new);
     let launcher = use_node_ref();
+    let arrived = use_reducer(PiecesArrived::default);
+    let in_flight: InFlight = use_mut_ref(HashSet::<String>::new);
+    let fetch = fetch_pieces_callback(&index, &arrived, &in_flight, &props.config.manifest_url);
+    let warmed_up = use_mut_ref(|| false);
 
     {
         // An expired contact draft goes when the widget starts, not only when it is seen.
@@ -66,15 +106,18 @@ pub fn app(props: &AppProps) -> Html {
         // Report progress on the host element, and search what was typed while loading:
         // only now is it a search the journey records (with what the index answered).
         // Context suggestions follow the host page's context while the box is empty.
+        // Pieces arriving re-run this for the query that waited for them.
         let (config, state) = (props.config.clone(), state.clone());
+        let fetch = fetch.clone();
         use_effect_with(
-            ((*index).clone(), (*context).clone()),
-            move |(index, context)| {
+            ((*index).clone(), (*context).clone(), arrived.0),
+            move |(index, context, _)| {
                 config.set_state(index.label());
                 if matches!(index, IndexState::Ready(_)) && !state.query.is_empty() {
-                    state.input(state.query.clone(), index, context);
+                    // Searched once every piece it reads is here (nothing while they load).
+                    state.search_waiting(state.query.clone(), &|q| search_now(index, q, &fetch));
                 } else if !context.is_empty() {
-                    state.show_context(index, context);
+                    state.show_context(context, &|q| search_now(index, q, &fetch));
                 }
             },
         );
@@ -83,10 +126,20 @@ pub fn app(props: &AppProps) -> Html {
     {
         // "deflect:suggestions" marks each render of suggestions from the index (not the
         // empty ones while it loads): keystroke-to-suggestions, measurable by the host.
-        let ready = matches!(*index, IndexState::Ready(_));
+        // Once the first suggestions are painted, the rest of a split pack follows in the
+        // background, so later keystrokes never wait on the network (and work offline).
+        let ready = match &*index {
+            IndexState::Ready(Shared(ready)) if !state.pending => Some(ready.clone()),
+            _ => None,
+        };
+        let (arrived, in_flight) = (arrived.clone(), in_flight.clone());
+        let manifest_url = props.config.manifest_url.clone();
         use_effect_with((state.query.clone(), state.hits.clone()), move |_| {
-            if ready {
+            if let Some(ready) = ready {
                 platform::mark("deflect:suggestions");
+                if !std::mem::replace(&mut *warmed_up.borrow_mut(), true) {
+                    spawn_local(warm_up(ready, manifest_url, in_flight, arrived));
+                }
             }
         });
     }
@@ -136,7 +189,10 @@ pub fn app(props: &AppProps) -> Html {
     };
     let on_input = {
         let (state, index, context) = (state.clone(), index.clone(), context.clone());
-        Callback::from(move |query: String| state.input(query, &index, &context))
+        let fetch = fetch.clone();
+        Callback::from(move |query: String| {
+            state.input(query, &context, &|q| search_now(&index, q, &fetch))
+        })
     };
     let on_open_article = open_article_callback(&state, &props.config.manifest_url);
     let on_command = {
@@ -184,10 +240,17 @@ pub fn app(props: &AppProps) -> Html {
                 }
             }
         });
-        let on_open_article = on_open_article.clone();
-        use_effect_with((*index).clone(), move |index| {
+        let (on_open_article, fetch) = (on_open_article.clone(), fetch.clone());
+        use_effect_with(((*index).clone(), arrived.0), move |(index, _)| {
             if let IndexState::Ready(Shared(index)) = index {
-                if let Some(id) = deep_link.borrow_mut().take() {
+                // Its postings, then its stored fields: fetched first when the pack is split.
+                let needed = match deep_link.borrow().as_deref() {
+                    Some(id) => index.article_pieces_needed(id),
+                    None => Vec::new(),
+                };
+                if !needed.is_empty() {
+                    fetch.emit(needed);
+                } else if let Some(id) = deep_link.borrow_mut().take() {
                     match index.article(&id) {
                         Ok(Some(meta)) => on_open_article.emit(meta),
                         _ => platform::warn(&format!("deflect: no article {id:?} to open")),
@@ -219,6 +282,87 @@ pub fn app(props: &AppProps) -> Html {
                 { if state.open { props.config.texts.close_help } else { props.config.texts.help } }
             </button>
         </div>
+    }
+}
+
+/// Fetching the pieces a query needs: each at most once at a time; when they arrive the
+/// waiting query is searched; a piece that fails twice (see `loader::fetch_pieces`) makes
+/// search unavailable, and the panel offers contact instead.
+fn fetch_pieces_callback(
+    index: &UseStateHandle<IndexState>,
+    arrived: &UseReducerHandle<PiecesArrived>,
+    in_flight: &InFlight,
+    manifest_url: &str,
+) -> Callback<Vec<String>> {
+    let (index, arrived, in_flight) = (index.clone(), arrived.clone(), in_flight.clone());
+    let manifest_url = manifest_url.to_string();
+    Callback::from(move |names: Vec<String>| {
+        let IndexState::Ready(Shared(ready)) = (*index).clone() else {
+            return;
+        };
+        let names: Vec<String> = names
+            .into_iter()
+            .filter(|n| in_flight.borrow_mut().insert(n.clone()))
+            .collect();
+        if names.is_empty() {
+            return; // already on the way; their arrival re-runs the query
+        }
+        let (index, arrived, in_flight) = (index.clone(), arrived.clone(), in_flight.clone());
+        let manifest_url = manifest_url.clone();
+        spawn_local(async move {
+            let fetched = loader::fetch_pieces(&ready, &names, &manifest_url, false).await;
+            for name in &names {
+                in_flight.borrow_mut().remove(name);
+            }
+            match fetched {
+                Ok(()) => arrived.dispatch(()),
+                Err(e) => {
+                    web_sys::console::error_1(&format!("deflect: search unavailable: {e}").into());
+                    index.set(IndexState::Failed(e.into()));
+                }
+            }
+        });
+    })
+}
+
+/// Fetches every piece of a split pack not loaded yet, a few at a time at low priority,
+/// then marks `deflect:pieces-loaded` (User Timing) when none is missing. A failure here is
+/// not shown: a query that needs the piece fetches it again, and says so if it still fails.
+async fn warm_up(
+    index: Rc<deflect_core::SearchIndex>,
+    manifest_url: String,
+    in_flight: InFlight,
+    arrived: UseReducerHandle<PiecesArrived>,
+) {
+    const AT_ONCE: usize = 4;
+    let mut tried = HashSet::new();
+    loop {
+        // Asked afresh each time: queries load pieces meanwhile.
+        let batch: Vec<String> = index
+            .pieces_pending()
+            .into_iter()
+            .filter(|n| !tried.contains(n) && !in_flight.borrow().contains(n))
+            .take(AT_ONCE)
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        for name in &batch {
+            tried.insert(name.clone());
+            in_flight.borrow_mut().insert(name.clone());
+        }
+        let fetched = loader::fetch_pieces(&index, &batch, &manifest_url, true).await;
+        for name in &batch {
+            in_flight.borrow_mut().remove(name);
+        }
+        if let Err(e) = fetched {
+            platform::warn(&format!("deflect: background fetch: {e}"));
+        }
+        // A query may have been waiting for a piece this batch fetched.
+        arrived.dispatch(());
+    }
+    if index.pieces_pending().is_empty() {
+        platform::mark("deflect:pieces-loaded");
     }
 }
 

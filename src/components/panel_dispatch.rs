@@ -11,13 +11,14 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use deflect_journey::Step;
+use deflect_core::SearchHit;
+use deflect_journey::{Answer, Step};
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
-use super::index_state::{IndexState, Shared};
+use super::index_state::Shared;
 use crate::session::Session;
-use crate::state::{SearchAction, SearchState, MAX_SUGGESTIONS};
+use crate::state::{SearchAction, SearchState};
 
 /// A pause in typing this long makes the query in the box a "final form".
 const SETTLE_MS: u32 = 1_000;
@@ -67,34 +68,54 @@ impl PanelHandle {
         self.state.dispatch(action);
     }
 
-    /// The box now holds `query`: its suggestions from `index` (none before it is ready:
-    /// the query then waits, unsearched), or the host page's `context` suggestions when
-    /// the box is blank.
-    pub fn input(&self, query: String, index: &IndexState, context: &[String]) {
+    /// The box now holds `query`: its suggestions when `search` can answer now, else it
+    /// waits (typed, unsearched: `search` has started fetching the pieces of the index it
+    /// reads, and [`PanelHandle::search_waiting`] answers it when they arrive); or the host
+    /// page's `context` suggestions when the box is blank.
+    pub fn input(&self, query: String, context: &[String], search: &Search<'_>) {
         if query.trim().is_empty() && !context.is_empty() {
             self.dispatch(SearchAction::Results {
                 query,
                 hits: Vec::new(),
                 answer: None,
             });
-            self.show_context(index, context);
+            self.show_context(context, search);
             return;
         }
-        let (hits, answer) = index.suggest(&query, MAX_SUGGESTIONS);
-        self.dispatch(SearchAction::Results {
-            query,
-            hits,
-            answer,
-        });
+        match search(&query) {
+            Some((hits, answer)) => self.dispatch(SearchAction::Results {
+                query,
+                hits,
+                answer,
+            }),
+            None => self.dispatch(SearchAction::Typed(query)),
+        }
+    }
+
+    /// Searches the query that was waiting (for the index, or pieces of it), if `search`
+    /// can answer it now; nothing happens otherwise, so the pause before it settles is not
+    /// restarted by every piece that arrives.
+    pub fn search_waiting(&self, query: String, search: &Search<'_>) {
+        if let Some((hits, answer)) = search(&query) {
+            self.dispatch(SearchAction::Results {
+                query,
+                hits,
+                answer,
+            });
+        }
     }
 
     /// Suggestions for the host page's context, shown while the box is empty.
-    pub fn show_context(&self, index: &IndexState, context: &[String]) {
-        self.dispatch(SearchAction::ContextResults(
-            index.search(&context.join(" "), MAX_SUGGESTIONS),
-        ));
+    pub fn show_context(&self, context: &[String], search: &Search<'_>) {
+        if let Some((hits, _)) = search(&context.join(" ")) {
+            self.dispatch(SearchAction::ContextResults(hits));
+        }
     }
 }
+
+/// Searches the index for a query: its suggestions and what the journey records of them,
+/// or `None` while the index (or the pieces of it the query reads) is not there yet.
+pub type Search<'a> = dyn Fn(&str) -> Option<(Vec<SearchHit>, Option<Answer>)> + 'a;
 
 /// The panel's reducer, wired to the journey of `session`.
 #[hook]
