@@ -632,6 +632,7 @@ mod tests {
     fn schedule() -> deflect_journey::SupportSchedule {
         SupportPolicy {
             time_zone: "Europe/Berlin".into(),
+            time_zone_rules: None,
             hours: [("mon-fri".to_string(), "09:00-17:00".to_string())].into(),
             holidays: vec![],
             response_targets: [("default".to_string(), "4h".to_string())].into(),
@@ -667,6 +668,7 @@ mod tests {
         }
         let no_hours = SupportPolicy {
             time_zone: "UTC".into(),
+            time_zone_rules: None,
             hours: Default::default(),
             holidays: vec![],
             response_targets: [("default".to_string(), "4h".to_string())].into(),

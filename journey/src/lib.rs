@@ -5,11 +5,14 @@
 //! - [`journey`]: the state machine that turns what a customer does into events, a trail
 //!   and exactly one outcome;
 //! - [`policy`]: the vendor's support hours and response targets, and the reply
-//!   expectation they imply at a given instant.
+//!   expectation they imply at a given instant;
+//! - [`zone`]: the support team's time zone from its POSIX rules, so the widget ships no
+//!   time-zone database.
 
 pub mod journey;
 pub mod policy;
 pub mod wire;
+pub mod zone;
 
 pub use journey::{Answer, Journey, QueryText, Step};
 pub use policy::{Expectation, PolicyError, SupportPolicy, SupportSchedule};
