@@ -112,33 +112,13 @@ pub fn zone_rules(name: &str, year: i16) -> Option<String> {
     let names = [format("en-US", "short"), format("en-GB", "short")];
     deflect_journey::zone::posix_rules(
         year,
-        |at| parse_gmt_offset(&zone_name(&offsets, at)?),
+        |at| deflect_journey::zone::parse_gmt_offset(&zone_name(&offsets, at)?),
         |at| {
             names.iter().flatten().find_map(|f| {
                 zone_name(f, at).filter(|n| !n.starts_with("GMT+") && !n.starts_with("GMT-"))
             })
         },
     )
-}
-
-/// Seconds east of UTC from `Intl`'s long offset: `GMT+01:00`, `GMT-03:30`, `GMT`.
-fn parse_gmt_offset(text: &str) -> Option<i32> {
-    let rest = text.strip_prefix("GMT")?;
-    if rest.is_empty() {
-        return Some(0);
-    }
-    let sign = match rest.as_bytes()[0] {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let mut parts = rest[1..].split(':').map(|p| p.parse::<i32>().ok());
-    let (h, m, s) = (
-        parts.next()??,
-        parts.next().unwrap_or(Some(0))?,
-        parts.next().unwrap_or(Some(0))?,
-    );
-    Some(sign * (h * 3600 + m * 60 + s))
 }
 
 /// The value of `name` in the page's query string.

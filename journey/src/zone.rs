@@ -122,6 +122,29 @@ pub fn posix_rules(
     }
 }
 
+/// Seconds east of UTC from a `GMT+01:00`-style offset (`Intl`'s `longOffset` zone
+/// name; plain `GMT` is UTC).
+pub fn parse_gmt_offset(text: &str) -> Option<i32> {
+    let rest = text.strip_prefix("GMT")?;
+    if rest.is_empty() {
+        return Some(0);
+    }
+    // Some locales write the minus sign as U+2212.
+    let minus = rest
+        .strip_prefix('-')
+        .or_else(|| rest.strip_prefix('\u{2212}'));
+    let (sign, rest) = match (rest.strip_prefix('+'), minus) {
+        (Some(rest), _) => (1, rest),
+        (_, Some(rest)) => (-1, rest),
+        _ => return None,
+    };
+    let mut parts = rest.split(':').map(|p| p.parse::<i32>().ok());
+    let h = parts.next()??;
+    let m = parts.next().unwrap_or(Some(0))?;
+    let s = parts.next().unwrap_or(Some(0))?;
+    Some(sign * (h * 3600 + m * 60 + s))
+}
+
 /// `,Mm.w.d[/time]`: the change at `at`, written as "the w-th (5: last) weekday d of month
 /// m" at the local wall-clock time before the change (offset `before`).
 fn transition_rule(at: Timestamp, before: i32) -> Option<String> {
@@ -255,6 +278,17 @@ mod tests {
         assert_eq!(rules.as_deref(), Some("<+01>-1<+02>,M3.5.0,M10.5.0/3"));
         // An unknown zone has no rules.
         assert_eq!(posix_rules(2026, |_| None, |_| None), None);
+    }
+
+    #[test]
+    fn intl_long_offsets_parse() {
+        assert_eq!(parse_gmt_offset("GMT"), Some(0));
+        assert_eq!(parse_gmt_offset("GMT+01:00"), Some(3600));
+        assert_eq!(parse_gmt_offset("GMT-03:30"), Some(-12600));
+        assert_eq!(parse_gmt_offset("GMT+05:45"), Some(20700));
+        assert_eq!(parse_gmt_offset("CET"), None);
+        assert_eq!(parse_gmt_offset("GMT+x"), None);
+        assert_eq!(parse_gmt_offset("GMT\u{2212}01:00"), Some(-3600));
     }
 
     #[test]
