@@ -6,7 +6,7 @@
 //!
 //! - [`schema`]: the fields of an article in the index and which of them are stored;
 //! - [`analyzer`]: the index's language, and per language tokenizing, lower-casing, ASCII
-//!   folding, stop words ([`stop_words`]) and stemming;
+//!   folding, stop words ([`stop_words`]) and stemming ([`stemmer`]);
 //! - [`pack`]: the single-file, content-addressed index pack and its manifest;
 //! - [`planner`]: turning as-you-type input into a ranked tantivy query;
 //! - [`search`]: opening a pack in memory and running planned queries;
@@ -25,6 +25,7 @@ pub mod planner;
 pub mod schema;
 pub mod search;
 pub mod spelling;
+pub mod stemmer;
 pub mod stop_words;
 pub mod synonyms;
 
