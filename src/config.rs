@@ -116,6 +116,16 @@ impl WidgetConfig {
                 c.starts_with("mailto:") || c.starts_with("https://") || c.starts_with("http://")
             })
             .unwrap_or_else(|| "mailto:support@example.com".into());
+        // The widget has no time-zone database: a support zone given by name only gets its
+        // rules from the browser.
+        if let Some(policy) = settings.support.as_mut() {
+            if policy.time_zone_rules.is_none() {
+                let year = crate::platform::now()
+                    .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .year();
+                policy.time_zone_rules = crate::platform::zone_rules(&policy.time_zone, year);
+            }
+        }
         let schedule = settings.schedule().unwrap_or_else(|e| {
             crate::platform::warn(&format!("deflect: no reply expectation shown: {e}"));
             None

@@ -68,6 +68,59 @@ pub fn now() -> jiff::Timestamp {
     jiff::Timestamp::from_millisecond(now_ms() as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
+/// The rules (a POSIX TZ string) of the IANA time zone `name` in `year`, from the
+/// browser's own time-zone data: the widget ships no database, and `Intl` has them all.
+/// `None` when the browser does not know the zone.
+pub fn zone_rules(name: &str, year: i16) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    // `new Intl.DateTimeFormat(locale, {timeZone, timeZoneName})`, through Reflect because
+    // the constructor throws on an unknown zone.
+    let format = |locale: &str, style: &str| -> Option<js_sys::Intl::DateTimeFormat> {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"timeZone".into(), &name.into()).ok()?;
+        js_sys::Reflect::set(&options, &"timeZoneName".into(), &style.into()).ok()?;
+        let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let args = js_sys::Array::of2(&locale.into(), &options);
+        Some(
+            js_sys::Reflect::construct(&constructor, &args)
+                .ok()?
+                .unchecked_into(),
+        )
+    };
+    let zone_name =
+        |format: &js_sys::Intl::DateTimeFormat, at: jiff::Timestamp| -> Option<String> {
+            let date = js_sys::Date::new(&JsValue::from_f64(at.as_millisecond() as f64));
+            format.format_to_parts(&date).iter().find_map(|part| {
+                let kind = js_sys::Reflect::get(&part, &"type".into())
+                    .ok()?
+                    .as_string()?;
+                (kind == "timeZoneName")
+                    .then(|| {
+                        js_sys::Reflect::get(&part, &"value".into())
+                            .ok()?
+                            .as_string()
+                    })
+                    .flatten()
+            })
+        };
+    let offsets = format("en-US", "longOffset")?;
+    // "CET" is British English's name, "EST" American English's; "GMT+1" is neither's.
+    let names = [format("en-US", "short"), format("en-GB", "short")];
+    deflect_journey::zone::posix_rules(
+        year,
+        |at| deflect_journey::zone::parse_gmt_offset(&zone_name(&offsets, at)?),
+        |at| {
+            names.iter().flatten().find_map(|f| {
+                zone_name(f, at).filter(|n| !n.starts_with("GMT+") && !n.starts_with("GMT-"))
+            })
+        },
+    )
+}
+
 /// The value of `name` in the page's query string.
 pub fn query_param(name: &str) -> Option<String> {
     let search = document().location()?.search().ok()?;

@@ -10,11 +10,12 @@
 use std::fmt;
 use std::rc::Rc;
 
+use frostem::Algorithm;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
 };
 
+use crate::stemmer::SnowballStemmer;
 use crate::stop_words;
 
 /// Tokens longer than this (in bytes) are dropped: they are base64 blobs or hashes, not words.
@@ -124,11 +125,11 @@ impl ArticleLanguage {
         }
     }
 
-    fn stemmer_language(self) -> Language {
+    fn stemmer_algorithm(self) -> Algorithm {
         match self {
-            ArticleLanguage::English => Language::English,
-            ArticleLanguage::German => Language::German,
-            ArticleLanguage::French => Language::French,
+            ArticleLanguage::English => Algorithm::English,
+            ArticleLanguage::German => Algorithm::German,
+            ArticleLanguage::French => Algorithm::French,
         }
     }
 
@@ -141,7 +142,7 @@ impl ArticleLanguage {
             .filter(StopWordFilter::remove(
                 self.folded_stop_words().iter().cloned(),
             ))
-            .filter(Stemmer::new(self.stemmer_language()))
+            .filter(SnowballStemmer::new(self.stemmer_algorithm()))
             .build()
     }
 

@@ -6,7 +6,7 @@
 //!
 //! - [`schema`]: the fields of an article in the index and which of them are stored;
 //! - [`analyzer`]: the index's language, and per language tokenizing, lower-casing, ASCII
-//!   folding, stop words ([`stop_words`]) and stemming;
+//!   folding, stop words ([`stop_words`]) and stemming ([`stemmer`]);
 //! - [`pack`]: the content-addressed index pack (a hot part and pieces fetched on demand)
 //!   and its manifest;
 //! - [`content_address`]: naming published files by the hash of their bytes, and checking
@@ -31,6 +31,7 @@ pub mod planner;
 pub mod schema;
 pub mod search;
 pub mod spelling;
+pub mod stemmer;
 pub mod stop_words;
 pub mod synonyms;
 

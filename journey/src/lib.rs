@@ -7,10 +7,13 @@
 //! - [`journey`]: the state machine that turns what a customer does into events, a trail
 //!   and exactly one outcome;
 //! - [`policy`]: the vendor's support hours and response targets, and the reply
-//!   expectation they imply at a given instant.
+//!   expectation they imply at a given instant;
+//! - [`zone`]: the support team's time zone from its POSIX rules, so the widget ships no
+//!   time-zone database.
 
 pub mod journey;
 pub mod policy;
+pub mod zone;
 
 pub use deflect_wire as wire;
 pub use deflect_wire::case_text;

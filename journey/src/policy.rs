@@ -31,6 +31,11 @@ const HORIZON_DAYS: usize = 400;
 pub struct SupportPolicy {
     /// IANA time zone of the support team, e.g. `Europe/Berlin`.
     pub time_zone: String,
+    /// The zone's rules as a POSIX TZ string, e.g. `CET-1CEST,M3.5.0,M10.5.0/3` (the last
+    /// line of its file in the IANA database). Optional: the widget carries no time-zone
+    /// database and, without them, asks the browser for the named zone's rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone_rules: Option<String>,
     /// Opening hours per day (`mon`…`sun`) or day range (`mon-fri`): comma-separated
     /// `HH:MM-HH:MM` intervals, `closed`, or `24h`. Days not named are closed.
     pub hours: BTreeMap<String, String>,
@@ -152,14 +157,14 @@ fn parse_intervals(field: &str, spec: &str) -> Result<Vec<Interval>, PolicyError
 impl SupportPolicy {
     /// Checks the policy and turns it into a schedule.
     pub fn schedule(&self) -> Result<SupportSchedule, PolicyError> {
-        let zone = TimeZone::get(&self.time_zone).map_err(|_| {
-            policy_error(
-                "time_zone",
-                format!(
-                    "{:?} is not an IANA time zone like Europe/Berlin",
-                    self.time_zone
-                ),
-            )
+        let rules = self.time_zone_rules.as_deref();
+        let zone = crate::zone::resolve(&self.time_zone, rules).map_err(|message| {
+            let field = if rules.is_some() {
+                "time_zone_rules"
+            } else {
+                "time_zone"
+            };
+            policy_error(field, message)
         })?;
         let mut week: [Vec<Interval>; 7] = Default::default();
         let mut named = [false; 7];
@@ -339,6 +344,7 @@ mod tests {
     fn berlin() -> SupportSchedule {
         SupportPolicy {
             time_zone: "Europe/Berlin".into(),
+            time_zone_rules: None,
             hours: [("mon-fri".to_string(), "09:00-17:00".to_string())].into(),
             holidays: vec!["2026-12-25".parse().unwrap(), "2026-12-24".parse().unwrap()],
             response_targets: [
@@ -439,6 +445,7 @@ mod tests {
     fn business_time_is_elapsed_time_across_dst_changes() {
         let s = SupportPolicy {
             time_zone: "Europe/Berlin".into(),
+            time_zone_rules: None,
             hours: [("mon-sun".to_string(), "24h".to_string())].into(),
             holidays: vec![],
             response_targets: [("default".to_string(), "4h".to_string())].into(),
@@ -461,10 +468,79 @@ mod tests {
         );
     }
 
+    /// A schedule whose zone comes from its POSIX rules alone, as in the widget (which has
+    /// no time-zone database); the name is one the database does not know.
+    fn by_rules(rules: &str, hours: &str, target: &str) -> SupportSchedule {
+        SupportPolicy {
+            time_zone: "Support/Team".into(),
+            time_zone_rules: Some(rules.into()),
+            hours: [("mon-sun".to_string(), hours.to_string())].into(),
+            holidays: vec![],
+            response_targets: [("default".to_string(), target.to_string())].into(),
+            covers: None,
+        }
+        .schedule()
+        .unwrap()
+    }
+
+    #[test]
+    fn zone_rules_alone_carry_the_dst_changes() {
+        let s = by_rules("CET-1CEST,M3.5.0,M10.5.0/3", "24h", "4h");
+        // The same instants as with the database's Europe/Berlin: spring forward…
+        let e = s.expectation(ts("2026-03-28T23:30:00Z"), None);
+        assert_eq!(
+            local(e.reply_by.as_ref().unwrap()),
+            "Sun 2026-03-29 05:30 CEST"
+        );
+        // …and fall back, in 2026 and (rules, not a table) in 2027.
+        let e = s.expectation(ts("2026-10-24T23:30:00Z"), None);
+        assert_eq!(
+            local(e.reply_by.as_ref().unwrap()),
+            "Sun 2026-10-25 04:30 CET"
+        );
+        let e = s.expectation(ts("2027-10-30T23:30:00Z"), None);
+        assert_eq!(
+            local(e.reply_by.as_ref().unwrap()),
+            "Sun 2027-10-31 04:30 CET"
+        );
+        // Opening hours keep their wall-clock times across the change: 09:00 CET before,
+        // 09:00 CEST (an hour earlier in UTC) after.
+        let s = by_rules("CET-1CEST,M3.5.0,M10.5.0/3", "09:00-17:00", "1h");
+        let e = s.expectation(ts("2026-03-28T17:00:00Z"), None); // Sat 18:00 CET
+        assert_eq!(
+            local(e.opens_at.as_ref().unwrap()),
+            "Sun 2026-03-29 09:00 CEST"
+        );
+        assert_eq!(e.opens_at.unwrap().timestamp(), ts("2026-03-29T07:00:00Z"));
+        // Southern hemisphere: Sydney leaves DST on the first Sunday of April at 03:00.
+        let s = by_rules("AEST-10AEDT,M10.1.0,M4.1.0/3", "24h", "2h");
+        let e = s.expectation(ts("2026-04-04T15:30:00Z"), None); // Sun 02:30 AEDT
+        assert_eq!(
+            local(e.reply_by.as_ref().unwrap()),
+            "Sun 2026-04-05 03:30 AEST"
+        );
+    }
+
+    #[test]
+    fn bad_zone_rules_are_named() {
+        let e = SupportPolicy {
+            time_zone: "Europe/Berlin".into(),
+            time_zone_rules: Some("summer time".into()),
+            hours: BTreeMap::new(),
+            holidays: vec![],
+            response_targets: BTreeMap::new(),
+            covers: None,
+        }
+        .schedule()
+        .unwrap_err();
+        assert_eq!(e.field, "time_zone_rules");
+    }
+
     #[test]
     fn a_workday_on_a_dst_day_keeps_its_wall_clock_hours() {
         let s = SupportPolicy {
             time_zone: "America/New_York".into(),
+            time_zone_rules: None,
             hours: [("mon-sun".to_string(), "08:00-12:00".to_string())].into(),
             holidays: vec![],
             response_targets: [("default".to_string(), "6h".to_string())].into(),
@@ -485,6 +561,7 @@ mod tests {
     fn split_days_and_ranges_that_wrap() {
         let s = SupportPolicy {
             time_zone: "Asia/Tokyo".into(),
+            time_zone_rules: None,
             hours: [
                 (
                     "sun-thu".to_string(),
@@ -518,6 +595,7 @@ mod tests {
     fn bad_policies_name_the_field() {
         let base = SupportPolicy {
             time_zone: "Europe/Berlin".into(),
+            time_zone_rules: None,
             hours: BTreeMap::new(),
             holidays: vec![],
             response_targets: BTreeMap::new(),
@@ -566,6 +644,7 @@ mod tests {
     fn a_policy_with_no_hours_promises_nothing() {
         let s = SupportPolicy {
             time_zone: "UTC".into(),
+            time_zone_rules: None,
             hours: BTreeMap::new(),
             holidays: vec![],
             response_targets: [("default".to_string(), "4h".to_string())].into(),

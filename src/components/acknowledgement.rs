@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::app::Shared;
 use crate::form::mailto;
-use crate::i18n::{fill, Texts};
+use crate::i18n::{clock_time, fill, Texts};
 use crate::outbox::{Outbox, RequestRecord, RequestStatus};
 use crate::platform;
 use crate::session::Session;
@@ -49,7 +49,7 @@ fn reply_text(session: &Session, r: &RequestRecord) -> Option<String> {
     let due = r
         .expected_reply_by?
         .to_zoned_datetime(schedule.zone().clone());
-    let when = format!("{}, {}", t.long_date(due.date()), due.strftime("%H:%M %Z"));
+    let when = format!("{}, {}", t.long_date(due.date()), clock_time(&due));
     Some(fill(t.expect_reply_by, &[("when", &when)]))
 }
 
@@ -139,7 +139,7 @@ pub fn request_list(props: &RequestListProps) -> Html {
         .unwrap_or(jiff::tz::TimeZone::UTC);
     let items = props.outbox.0.requests.iter().map(|r| {
         let at = r.created_at.to_zoned_datetime(zone.clone());
-        let when = format!("{} {}, {}", t.long_date(at.date()), at.year(), at.strftime("%H:%M %Z"));
+        let when = format!("{} {}, {}", t.long_date(at.date()), at.year(), clock_time(&at));
         html! {
             <li class="deflect-request">
                 <span class="deflect-request-subject">{ r.subject.clone() }</span>

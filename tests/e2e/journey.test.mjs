@@ -542,11 +542,30 @@ describe('the self-help journey', () => {
       at: '2026-11-27T17:00:00Z',
       text: "We're offline until Monday 09:00 CET; expect a reply by Monday 13:00 CET.",
     },
+    // The widget has no time-zone database: it takes Europe/Berlin's rules from the
+    // browser (Intl), so DST must come out right without one.
+    {
+      name: 'across the change to summer time (Friday 27 March 16:00 CET)',
+      at: '2026-03-27T15:00:00Z',
+      text: "We're online now; expect a reply by Monday 12:00 CEST.",
+    },
+    {
+      name: 'in summer time (Monday 6 July 10:00 CEST)',
+      at: '2026-07-06T08:00:00Z',
+      text: "We're online now; expect a reply by today 14:00 CEST.",
+    },
+    {
+      name: 'with the zone given by its rules only, across the change back (Friday 23 October 16:00 CEST)',
+      at: '2026-10-23T14:00:00Z',
+      support: { ...SUPPORT, time_zone: 'Tallyboard/Office', time_zone_rules: 'CET-1CEST,M3.5.0,M10.5.0/3' },
+      text: "We're online now; expect a reply by Monday 12:00 CET.",
+    },
   ];
   for (const clock of clocks) {
     test(`the reply expectation is right ${clock.name}`, async () => {
       await page.clock.setFixedTime(new Date(clock.at));
-      await gotoHostPage(page, env, { collector: collector.url, support: SUPPORT, identify: { plan: 'team' } });
+      const support = clock.support ?? SUPPORT;
+      await gotoHostPage(page, env, { collector: collector.url, support, identify: { plan: 'team' } });
       await openPanel(page);
       await page.click('.deflect-footer button.deflect-contact');
       const expectation = page.locator('.deflect-form .deflect-expectation');
