@@ -16,7 +16,6 @@
 //!   customer; dropping it would break that promise) but no longer listed.
 
 use jiff::{SignedDuration, Timestamp};
-use serde::Deserialize;
 
 use crate::outbox::{Outbox, RequestStatus};
 
@@ -30,35 +29,7 @@ pub const REQUESTS_KEPT_DAYS: i64 = 90;
 
 const DAY_MS: f64 = 86_400_000.0;
 
-/// How much of the page URL a case carries (`page_url` / `data-page-url`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PageUrl {
-    /// Scheme, host and path.
-    #[default]
-    Path,
-    /// The whole URL, query string and fragment included.
-    Full,
-}
-
-impl PageUrl {
-    /// Parses a data attribute's value.
-    pub fn parse(value: &str) -> Result<PageUrl, String> {
-        match value.trim() {
-            "path" => Ok(PageUrl::Path),
-            "full" => Ok(PageUrl::Full),
-            other => Err(format!("data-page-url=\"{other}\": expected path or full")),
-        }
-    }
-
-    /// `href` as a case may carry it.
-    pub fn apply(self, href: &str) -> String {
-        match self {
-            PageUrl::Full => href.to_string(),
-            PageUrl::Path => href[..href.find(['?', '#']).unwrap_or(href.len())].to_string(),
-        }
-    }
-}
+pub use deflect_journey::wire::PageUrl;
 
 /// Whether a draft last saved at `saved_at_ms` (ms since the epoch) is past `days` at
 /// `now_ms`. A draft without a time was saved by a widget from before drafts expired: its

@@ -8,17 +8,7 @@
 use deflect_wire::{Case, EventBatch, EventKind, QueryText};
 use serde::Deserialize;
 
-/// How much of the page URL a case keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PageUrl {
-    /// Scheme, host and path: query strings and fragments often hold tokens, e-mail
-    /// addresses and search terms.
-    #[default]
-    Path,
-    /// The whole URL as the page had it.
-    Full,
-}
+pub use deflect_wire::PageUrl;
 
 /// `[privacy]` settings.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -45,11 +35,8 @@ pub fn scrub_events(batch: &mut EventBatch, privacy: &PrivacyConfig) {
 /// description, the searches in the trail they saw on the form) are the request itself and
 /// stay.
 pub fn scrub_case(case: &mut Case, privacy: &PrivacyConfig) {
-    if privacy.page_url == PageUrl::Path {
-        if let Some(url) = &mut case.context.page_url {
-            let end = url.find(['?', '#']).unwrap_or(url.len());
-            url.truncate(end);
-        }
+    if let Some(url) = &mut case.context.page_url {
+        *url = privacy.page_url.apply(url);
     }
 }
 

@@ -790,6 +790,39 @@ fn decorate(schema: &mut serde_json::Value, name: &str, description: &str) {
     }
 }
 
+/// How much of the page URL a case carries: the widget's `page_url` setting (it trims
+/// before anything leaves the browser) and the collector's `[privacy] page_url` (which
+/// trims whatever a widget sends). One type, so the two cannot disagree on the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageUrl {
+    /// Scheme, host and path: query strings and fragments often hold tokens, e-mail
+    /// addresses and search terms.
+    #[default]
+    Path,
+    /// The whole URL as the page had it.
+    Full,
+}
+
+impl PageUrl {
+    /// Parses a data attribute's value (`data-page-url`).
+    pub fn parse(value: &str) -> Result<PageUrl, String> {
+        match value.trim() {
+            "path" => Ok(PageUrl::Path),
+            "full" => Ok(PageUrl::Full),
+            other => Err(format!("data-page-url=\"{other}\": expected path or full")),
+        }
+    }
+
+    /// `href` as a case may carry it.
+    pub fn apply(self, href: &str) -> String {
+        match self {
+            PageUrl::Full => href.to_string(),
+            PageUrl::Path => href[..href.find(['?', '#']).unwrap_or(href.len())].to_string(),
+        }
+    }
+}
+
 /// How much query text the vendor collects in events (the widget's `queryText` setting
 /// and the collector's `[privacy] query_text`, which enforces it whatever a widget sends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
