@@ -63,7 +63,20 @@ function articleFile(kbDir, text) {
   return { name, html: readFileSync(path.join(kbDir, 'articles', name), 'utf8') };
 }
 
-/** Adds `extra` to the article containing `text`, renaming it, and republishes the pack naming it (see the top). */
+/** Replaces every occurrence of `from` in `bytes` by `to` (the same length); returns how many. */
+function patch(bytes, from, to) {
+  let n = 0;
+  for (let at = bytes.indexOf(from); at >= 0; at = bytes.indexOf(from, at + 1), n++) to.copy(bytes, at);
+  return n;
+}
+
+/**
+ * Adds `extra` to the article containing `text`, renaming it, and republishes the pack
+ * naming it (see the top): the article's file name is a stored field, so it sits in the
+ * doc store's pieces (and maybe the hot part's slices). Each piece that names it is
+ * patched and renamed after its new content, the hot part is patched to name the new
+ * pieces and file, and gets a new checksum and name; every name keeps its length.
+ */
 function republishWith(kbDir, text, extra) {
   const { name, html } = articleFile(kbDir, text);
   const changed = Buffer.from(html + extra);
@@ -72,9 +85,16 @@ function republishWith(kbDir, text, extra) {
   const manifest = JSON.parse(readFileSync(path.join(kbDir, 'manifest.json'), 'utf8'));
   const pack = readFileSync(path.join(kbDir, manifest.pack));
   const [from, to] = [Buffer.from(`articles/${name}`), Buffer.from(`articles/${renamed}`)];
-  let patched = 0;
-  for (let at = pack.indexOf(from); at >= 0; at = pack.indexOf(from, at + 1), patched++) to.copy(pack, at);
-  assert.ok(patched > 0, `the pack does not name articles/${name}`);
+  let patched = patch(pack, from, to);
+  for (const piece of readdirSync(kbDir).filter((f) => f.endsWith('.piece'))) {
+    const bytes = readFileSync(path.join(kbDir, piece));
+    if (patch(bytes, from, to) === 0) continue;
+    patched++;
+    const newName = `kb.${contentName(bytes)}.piece`;
+    writeFileSync(path.join(kbDir, newName), bytes);
+    assert.ok(patch(pack, Buffer.from(piece), Buffer.from(newName)) > 0, `the pack does not list ${piece}`);
+  }
+  assert.ok(patched > 0, `neither the pack nor its pieces name articles/${name}`);
   pack.writeUInt32LE(crc32(pack.subarray(28)), 24); // header: magic, version, count, length, CRC-32 of the body
   manifest.pack = `kb.${contentName(pack)}.pack`;
   manifest.pack_bytes = pack.length;
