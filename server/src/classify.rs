@@ -148,6 +148,15 @@ fn url_encode(s: &str) -> String {
     out
 }
 
+/// The case's forward state for the table: parked in bold, with the helpdesk's message.
+fn forward_cell(state: &crate::forward::state::ForwardState) -> String {
+    use crate::forward::state::ForwardState;
+    match state {
+        ForwardState::Parked { .. } => format!("<strong>{}</strong>", escape(&state.summary())),
+        _ => escape(&state.summary()),
+    }
+}
+
 /// The cases table: one row per case, newest first, each with its classification form.
 pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> String {
     let mut s = String::from(
@@ -164,7 +173,7 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
     s.push_str(
         "<table class=\"cases\"><thead><tr><th scope=\"col\">Reference</th>\
          <th scope=\"col\">Sent (UTC)</th><th scope=\"col\">Subject</th>\
-         <th scope=\"col\">Identity</th>\
+         <th scope=\"col\">Identity</th><th scope=\"col\">Helpdesk</th>\
          <th scope=\"col\">Customer's category</th><th scope=\"col\">Vendor's category</th>\
          </tr></thead><tbody>",
     );
@@ -172,7 +181,7 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
         let reference = escape(&c.reference);
         let _ = write!(
             s,
-            "<tr id=\"case-{id}\"><th scope=\"row\">{reference}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr id=\"case-{id}\"><th scope=\"row\">{reference}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td><form class=\"classify\" method=\"post\" action=\"/report/cases/{id}/classification\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <input type=\"hidden\" name=\"from\" value=\"{}\"><input type=\"hidden\" name=\"to\" value=\"{}\">\
@@ -184,6 +193,7 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
             } else {
                 "<strong>not verified</strong>"
             },
+            forward_cell(&c.forward),
             escape(&c.customer_category.replace('_', " ")),
             escape(csrf),
             escape(from),
