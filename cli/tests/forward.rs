@@ -242,3 +242,75 @@ fn forward_test_sends_a_sample_case_and_prints_the_answer() {
     assert!(!out.status.success());
     assert!(stderr.contains("would be retried"), "{stderr}");
 }
+
+#[test]
+fn the_smtp_password_never_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    let (_sink, port) = smtp_sink_with(&mail, &["--auth", "deflect:right-password"]);
+    let database = dir.path().join("collector.sqlite");
+    let config = write_config(dir.path(), database.to_str().unwrap(), port);
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("username = \"deflect\"\npassword = \"smtp-password-secret-7\"\n");
+    std::fs::write(&config, text).unwrap();
+    let mut child = deflect()
+        .args(["serve", "--port", "0", "--config"])
+        .arg(&config)
+        .env("DEFLECT_LOG", "debug,tower_http=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line[line.find("http://").unwrap()..]
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
+    let case = json!({"id": "case-smtp-logs-1", "journey_id": "journey-smtp-logs",
+        "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
+        "customer_category": "how_do_i"});
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{base}/v1/cases"))
+        .header("content-type", "application/json")
+        .body(case.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    eventually("the wrong password parks the case", || {
+        forward_list(&config).contains("parked: smtp")
+    });
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(log.contains("parked"), "the refusal is logged: {log}");
+    assert!(
+        !log.contains("smtp-password-secret-7"),
+        "the password is logged:\n{log}"
+    );
+}
+
+fn smtp_sink_with(dir: &Path, args: &[&str]) -> (Killed, u16) {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/smtp-sink");
+    let mut child = Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting scripts/smtp-sink (python3-aiosmtpd: scripts/setup)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.trim().parse().unwrap();
+    (Killed(child), port)
+}

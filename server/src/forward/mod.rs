@@ -288,6 +288,32 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_kind_or_key_is_an_error_naming_it() {
+        let e = crate::config::Config::from_toml("[forward]\nkind = \"jira\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 2") && e.contains("jira") && e.contains("email"),
+            "{e}"
+        );
+        let e = crate::config::Config::from_toml("[forward.email]\nhots = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("hots") && e.contains("line 2"), "{e}");
+        let mut c = crate::config::Config::from_toml(
+            "[forward]\nkind = \"email\"\n[forward.email]\nhost = \"smtp.example.com\"\n\
+             security = \"none\"\nfrom = \"a@example.com\"\nto = \"b@example.com\"\n",
+        )
+        .unwrap();
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.starts_with("forward.email.security"), "{e}");
+        c.forward.email.security = email::Security::Starttls;
+        c.forward.email.to = Some("not an address".into());
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.starts_with("forward.email.to"), "{e}");
+    }
+
+    #[test]
     fn the_kind_defaults_to_webhook_only_when_its_url_is_set() {
         let f = ForwardConfig::default();
         assert_eq!(f.effective_kind(None), None);
