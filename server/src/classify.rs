@@ -228,6 +228,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cases_table_shows_each_cases_forward_state_escaped() {
+        use crate::forward::state::ForwardState;
+        let row = |id: &str, forward: ForwardState| CaseRow {
+            id: id.into(),
+            reference: format!("DF-{id}"),
+            created: "2026-11-23T10:00:00Z".into(),
+            subject: "s".into(),
+            customer_category: "how_do_i".into(),
+            vendor_category: None,
+            identity_verified: false,
+            forward,
+        };
+        let html = cases_table(
+            &[
+                row(
+                    "a",
+                    ForwardState::Delivered {
+                        remote_id: Some("35436".into()),
+                    },
+                ),
+                row(
+                    "b",
+                    ForwardState::Parked {
+                        reason: "zendesk answered 401 Unauthorized: <b>no</b>".into(),
+                    },
+                ),
+            ],
+            "csrf",
+            "",
+            "",
+        );
+        assert!(html.contains("<th scope=\"col\">Helpdesk</th>"), "{html}");
+        assert!(html.contains("<td>delivered 35436</td>"), "{html}");
+        assert!(
+            html.contains("<td><strong>parked: zendesk answered 401 Unauthorized: &lt;b&gt;no&lt;/b&gt;</strong></td>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn csrf_tokens_depend_on_the_report_token() {
         let a = csrf_token("report-token-0123456789");
         assert_eq!(a.len(), 64);
