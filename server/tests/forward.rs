@@ -369,6 +369,89 @@ async fn a_case_arrives_as_an_email_at_a_real_smtp_server() {
     drop(sink.child);
 }
 
+/// A throwaway CA and a certificate for 127.0.0.1 signed by it (openssl): (ca, cert, key).
+fn throwaway_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let script = r#"set -e
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=deflect-test-ca 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout smtp.key -out smtp.csr -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext
+openssl x509 -req -in smtp.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out smtp.pem -days 2 -extfile ext 2>/dev/null
+"#;
+    let ok = std::process::Command::new("bash")
+        .args(["-c", script])
+        .current_dir(dir)
+        .status()
+        .expect("openssl (scripts/setup installs it)")
+        .success();
+    assert!(ok, "openssl failed");
+    (
+        dir.join("ca.pem"),
+        dir.join("smtp.pem"),
+        dir.join("smtp.key"),
+    )
+}
+
+/// STARTTLS (required) and TLS from the first byte, each against aiosmtpd with a
+/// certificate from a private CA named in `forward.email.ca_file`; with AUTH. Without the
+/// CA the certificate is not trusted and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_goes_over_starttls_and_tls_to_a_real_smtp_server() {
+    use deflect_server::forward::email::Security;
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = throwaway_certificates(certs.path());
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    for (mode, security) in [("starttls", Security::Starttls), ("tls", Security::Tls)] {
+        let sink = smtp_sink(&[
+            "--tls",
+            mode,
+            "--cert",
+            cert,
+            "--key",
+            key,
+            "--auth",
+            "deflect:s3cret",
+        ])
+        .await;
+        let c = start(|c| {
+            email_config(c, sink.port, Some(("deflect", "s3cret")));
+            c.forward.email.security = security;
+            c.forward.email.ca_file = Some(ca.clone());
+        })
+        .await;
+        let id = format!("case-{mode}-00001");
+        post_case(&c, &case(&id)).await;
+        eventually("delivered over TLS", async || {
+            matches!(state(&c, &id).await, ForwardState::Delivered { .. })
+        })
+        .await;
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 1, "{mode}");
+        assert!(messages[0].contains(&format!("<deflect-case-{id}@vendor.example>")));
+        c.server.stop().await.unwrap();
+
+        // The same server without its CA: the certificate is refused, nothing is sent.
+        let c = start(|c| {
+            email_config(c, sink.port, Some(("deflect", "s3cret")));
+            c.forward.email.security = security;
+        })
+        .await;
+        let id = format!("case-{mode}-00002");
+        post_case(&c, &case(&id)).await;
+        eventually("a failed attempt", async || {
+            !matches!(state(&c, &id).await, ForwardState::Pending)
+        })
+        .await;
+        let s = state(&c, &id).await;
+        assert!(
+            !matches!(s, ForwardState::Delivered { .. }),
+            "{mode}: delivered to an untrusted certificate: {s:?}"
+        );
+        assert!(s.summary().to_lowercase().contains("certificate"), "{s:?}");
+        assert_eq!(sink.messages().len(), 1, "{mode}: nothing more arrived");
+        c.server.stop().await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_smtp_credentials_park_the_case_with_the_servers_answer() {
     let sink = smtp_sink(&["--auth", "deflect:s3cret"]).await;

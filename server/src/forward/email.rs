@@ -15,6 +15,7 @@ use std::time::Duration;
 use deflect_wire::Case;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
 
@@ -53,6 +54,9 @@ pub struct EmailConfig {
     pub from: Option<String>,
     /// The helpdesk's inbound address (`support@example.com`).
     pub to: Option<String>,
+    /// A PEM file of extra CA certificates to trust for the SMTP server (an in-house relay
+    /// with a private CA); the public roots stay trusted.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl EmailConfig {
@@ -101,14 +105,32 @@ impl Email {
     pub fn new(cfg: &EmailConfig, timing: &WebhookConfig) -> anyhow::Result<Email> {
         cfg.validate()?;
         let host = cfg.host.as_deref().unwrap_or_default().trim();
-        let builder = match cfg.security {
-            Security::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
-            Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
-            Security::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
-                host,
-            )),
-        }
-        .map_err(|e| anyhow::anyhow!("forward.email.host: {host}: {e}"))?;
+        let tls = match cfg.security {
+            Security::None => Tls::None,
+            security => {
+                let mut params = TlsParameters::builder(host.to_string());
+                if let Some(path) = &cfg.ca_file {
+                    let pem = std::fs::read(path).map_err(|e| {
+                        anyhow::anyhow!("forward.email.ca_file: {}: {e}", path.display())
+                    })?;
+                    let ca = Certificate::from_pem(&pem).map_err(|e| {
+                        anyhow::anyhow!("forward.email.ca_file: {}: {e}", path.display())
+                    })?;
+                    params = params.add_root_certificate(ca);
+                }
+                let params = params
+                    .build_rustls()
+                    .map_err(|e| anyhow::anyhow!("forward.email.host: {host}: {e}"))?;
+                // STARTTLS is required, never opportunistic: a server that does not offer
+                // it (or a network that strips it) gets no case in plain text.
+                if security == Security::Starttls {
+                    Tls::Required(params)
+                } else {
+                    Tls::Wrapper(params)
+                }
+            }
+        };
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).tls(tls);
         let port = cfg.port.unwrap_or(match cfg.security {
             Security::Starttls => 587,
             Security::Tls => 465,
