@@ -9,6 +9,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod forward;
+
 use clap::{Parser, Subcommand};
 use deflect_core::SearchIndex;
 use deflect_index::{BuildError, BuildOptions};
@@ -152,6 +154,10 @@ enum Command {
         #[command(flatten)]
         person: PersonArgs,
     },
+    /// Case forwarding: send a test case, list undelivered and parked cases, retry parked
+    /// ones (docs/collector.md, docs/forward-*.md).
+    #[command(subcommand)]
+    Forward(forward::ForwardCommand),
 }
 
 /// Where the collector's data is, for the commands that read or change it offline.
@@ -683,6 +689,9 @@ fn main() -> ExitCode {
         Command::Erase { store, person } => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
             .and_then(|rt| rt.block_on(personal_data(store, person, true))),
+        Command::Forward(command) => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(forward::run(command))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

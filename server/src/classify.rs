@@ -148,6 +148,15 @@ fn url_encode(s: &str) -> String {
     out
 }
 
+/// The case's forward state for the table: parked in bold, with the helpdesk's message.
+fn forward_cell(state: &crate::forward::state::ForwardState) -> String {
+    use crate::forward::state::ForwardState;
+    match state {
+        ForwardState::Parked { .. } => format!("<strong>{}</strong>", escape(&state.summary())),
+        _ => escape(&state.summary()),
+    }
+}
+
 /// The cases table: one row per case, newest first, each with its classification form.
 pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> String {
     let mut s = String::from(
@@ -164,7 +173,7 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
     s.push_str(
         "<table class=\"cases\"><thead><tr><th scope=\"col\">Reference</th>\
          <th scope=\"col\">Sent (UTC)</th><th scope=\"col\">Subject</th>\
-         <th scope=\"col\">Identity</th>\
+         <th scope=\"col\">Identity</th><th scope=\"col\">Helpdesk</th>\
          <th scope=\"col\">Customer's category</th><th scope=\"col\">Vendor's category</th>\
          </tr></thead><tbody>",
     );
@@ -172,7 +181,7 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
         let reference = escape(&c.reference);
         let _ = write!(
             s,
-            "<tr id=\"case-{id}\"><th scope=\"row\">{reference}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr id=\"case-{id}\"><th scope=\"row\">{reference}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td><form class=\"classify\" method=\"post\" action=\"/report/cases/{id}/classification\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <input type=\"hidden\" name=\"from\" value=\"{}\"><input type=\"hidden\" name=\"to\" value=\"{}\">\
@@ -184,6 +193,7 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
             } else {
                 "<strong>not verified</strong>"
             },
+            forward_cell(&c.forward),
             escape(&c.customer_category.replace('_', " ")),
             escape(csrf),
             escape(from),
@@ -216,6 +226,46 @@ pub fn cases_table(cases: &[CaseRow], csrf: &str, from: &str, to: &str) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cases_table_shows_each_cases_forward_state_escaped() {
+        use crate::forward::state::ForwardState;
+        let row = |id: &str, forward: ForwardState| CaseRow {
+            id: id.into(),
+            reference: format!("DF-{id}"),
+            created: "2026-11-23T10:00:00Z".into(),
+            subject: "s".into(),
+            customer_category: "how_do_i".into(),
+            vendor_category: None,
+            identity_verified: false,
+            forward,
+        };
+        let html = cases_table(
+            &[
+                row(
+                    "a",
+                    ForwardState::Delivered {
+                        remote_id: Some("35436".into()),
+                    },
+                ),
+                row(
+                    "b",
+                    ForwardState::Parked {
+                        reason: "zendesk answered 401 Unauthorized: <b>no</b>".into(),
+                    },
+                ),
+            ],
+            "csrf",
+            "",
+            "",
+        );
+        assert!(html.contains("<th scope=\"col\">Helpdesk</th>"), "{html}");
+        assert!(html.contains("<td>delivered 35436</td>"), "{html}");
+        assert!(
+            html.contains("<td><strong>parked: zendesk answered 401 Unauthorized: &lt;b&gt;no&lt;/b&gt;</strong></td>"),
+            "{html}"
+        );
+    }
 
     #[test]
     fn csrf_tokens_depend_on_the_report_token() {

@@ -29,8 +29,12 @@ pub struct Config {
     pub trusted_proxy_hops: usize,
     /// Older spelling of `trusted_proxy_hops = 1`, still read.
     pub trust_forwarded_for: bool,
-    /// Forwarding of cases to the vendor's helpdesk.
+    /// Forwarding of cases to the vendor's helpdesk: the webhook's URL, and the outbox's
+    /// timing for every kind of destination.
     pub webhook: WebhookConfig,
+    /// Which kind of destination receives cases (`webhook`, `email`, `zendesk`, …) and
+    /// its settings (`crate::forward`).
+    pub forward: crate::forward::ForwardConfig,
     /// Open connections at most; more wait in the listen backlog (keep the process's
     /// descriptor limit above this plus the database pool).
     pub max_connections: usize,
@@ -139,6 +143,7 @@ impl Default for Config {
             trusted_proxy_hops: 0,
             trust_forwarded_for: false,
             webhook: WebhookConfig::default(),
+            forward: crate::forward::ForwardConfig::default(),
             max_connections: 2048,
             header_read_timeout_ms: 10_000,
             body_read_timeout_ms: 30_000,
@@ -175,6 +180,13 @@ fn check_webhook_url(url: &str) -> anyhow::Result<()> {
 }
 
 impl Config {
+    /// Whether stored cases are forwarded anywhere (a `[forward] kind`, or a webhook URL).
+    pub fn forwarding(&self) -> bool {
+        self.forward
+            .effective_kind(self.webhook.url.as_deref())
+            .is_some()
+    }
+
     /// The resolved number of trusted proxies: `trusted_proxy_hops`, or 1 for the older
     /// `trust_forwarded_for = true`.
     pub fn proxy_hops(&self) -> usize {
@@ -263,6 +275,7 @@ impl Config {
         if let Some(url) = &self.webhook.url {
             check_webhook_url(url)?;
         }
+        self.forward.validate(self.webhook.url.as_deref())?;
         self.identity.validate()?;
         if self.retention.batch_size == 0 {
             anyhow::bail!("retention.batch_size: must be at least 1");

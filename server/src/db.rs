@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "identity",
         include_str!("../migrations/0004_identity.sql"),
     ),
+    (
+        7,
+        "forward_state",
+        include_str!("../migrations/0007_forward_state.sql"),
+    ),
 ];
 
 /// Which database engine a [`Db`] talks to.
@@ -528,7 +533,7 @@ impl Db {
         limit: i64,
     ) -> anyhow::Result<Vec<Claimed>> {
         let candidates = sqlx::query(
-            "SELECT case_id, attempts FROM outbox WHERE delivered_ms IS NULL \
+            "SELECT case_id, attempts FROM outbox WHERE delivered_ms IS NULL AND parked_ms IS NULL \
              AND next_attempt_ms <= $1 AND (lease_until_ms IS NULL OR lease_until_ms < $2) \
              ORDER BY next_attempt_ms, case_id LIMIT $3",
         )
@@ -543,7 +548,7 @@ impl Db {
             let attempts: i64 = row.try_get("attempts")?;
             let n = sqlx::query(
                 "UPDATE outbox SET lease_owner = $1, lease_until_ms = $2 WHERE case_id = $3 \
-                 AND delivered_ms IS NULL AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
+                 AND delivered_ms IS NULL AND parked_ms IS NULL AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
             )
             .bind(owner.to_string())
             .bind(now + lease_ms)
@@ -602,7 +607,7 @@ impl Db {
     /// The earliest `next_attempt_ms` of an undelivered row, if any.
     pub async fn next_outbox_due(&self) -> anyhow::Result<Option<i64>> {
         let v: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(next_attempt_ms) FROM outbox WHERE delivered_ms IS NULL",
+            "SELECT MIN(next_attempt_ms) FROM outbox WHERE delivered_ms IS NULL AND parked_ms IS NULL",
         )
         .fetch_one(&self.pool)
         .await?;

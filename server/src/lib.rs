@@ -9,7 +9,8 @@
 //! - [`connections`]: the accept loop: a cap on open connections, a header deadline and
 //!   a graceful drain;
 //! - [`identity`]: whether a case's customer is the one the vendor's backend signed for;
-//! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
+//! - [`outbox`]: forwards stored cases to the vendor's helpdesk, through [`forward`]
+//!   (webhook, e-mail, Zendesk, Freshdesk, Help Scout, Request Tracker);
 //! - [`personal_data`]: export and erasure of everything held about one person;
 //! - [`privacy`]: query text and page URLs kept only as the vendor's settings allow;
 //! - [`quota`]: daily quotas of events and cases per page origin;
@@ -26,6 +27,7 @@ pub mod config;
 pub mod connections;
 pub mod dashboard;
 pub mod db;
+pub mod forward;
 pub mod identity;
 pub mod outbox;
 pub mod personal_data;
@@ -117,8 +119,10 @@ pub async fn app(
             "allowed_origins = [\"*\"]: accepting events and cases from any page origin"
         );
     }
-    if db.is_some() && config.webhook.url.is_none() {
-        tracing::warn!("no webhook configured: cases are stored and wait in the outbox");
+    if db.is_some() && !config.forwarding() {
+        tracing::warn!(
+            "no [forward] kind or webhook configured: cases are stored and wait in the outbox"
+        );
     }
     let state = Arc::new(AppState {
         limiter: RateLimiter::new(config.rate_limit.per_second, config.rate_limit.burst),
@@ -203,9 +207,11 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let (router, state) = app(config, static_dir).await?;
     let (shutdown, rx) = watch::channel(false);
-    let worker = match (&state.db, &state.config.webhook.url) {
-        (Some(db), Some(_)) => Some(tokio::spawn(outbox::run(
+    let forwarder = forward::Forwarder::from_config(&state.config)?;
+    let worker = match (&state.db, forwarder) {
+        (Some(db), Some(forwarder)) => Some(tokio::spawn(outbox::run(
             db.clone(),
+            forwarder,
             state.config.webhook.clone(),
             state.outbox_wake.clone(),
             rx.clone(),
@@ -216,7 +222,7 @@ pub async fn start(
         tokio::spawn(retention::run(
             db.clone(),
             state.config.retention.clone(),
-            state.config.webhook.url.is_some(),
+            state.config.forwarding(),
             rx.clone(),
         ))
     });

@@ -1,9 +1,11 @@
-//! Forwards stored cases to the vendor's helpdesk webhook from the durable outbox.
+//! Forwards stored cases to the vendor's helpdesk from the durable outbox.
 //!
 //! The outbox row is written in the same transaction as the case, so nothing acknowledged
 //! can be lost by a helpdesk outage or a restart. A worker claims due rows with a lease
-//! (see [`Db::claim_outbox`]), POSTs the payload with `Idempotency-Key: <case id>`, marks
-//! the row delivered on a 2xx and otherwise schedules a retry with exponential backoff.
+//! (see [`Db::claim_outbox`]), renews the lease right before each send, hands the case to
+//! the configured [`Forwarder`] (webhook, e-mail or a helpdesk API: `crate::forward`), and
+//! records its verdict: delivered (with the helpdesk's ticket id), retried with exponential
+//! backoff, or parked after a permanent refusal.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +17,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::config::WebhookConfig;
 use crate::db::{now_ms, Db};
+use crate::forward::{Delivered, Failure, Forwarder};
 
 /// The JSON body POSTed to the webhook for each case.
 #[derive(Debug, Serialize)]
@@ -103,28 +106,15 @@ pub fn backoff_ms(cfg: &WebhookConfig, attempts: i64) -> u64 {
 /// The forwarding loop; returns when `shutdown` turns true (after the current delivery).
 pub async fn run(
     db: Db,
+    forwarder: Forwarder,
     cfg: WebhookConfig,
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let Some(url) = cfg.url.clone() else { return };
-    // Redirects are not followed: a redirect could carry the case (and the bearer token)
-    // to a host the vendor never configured, or downgrade it to plain http.
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_millis(cfg.timeout_ms))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "webhook: cannot build the HTTP client");
-            return;
-        }
-    };
     static WORKERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = WORKERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let owner = format!("{}-{}-{n}", std::process::id(), now_ms());
-    tracing::info!(url = %redact_url(&url), owner = %owner, "forwarding cases to the webhook");
+    tracing::info!(kind = forwarder.kind().as_str(), owner = %owner, "forwarding cases");
     loop {
         if *shutdown.borrow() {
             return;
@@ -133,13 +123,13 @@ pub async fn run(
         let claimed = match db.claim_outbox(&owner, now, cfg.lease_ms as i64, 16).await {
             Ok(c) => c,
             Err(e) => {
-                tracing::warn!(error = %e, "webhook: cannot read the outbox");
+                tracing::warn!(error = %e, "forwarding: cannot read the outbox");
                 Vec::new()
             }
         };
         let idle = claimed.is_empty();
         for row in claimed {
-            deliver(&db, &client, &cfg, &url, &owner, &row.case_id, row.attempts).await;
+            deliver(&db, &forwarder, &cfg, &owner, &row.case_id, row.attempts).await;
             if *shutdown.borrow() {
                 break;
             }
@@ -163,60 +153,54 @@ pub async fn run(
 
 async fn deliver(
     db: &Db,
-    client: &reqwest::Client,
+    forwarder: &Forwarder,
     cfg: &WebhookConfig,
-    url: &str,
     owner: &str,
     case_id: &str,
     attempts: i64,
 ) {
-    let outcome: Result<(), String> = async {
+    // A batch is claimed at once but sent one by one: renew this row's lease right before
+    // its send, so the send runs inside a full lease (longer than the request timeout) and
+    // no other instance can claim it meanwhile. A lease that ran out is left alone.
+    match db
+        .renew_lease(case_id, owner, now_ms(), cfg.lease_ms as i64)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(
+                case_id,
+                "lease ran out before sending; left to whoever holds it"
+            );
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(case_id, error = %e, "cannot renew the lease; not sending");
+            return;
+        }
+    }
+    let outcome: Result<Delivered, Failure> = async {
         let (stored, identity_verified) = db
             .case_for_delivery(case_id)
             .await
-            .map_err(|e| format!("reading the case: {e}"))?
-            .ok_or_else(|| "the case row is missing".to_string())?;
-        let case: Case =
-            serde_json::from_str(&stored).map_err(|e| format!("stored case is unreadable: {e}"))?;
-        let body = serde_json::to_vec(&WebhookPayload {
-            kind: "deflect.case",
-            version: 1,
-            reference: case.reference(),
-            body_text: body_text(&case, identity_verified),
-            identity_verified,
-            case: &case,
-        })
-        .map_err(|e| e.to_string())?;
-        let mut request = client
-            .post(url)
-            .header("content-type", "application/json")
-            .header("idempotency-key", case_id)
-            .body(body);
-        if let Some(token) = &cfg.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| format!("request failed: {}", describe(e)))?;
-        let status = response.status();
-        if status.is_success() {
-            Ok(())
-        } else if status.is_redirection() {
-            Err(format!(
-                "webhook answered {status} (a redirect, not followed: configure the final URL)"
-            ))
-        } else {
-            Err(format!("webhook answered {status}"))
-        }
+            .map_err(|e| Failure::Retry(format!("reading the case: {e}")))?
+            .ok_or_else(|| Failure::Park("the case row is missing".to_string()))?;
+        let case: Case = serde_json::from_str(&stored)
+            .map_err(|e| Failure::Park(format!("stored case is unreadable: {e}")))?;
+        forwarder.send(&case, identity_verified).await
     }
     .await;
     let result = match outcome {
-        Ok(()) => {
-            tracing::info!(case_id, attempts = attempts + 1, "case forwarded");
-            db.outbox_delivered(case_id, owner, now_ms()).await
+        Ok(delivered) => {
+            tracing::info!(case_id, attempts = attempts + 1, answer = %delivered.answer, "case forwarded");
+            db.outbox_delivered_as(case_id, owner, now_ms(), delivered.remote_id.as_deref())
+                .await
         }
-        Err(error) => {
+        Err(Failure::Park(reason)) => {
+            tracing::error!(case_id, attempts = attempts + 1, %reason, "the helpdesk refused the case for good: parked (fix the settings, then `deflect forward retry-parked`)");
+            db.outbox_parked(case_id, owner, now_ms(), &reason).await
+        }
+        Err(Failure::Retry(error)) => {
             let delay = backoff_ms(cfg, attempts);
             tracing::warn!(case_id, attempts = attempts + 1, retry_in_ms = delay, %error, "case forwarding failed");
             db.outbox_failed(case_id, owner, now_ms() + delay as i64, &error)
@@ -224,7 +208,7 @@ async fn deliver(
         }
     };
     if let Err(e) = result {
-        tracing::error!(case_id, error = %e, "webhook: cannot update the outbox (the lease will expire and the case will be retried)");
+        tracing::error!(case_id, error = %e, "forwarding: cannot update the outbox (the lease will expire and the case will be retried)");
     }
 }
 
@@ -237,23 +221,6 @@ pub fn redact_url(url: &str) -> String {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     format!("{scheme}://{host}/…")
-}
-
-/// A transport error with its causes ("…: operation timed out") but without the URL, which
-/// may hold a secret; it goes to the log and to `outbox.last_error`.
-fn describe(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -196,10 +196,13 @@ pub struct MatrixCell {
 /// Forwarding state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct OutboxState {
-    /// Cases not yet accepted by the helpdesk.
+    /// Cases not yet accepted by the helpdesk (parked ones excluded).
     pub pending: i64,
     /// Cases delivered.
     pub delivered: i64,
+    /// Cases the helpdesk refused for good (`deflect forward list` says why).
+    #[serde(default)]
+    pub parked: i64,
 }
 
 /// The vendor-category column for cases not classified yet.
@@ -420,14 +423,17 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     }
 
     let row = sqlx::query(
-        "SELECT SUM(CASE WHEN delivered_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
-         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered FROM outbox",
+        "SELECT SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
+         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered, \
+         SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NOT NULL THEN 1 ELSE 0 END) AS parked \
+         FROM outbox",
     )
     .fetch_one(pool)
     .await?;
     let outbox = OutboxState {
         pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
         delivered: row.try_get::<Option<i64>, _>("delivered")?.unwrap_or(0),
+        parked: row.try_get::<Option<i64>, _>("parked")?.unwrap_or(0),
     };
 
     Ok(Report {
@@ -464,15 +470,22 @@ pub struct CaseRow {
     pub vendor_category: Option<String>,
     /// Whether the customer's identity carried a valid signature from the vendor's backend.
     pub identity_verified: bool,
+    /// Where the case stands with the helpdesk (pending, delivered with its ticket id,
+    /// parked with the helpdesk's reason).
+    #[serde(default)]
+    pub forward: crate::forward::state::ForwardState,
 }
 
 /// The newest cases created in `range` (at most [`CASE_LIST_LIMIT`]).
 pub async fn recent_cases(db: &Db, range: Range) -> anyhow::Result<Vec<CaseRow>> {
     let (from, to) = range.bounds();
     let rows = sqlx::query(&format!(
-        "SELECT id, created_ms, subject, customer_category, vendor_category, identity_verified \
-         FROM cases \
-         WHERE created_ms >= $1 AND created_ms < $2 ORDER BY created_ms DESC, id {} LIMIT $3",
+        "SELECT cases.id AS id, cases.created_ms AS created_ms, subject, customer_category, \
+         vendor_category, identity_verified, {} \
+         FROM cases LEFT JOIN outbox o ON o.case_id = cases.id \
+         WHERE cases.created_ms >= $1 AND cases.created_ms < $2 \
+         ORDER BY cases.created_ms DESC, cases.id {} LIMIT $3",
+        crate::forward::state::STATE_COLUMNS,
         db.bytewise()
     ))
     .bind(from)
@@ -492,6 +505,7 @@ pub async fn recent_cases(db: &Db, range: Range) -> anyhow::Result<Vec<CaseRow>>
                 customer_category: row.try_get("customer_category")?,
                 vendor_category: row.try_get("vendor_category")?,
                 identity_verified: row.try_get::<i64, _>("identity_verified")? == 1,
+                forward: crate::forward::state::ForwardState::from_row(&row)?,
             })
         })
         .collect()
@@ -584,7 +598,7 @@ impl Report {
         let _ = writeln!(
             s,
             "events {}  searches {}  zero-result searches {}  no good answer {}  \
-             cases {} ({} classified)  forwarding: {} pending, {} delivered",
+             cases {} ({} classified)  forwarding: {} pending, {} delivered, {} parked",
             t.events,
             t.searches,
             t.zero_result_searches,
@@ -592,7 +606,8 @@ impl Report {
             t.cases,
             t.classified_cases,
             self.outbox.pending,
-            self.outbox.delivered
+            self.outbox.delivered,
+            self.outbox.parked
         );
         let _ = writeln!(s, "\nJourneys per day (UTC)");
         let _ = writeln!(
@@ -695,6 +710,7 @@ impl Report {
             ("classified_cases", t.classified_cases),
             ("outbox_pending", self.outbox.pending),
             ("outbox_delivered", self.outbox.delivered),
+            ("outbox_parked", self.outbox.parked),
         ] {
             line("totals", k, "", v.to_string());
         }
