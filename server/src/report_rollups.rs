@@ -175,37 +175,55 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     totals.zero_result_searches = sum("zero")?;
     totals.no_good_answer_searches = sum("weak")?;
 
-    let queries = format!(
-        "SELECT query_norm, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(z) AS BIGINT) AS z, \
-         CAST(SUM(w) AS BIGINT) AS w FROM ( \
+    // The three query lists from one aggregation (materialized once, read three times).
+    let sql = format!(
+        "WITH q AS MATERIALIZED (SELECT query_norm, CAST(SUM(n) AS BIGINT) AS n, \
+         CAST(SUM(z) AS BIGINT) AS z, CAST(SUM(w) AS BIGINT) AS w FROM ( \
          SELECT query_norm, searches AS n, zero_results AS z, no_good_answer AS w \
          FROM rollup_queries WHERE {WHOLE_DAYS} \
          UNION ALL SELECT query_norm, COUNT(*), SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END), \
          SUM(CASE WHEN results > 0 AND good_answer = 0 THEN 1 ELSE 0 END) FROM events \
          WHERE type = 'search' AND query_norm IS NOT NULL AND {at} GROUP BY query_norm \
-         ) u GROUP BY query_norm"
+         ) u GROUP BY query_norm) \
+         SELECT 0 AS list, query_norm, n, z, w FROM \
+         (SELECT * FROM q ORDER BY n DESC, query_norm {collate} LIMIT $7) top \
+         UNION ALL SELECT 1, query_norm, n, z, w FROM \
+         (SELECT * FROM q WHERE z > 0 ORDER BY z DESC, query_norm {collate} LIMIT $7) zero \
+         UNION ALL SELECT 2, query_norm, n, z, w FROM \
+         (SELECT * FROM q WHERE w > 0 ORDER BY w DESC, query_norm {collate} LIMIT $7) weak"
     );
-    let top_queries = query_counts(
-        db,
-        &format!("{queries} ORDER BY n DESC, query_norm {collate} LIMIT $7"),
-        &s,
-        |n, z, w| (n, z, w),
-    )
-    .await?;
-    let zero_result_queries = query_counts(
-        db,
-        &format!("{queries} HAVING SUM(z) > 0 ORDER BY z DESC, query_norm {collate} LIMIT $7"),
-        &s,
-        |_, z, _| (z, z, 0),
-    )
-    .await?;
-    let no_good_answer_queries = query_counts(
-        db,
-        &format!("{queries} HAVING SUM(w) > 0 ORDER BY w DESC, query_norm {collate} LIMIT $7"),
-        &s,
-        |_, _, w| (w, 0, w),
-    )
-    .await?;
+    let [mut top_queries, mut zero_result_queries, mut no_good_answer_queries]: [Vec<QueryCount>;
+        3] = Default::default();
+    for row in bind(&sql, &s).bind(TOP_N).fetch_all(pool).await? {
+        let get = |name: &str| -> anyhow::Result<i64> {
+            Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
+        };
+        let (n, z, w) = (get("n")?, get("z")?, get("w")?);
+        let query: String = row.try_get("query_norm")?;
+        let (list, searches, zero_results, no_good_answer) = match get("list")? {
+            0 => (&mut top_queries, n, z, w),
+            1 => (&mut zero_result_queries, z, z, 0),
+            _ => (&mut no_good_answer_queries, w, 0, w),
+        };
+        list.push(QueryCount {
+            query,
+            searches,
+            zero_results,
+            no_good_answer,
+        });
+    }
+    // A union keeps no order: most searched first, then the query bytewise, as the SQL.
+    for list in [
+        &mut top_queries,
+        &mut zero_result_queries,
+        &mut no_good_answer_queries,
+    ] {
+        list.sort_by(|a, b| {
+            b.searches
+                .cmp(&a.searches)
+                .then_with(|| a.query.cmp(&b.query))
+        });
+    }
 
     let unhelpful_articles = unhelpful_articles(db, &s).await?;
 
@@ -267,30 +285,6 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
         classification: cells.into_values().collect(),
         outbox,
     })
-}
-
-/// Runs a query-list query; `shape` maps (searches, zero, weak) sums to the listed figures.
-async fn query_counts(
-    db: &Db,
-    sql: &str,
-    s: &Split,
-    shape: impl Fn(i64, i64, i64) -> (i64, i64, i64),
-) -> anyhow::Result<Vec<QueryCount>> {
-    let rows = bind(sql, s).bind(TOP_N).fetch_all(db.pool()).await?;
-    rows.into_iter()
-        .map(|row| {
-            let get = |name: &str| -> anyhow::Result<i64> {
-                Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
-            };
-            let (searches, zero_results, no_good_answer) = shape(get("n")?, get("z")?, get("w")?);
-            Ok(QueryCount {
-                query: row.try_get("query_norm")?,
-                searches,
-                zero_results,
-                no_good_answer,
-            })
-        })
-        .collect()
 }
 
 async fn unhelpful_articles(db: &Db, s: &Split) -> anyhow::Result<Vec<ArticleFeedback>> {
