@@ -241,6 +241,27 @@ pub(crate) async fn add_case(
     .await
 }
 
+/// Deletes the per-journey rollup rows of `journeys` (erasure of a person's data); the
+/// day's counters keep their numbers, which name nobody.
+pub(crate) async fn forget_journeys(
+    conn: &mut AnyConnection,
+    journeys: &[String],
+) -> anyhow::Result<()> {
+    if journeys.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "DELETE FROM rollup_journeys WHERE journey_id IN ({})",
+        crate::db::placeholders(journeys.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for j in journeys {
+        query = query.bind(j.clone());
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
 enum Value {
     Text(String),
     Int(i64),

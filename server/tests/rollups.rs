@@ -646,3 +646,58 @@ async fn retention_drops_whole_months_and_deletes_the_rest() {
     assert_eq!(after, whole);
     db.close().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// Erasure
+
+async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend) {
+    let Some((spec, _dir)) = test_db(backend, "rollup_erasure").await else {
+        return;
+    };
+    let db = Db::open(&spec).await.unwrap();
+    let g = generate(23);
+    for chunk in g.events.chunks(20) {
+        db.insert_events(&batch(chunk), 1).await.unwrap();
+    }
+    let case = &g.cases[0];
+    let journey = case["journey_id"].as_str().unwrap().to_string();
+    let case: Case = serde_json::from_value(case.clone()).unwrap();
+    db.insert_case(&case, false, 1).await.unwrap();
+    let rows_of = |journey: String| {
+        let spec = spec.clone();
+        async move {
+            use sqlx::Connection;
+            let url = deflect_server::db::database_url(&spec).unwrap().1;
+            let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM rollup_journeys WHERE journey_id = $1",
+            )
+            .bind(journey)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+        }
+    };
+    assert!(rows_of(journey.clone()).await > 0);
+    let who = deflect_server::personal_data::Person::Email("ana@example.com".into());
+    let erased = deflect_server::personal_data::erase(&db, &who)
+        .await
+        .unwrap();
+    assert_eq!(erased.cases, 1);
+    assert_eq!(
+        rows_of(journey).await,
+        0,
+        "the erased journey's id is gone from the rollups"
+    );
+    db.close().await;
+}
+
+#[tokio::test]
+async fn erasure_removes_the_persons_journeys_from_the_rollups_sqlite() {
+    erasure_removes_the_persons_journeys_from_the_rollups(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn erasure_removes_the_persons_journeys_from_the_rollups_postgres() {
+    erasure_removes_the_persons_journeys_from_the_rollups(Backend::Postgres).await;
+}
