@@ -14,6 +14,8 @@ use deflect_wire::{Case, EventBatch, EventKind, VendorCategory};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
 
+use crate::rollup;
+
 /// The migrations, in order: (version, name, SQL).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -37,9 +39,29 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_identity.sql"),
     ),
     (
+        5,
+        "rollups",
+        include_str!("../migrations/0005_rollups.sqlite.sql"),
+    ),
+    (
+        6,
+        "partitions",
+        include_str!("../migrations/0006_partitions.sqlite.sql"),
+    ),
+    (
         7,
         "forward_state",
         include_str!("../migrations/0007_forward_state.sql"),
+    ),
+];
+
+/// Migrations whose SQL differs on PostgreSQL: (version, SQL run there instead of the
+/// [`MIGRATIONS`] entry's).
+const POSTGRES_VARIANTS: &[(i64, &str)] = &[
+    (5, include_str!("../migrations/0005_rollups.postgres.sql")),
+    (
+        6,
+        include_str!("../migrations/0006_partitions.postgres.sql"),
     ),
 ];
 
@@ -185,6 +207,9 @@ impl Db {
             .with_context(|| format!("database: cannot open {}", redact(spec)))?;
         let db = Db { pool, backend };
         db.migrate().await.context("database: migrations failed")?;
+        crate::partitions::ensure_ahead(&db, now_ms())
+            .await
+            .context("database: creating the event partitions ahead")?;
         Ok(db)
     }
 
@@ -213,6 +238,13 @@ impl Db {
             )
             .await?;
             for (version, name, sql) in MIGRATIONS {
+                let sql = match self.backend {
+                    Backend::Postgres => POSTGRES_VARIANTS
+                        .iter()
+                        .find(|(v, _)| v == version)
+                        .map_or(*sql, |(_, variant)| *variant),
+                    Backend::Sqlite => *sql,
+                };
                 let applied: Option<i64> =
                     sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
                         .bind(*version)
@@ -333,8 +365,11 @@ impl Db {
             }
             sql.push(')');
         }
-        sql.push_str(" ON CONFLICT (id) DO NOTHING");
+        // No conflict target: on PostgreSQL the key is (id, at_ms), see migration 0006.
+        // RETURNING tells which events are new, and only those go into the rollups.
+        sql.push_str(" ON CONFLICT DO NOTHING RETURNING id");
         let mut query = sqlx::query(&sql);
+        let mut facts: Vec<(String, rollup::Fact)> = Vec::with_capacity(batch.events.len());
         for e in &batch.events {
             let mut q: Option<String> = None;
             let mut results: Option<i64> = None;
@@ -377,6 +412,17 @@ impl Db {
                 EventKind::JourneyEnded { outcome: o } => outcome = Some(o.as_str().to_string()),
             }
             let norm = q.as_deref().map(normalize_query).filter(|n| !n.is_empty());
+            facts.push((
+                e.id.clone(),
+                rollup::Fact {
+                    day: utc_day(e.at),
+                    journey_id: e.journey_id.clone(),
+                    search: results.map(|r| (norm.clone(), r, good)),
+                    feedback: helpful
+                        .map(|h| (article.clone().unwrap_or_default(), h, reason.clone())),
+                    outcome: outcome.clone(),
+                },
+            ));
             query = query
                 .bind(e.id.clone())
                 .bind(e.journey_id.clone())
@@ -408,7 +454,16 @@ impl Db {
         let mut conn = self.pool.acquire().await?;
         let stored = async {
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            let stored = query.execute(&mut *tx).await?.rows_affected();
+            let new_ids: Vec<String> = query
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| row.try_get("id"))
+                .collect::<Result<_, _>>()?;
+            let stored = new_ids.len() as u64;
+            let new = rollup::stored_once(facts, new_ids);
+            let shard = rollup::shard_for(self.backend, &batch.events[0].journey_id);
+            rollup::add_events(&mut tx, &new, shard).await?;
             tx.commit().await?;
             anyhow::Ok(stored)
         }
@@ -477,6 +532,8 @@ impl Db {
         .bind(received_ms)
         .execute(&mut *tx)
         .await?;
+        let day = utc_day(case.created_at);
+        rollup::add_case(&mut tx, &day, case.customer_category.as_str(), None, 1).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -488,15 +545,39 @@ impl Db {
         category: VendorCategory,
         now: i64,
     ) -> anyhow::Result<bool> {
-        let n =
-            sqlx::query("UPDATE cases SET vendor_category = $1, classified_ms = $2 WHERE id = $3")
-                .bind(category.as_str())
-                .bind(now)
-                .bind(case_id.to_string())
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-        Ok(n == 1)
+        let mut tx = self.pool.begin().await?;
+        // A no-op write first takes the row's lock (SQLite: the write lock), so the category
+        // read next is the one this update replaces, even with classifiers racing.
+        let n = sqlx::query("UPDATE cases SET classified_ms = classified_ms WHERE id = $1")
+            .bind(case_id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Ok(false);
+        }
+        let row = sqlx::query(
+            "SELECT created_ms, customer_category, vendor_category FROM cases WHERE id = $1",
+        )
+        .bind(case_id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        let created_ms: i64 = row.try_get("created_ms")?;
+        let customer: String = row.try_get("customer_category")?;
+        let old: Option<String> = row.try_get("vendor_category")?;
+        sqlx::query("UPDATE cases SET vendor_category = $1, classified_ms = $2 WHERE id = $3")
+            .bind(category.as_str())
+            .bind(now)
+            .bind(case_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if old.as_deref() != Some(category.as_str()) {
+            let day = rollup::day_of_ms(created_ms).unwrap_or_default();
+            rollup::add_case(&mut tx, &day, &customer, old.as_deref(), -1).await?;
+            rollup::add_case(&mut tx, &day, &customer, Some(category.as_str()), 1).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The stored JSON of a case.
@@ -670,10 +751,12 @@ pub async fn create_postgres_database(admin_url: &str, name: &str) -> anyhow::Re
     Ok(format!("{server}/{name}{query}"))
 }
 
-/// Splits a migration file at semicolons that end a line; drops comments and blanks.
+/// Splits a migration file at semicolons that end a line, except inside a `$$`-quoted
+/// function body (PostgreSQL's PL/pgSQL); drops comments and blanks.
 fn split_statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
+    let mut in_body = false;
     for line in sql.lines() {
         let trimmed = line.trim();
         if trimmed.starts_with("--") || trimmed.is_empty() {
@@ -681,7 +764,10 @@ fn split_statements(sql: &str) -> Vec<String> {
         }
         current.push_str(line);
         current.push('\n');
-        if trimmed.ends_with(';') {
+        if line.matches("$$").count() % 2 == 1 {
+            in_body = !in_body;
+        }
+        if trimmed.ends_with(';') && !in_body {
             let stmt = current.trim().trim_end_matches(';').trim().to_string();
             if !stmt.is_empty() {
                 out.push(stmt);
@@ -873,6 +959,13 @@ mod tests {
         let stmts = split_statements(MIGRATIONS[0].2);
         assert!(stmts.iter().any(|s| s.starts_with("CREATE TABLE events")));
         assert!(stmts.iter().all(|s| !s.contains(';')));
+        let pg = POSTGRES_VARIANTS.iter().find(|(v, _)| *v == 6).unwrap().1;
+        let stmts = split_statements(pg);
+        let function = stmts
+            .iter()
+            .find(|s| s.starts_with("CREATE FUNCTION deflect_event_partition("))
+            .expect("the function is one statement");
+        assert!(function.trim_end().ends_with("$$"), "{function}");
         assert_eq!(normalize_query("  Reset   PASSWORD "), "reset password");
     }
 }

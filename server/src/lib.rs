@@ -30,13 +30,16 @@ pub mod db;
 pub mod forward;
 pub mod identity;
 pub mod outbox;
+pub mod partitions;
 pub mod personal_data;
 pub mod privacy;
 pub mod quota;
 pub mod rate_limit;
 pub mod report;
+pub mod report_rollups;
 pub mod report_session;
 pub mod retention;
+pub mod rollup;
 pub mod static_files;
 
 use std::net::SocketAddr;

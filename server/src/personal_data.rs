@@ -204,6 +204,9 @@ pub async fn erase(db: &Db, who: &Person) -> anyhow::Result<Erased> {
             query = query.bind(j.clone());
         }
         erased.events += query.execute(&mut *tx).await?.rows_affected();
+        // The rollups keep counts, not people; but their per-journey rows carry the
+        // journey id, which would still single this person's journeys out.
+        crate::rollup::forget_journeys(&mut tx, chunk).await?;
     }
     erased.cases = delete_cases(&mut tx, &case_ids).await?;
     tx.commit().await?;

@@ -47,7 +47,7 @@ impl Range {
         Ok(Range { from_ms, to_ms })
     }
 
-    fn bounds(&self) -> (i64, i64) {
+    pub(crate) fn bounds(&self) -> (i64, i64) {
         (
             self.from_ms.unwrap_or(i64::MIN),
             self.to_ms.unwrap_or(i64::MAX),
@@ -211,18 +211,26 @@ pub const UNCLASSIFIED: &str = "unclassified";
 /// Searches with suggestions that miss the query's most specific word.
 const WEAK: &str = "SUM(CASE WHEN results > 0 AND good_answer = 0 THEN 1 ELSE 0 END)";
 
-fn rate(resolved: i64, escalated: i64) -> Option<f64> {
+pub(crate) fn rate(resolved: i64, escalated: i64) -> Option<f64> {
     (resolved + escalated > 0).then(|| resolved as f64 / (resolved + escalated) as f64)
 }
 
-fn rfc3339(ms: i64) -> Option<String> {
+pub(crate) fn rfc3339(ms: i64) -> Option<String> {
     jiff::Timestamp::from_millisecond(ms)
         .ok()
         .map(|t| t.to_string())
 }
 
-/// Computes the report for `range`.
+/// Computes the report for `range` from the daily rollups, reading raw events only for the
+/// partial days at the window's edges (server/src/report_rollups.rs).
 pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
+    crate::report_rollups::build(db, range).await
+}
+
+/// Computes the report for `range` from raw rows only: the reference the rollups are
+/// tested against, and the benchmark's baseline. Figures of days whose events retention
+/// has purged are gone here.
+pub async fn build_raw(db: &Db, range: Range) -> anyhow::Result<Report> {
     let pool = db.pool();
     let (from, to) = range.bounds();
     let collate = db.bytewise();

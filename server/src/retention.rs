@@ -6,7 +6,9 @@
 //! long backlog never holds the database's write lock for long (SQLite has one writer; the
 //! widget's events wait behind it). A case the helpdesk has not received yet is kept
 //! whatever its age: it was acknowledged to a customer. Several instances may purge at
-//! once; deleting a row twice is harmless.
+//! once; deleting a row twice is harmless. On PostgreSQL a month of events whose rows are
+//! all past the cutoff is dropped whole (server/src/partitions.rs); the daily rollups are
+//! never purged, so the report keeps every day's figures.
 
 use std::time::Duration;
 
@@ -14,6 +16,7 @@ use tokio::sync::watch;
 
 use crate::config::RetentionConfig;
 use crate::db::{now_ms, Db};
+use crate::partitions;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -38,6 +41,8 @@ pub async fn purge(
     let mut purged = Purged::default();
     if policy.events_days > 0 {
         let cutoff = now_ms - i64::from(policy.events_days) * DAY_MS;
+        // PostgreSQL: whole months first, then row by row for what is left.
+        purged.events += partitions::drop_expired(db, cutoff).await?;
         loop {
             let n = db.purge_events(cutoff, batch).await?;
             purged.events += n;
@@ -69,11 +74,18 @@ pub async fn run(
     keep_undelivered: bool,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    if policy.events_days == 0 && policy.cases_days == 0 {
-        return;
-    }
     let every = Duration::from_secs(policy.purge_interval_s.max(1));
     loop {
+        // A long-running collector keeps creating next months' partitions (PostgreSQL).
+        if let Err(e) = partitions::ensure_ahead(&db, now_ms()).await {
+            tracing::warn!(error = %format!("{e:#}"), "creating event partitions failed; retried next time");
+        }
+        if policy.events_days == 0 && policy.cases_days == 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => continue,
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+        }
         match purge(&db, &policy, now_ms(), keep_undelivered).await {
             Ok(p) if p.events + p.cases > 0 => {
                 tracing::info!(events = p.events, cases = p.cases, "retention: purged")

@@ -1,0 +1,2 @@
+-- Monthly partitions are a PostgreSQL layout (0006_partitions.postgres.sql); SQLite keeps
+-- one events table, so this version only records that nothing was needed.

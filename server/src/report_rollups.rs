@@ -1,0 +1,391 @@
+//! The report computed from the daily rollups (server/src/rollup.rs): whole UTC days of the
+//! window come from the `rollup_*` tables, and only the partial days at its edges (a window
+//! that starts or ends inside a day) from raw events and cases. Every figure equals what
+//! [`crate::report::build_raw`] computes from raw rows alone, as long as retention has not
+//! purged any of them; after a purge the rollups still have the days' figures.
+//!
+//! Each query unions the rollup rows of the whole days with the raw rows of the edges and
+//! aggregates once, so distinct journeys are counted across both parts.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::report::{
+    customer_order, rate, rfc3339, vendor_order, ArticleFeedback, Day, MatrixCell, OutboxState,
+    QueryCount, Range, Report, Totals, TOP_N, UNCLASSIFIED,
+};
+use crate::rollup::{self, ABANDONED, ENDED, ESCALATED, RESOLVED};
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The window cut into whole days (`day >= $1 AND day < $2`, as `YYYY-MM-DD`) and up to two
+/// partial edges in epoch ms (`[$3, $4)` and `[$5, $6)`, empty as `[0, 0)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Split {
+    day_from: String,
+    day_to: String,
+    edges: [(i64, i64); 2],
+}
+
+/// Sorts after every `YYYY-MM-DD`: no upper bound on days.
+const NO_LAST_DAY: &str = "~";
+
+fn split(range: Range) -> Split {
+    let first_whole = range
+        .from_ms
+        .map(|f| (f + DAY_MS - 1).div_euclid(DAY_MS) * DAY_MS);
+    let end_whole = range.to_ms.map(|t| t.div_euclid(DAY_MS) * DAY_MS);
+    let day = |ms: i64| rollup::day_of_ms(ms).unwrap_or_default();
+    if let (Some(first), Some(end)) = (first_whole, end_whole) {
+        if first >= end {
+            // No whole day inside: the window is read raw.
+            return Split {
+                day_from: String::new(),
+                day_to: String::new(),
+                edges: [(range.from_ms.unwrap(), range.to_ms.unwrap()), (0, 0)],
+            };
+        }
+    }
+    Split {
+        day_from: first_whole.map(day).unwrap_or_default(),
+        day_to: end_whole.map_or(NO_LAST_DAY.to_string(), day),
+        edges: [
+            range.from_ms.zip(first_whole).unwrap_or((0, 0)),
+            end_whole.zip(range.to_ms).unwrap_or((0, 0)),
+        ],
+    }
+}
+
+/// Raw rows of the edges, by the column `at` (events: `at_ms`, cases: `created_ms`).
+fn edges(at: &str) -> String {
+    format!("(({at} >= $3 AND {at} < $4) OR ({at} >= $5 AND {at} < $6))")
+}
+
+const WHOLE_DAYS: &str = "day >= $1 AND day < $2";
+
+fn bind<'q>(
+    sql: &'q str,
+    s: &Split,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(s.day_from.clone())
+        .bind(s.day_to.clone())
+        .bind(s.edges[0].0)
+        .bind(s.edges[0].1)
+        .bind(s.edges[1].0)
+        .bind(s.edges[1].1)
+}
+
+/// A journey_ended event's bits in `rollup_journeys.ended`.
+fn ended_bits() -> String {
+    format!(
+        "CASE WHEN type = 'journey_ended' THEN CASE outcome WHEN 'resolved' THEN {} \
+         WHEN 'escalated' THEN {} WHEN 'abandoned' THEN {} ELSE {ENDED} END ELSE 0 END",
+        RESOLVED | ENDED,
+        ESCALATED | ENDED,
+        ABANDONED | ENDED
+    )
+}
+
+/// Computes the report for `range` from rollups plus the raw edges.
+pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
+    let s = split(range);
+    // One read-only transaction: every figure from the same snapshot on PostgreSQL
+    // (repeatable read), and room to hash the window's journeys in memory: at the default
+    // 4 MB the distinct-journey count of a quarter of 10 M events spilled to disk (2.0 s;
+    // 1.2 s with 64 MB, BENCHMARKS.md). `SET LOCAL` ends with the transaction.
+    let mut tx = db.pool().begin().await?;
+    if db.backend() == crate::db::Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("SET LOCAL work_mem = '64MB'")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let collate = db.bytewise();
+    let at = edges("at_ms");
+
+    // Journeys ended per day: a day is listed when some journey ended in it.
+    let mut days: BTreeMap<String, Day> = BTreeMap::new();
+    let sql = format!(
+        "SELECT day, SUM(CASE WHEN (ended & {RESOLVED}) <> 0 THEN 1 ELSE 0 END) AS r, \
+         SUM(CASE WHEN (ended & {ESCALATED}) <> 0 THEN 1 ELSE 0 END) AS e, \
+         SUM(CASE WHEN (ended & {ABANDONED}) <> 0 THEN 1 ELSE 0 END) AS a \
+         FROM rollup_journeys WHERE {WHOLE_DAYS} GROUP BY day \
+         HAVING SUM(CASE WHEN (ended & {ENDED}) <> 0 THEN 1 ELSE 0 END) > 0 \
+         UNION ALL \
+         SELECT day, COUNT(DISTINCT CASE WHEN outcome = 'resolved' THEN journey_id END) AS r, \
+         COUNT(DISTINCT CASE WHEN outcome = 'escalated' THEN journey_id END) AS e, \
+         COUNT(DISTINCT CASE WHEN outcome = 'abandoned' THEN journey_id END) AS a \
+         FROM events WHERE type = 'journey_ended' AND {at} GROUP BY day"
+    );
+    for row in bind(&sql, &s).fetch_all(&mut *tx).await? {
+        let day: String = row.try_get("day")?;
+        let entry = days.entry(day.clone()).or_insert_with(|| Day {
+            day,
+            resolved: 0,
+            escalated: 0,
+            abandoned: 0,
+            deflection_rate: None,
+        });
+        entry.resolved += row.try_get::<i64, _>("r")?;
+        entry.escalated += row.try_get::<i64, _>("e")?;
+        entry.abandoned += row.try_get::<i64, _>("a")?;
+    }
+    let days: Vec<Day> = days
+        .into_values()
+        .map(|mut d| {
+            d.deflection_rate = rate(d.resolved, d.escalated);
+            d
+        })
+        .collect();
+
+    // Distinct journeys over the whole window: one row per journey, its bits OR-ed (as MAX
+    // of each bit) over the days and the edges.
+    let mut totals = Totals::default();
+    let sql = format!(
+        "SELECT COUNT(*) AS journeys, \
+         SUM(CASE WHEN r <> 0 THEN 1 ELSE 0 END) AS r, SUM(CASE WHEN e <> 0 THEN 1 ELSE 0 END) AS e, \
+         SUM(CASE WHEN a <> 0 THEN 1 ELSE 0 END) AS a, SUM(CASE WHEN x = 0 THEN 1 ELSE 0 END) AS open \
+         FROM (SELECT journey_id, MAX(ended & {RESOLVED}) AS r, MAX(ended & {ESCALATED}) AS e, \
+         MAX(ended & {ABANDONED}) AS a, MAX(ended & {ENDED}) AS x FROM ( \
+         SELECT journey_id, ended FROM rollup_journeys WHERE {WHOLE_DAYS} \
+         UNION ALL SELECT journey_id, {} AS ended FROM events WHERE {at} \
+         ) u GROUP BY journey_id) j",
+        ended_bits()
+    );
+    let row = bind(&sql, &s).fetch_one(&mut *tx).await?;
+    let sum = |name: &str| -> anyhow::Result<i64> {
+        Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
+    };
+    totals.journeys = sum("journeys")?;
+    totals.resolved = sum("r")?;
+    totals.escalated = sum("e")?;
+    totals.abandoned = sum("a")?;
+    totals.without_outcome = sum("open")?;
+    totals.deflection_rate = rate(totals.resolved, totals.escalated);
+
+    let sql = format!(
+        "SELECT CAST(SUM(n) AS BIGINT) AS events, CAST(SUM(s) AS BIGINT) AS searches, \
+         CAST(SUM(z) AS BIGINT) AS zero, CAST(SUM(w) AS BIGINT) AS weak FROM ( \
+         SELECT events AS n, searches AS s, zero_results AS z, no_good_answer AS w \
+         FROM rollup_days WHERE {WHOLE_DAYS} \
+         UNION ALL SELECT COUNT(*), SUM(CASE WHEN type = 'search' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN type = 'search' AND results = 0 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN type = 'search' AND results > 0 AND good_answer = 0 THEN 1 ELSE 0 END) \
+         FROM events WHERE {at}) u"
+    );
+    let row = bind(&sql, &s).fetch_one(&mut *tx).await?;
+    let sum = |name: &str| -> anyhow::Result<i64> {
+        Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
+    };
+    totals.events = sum("events")?;
+    totals.searches = sum("searches")?;
+    totals.zero_result_searches = sum("zero")?;
+    totals.no_good_answer_searches = sum("weak")?;
+
+    // The three query lists from one aggregation (materialized once, read three times).
+    let sql = format!(
+        "WITH q AS MATERIALIZED (SELECT query_norm, CAST(SUM(n) AS BIGINT) AS n, \
+         CAST(SUM(z) AS BIGINT) AS z, CAST(SUM(w) AS BIGINT) AS w FROM ( \
+         SELECT query_norm, searches AS n, zero_results AS z, no_good_answer AS w \
+         FROM rollup_queries WHERE {WHOLE_DAYS} \
+         UNION ALL SELECT query_norm, COUNT(*), SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN results > 0 AND good_answer = 0 THEN 1 ELSE 0 END) FROM events \
+         WHERE type = 'search' AND query_norm IS NOT NULL AND {at} GROUP BY query_norm \
+         ) u GROUP BY query_norm) \
+         SELECT 0 AS list, query_norm, n, z, w FROM \
+         (SELECT * FROM q ORDER BY n DESC, query_norm {collate} LIMIT $7) top \
+         UNION ALL SELECT 1, query_norm, n, z, w FROM \
+         (SELECT * FROM q WHERE z > 0 ORDER BY z DESC, query_norm {collate} LIMIT $7) zero \
+         UNION ALL SELECT 2, query_norm, n, z, w FROM \
+         (SELECT * FROM q WHERE w > 0 ORDER BY w DESC, query_norm {collate} LIMIT $7) weak"
+    );
+    let [mut top_queries, mut zero_result_queries, mut no_good_answer_queries]: [Vec<QueryCount>;
+        3] = Default::default();
+    for row in bind(&sql, &s).bind(TOP_N).fetch_all(&mut *tx).await? {
+        let get = |name: &str| -> anyhow::Result<i64> {
+            Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
+        };
+        let (n, z, w) = (get("n")?, get("z")?, get("w")?);
+        let query: String = row.try_get("query_norm")?;
+        let (list, searches, zero_results, no_good_answer) = match get("list")? {
+            0 => (&mut top_queries, n, z, w),
+            1 => (&mut zero_result_queries, z, z, 0),
+            _ => (&mut no_good_answer_queries, w, 0, w),
+        };
+        list.push(QueryCount {
+            query,
+            searches,
+            zero_results,
+            no_good_answer,
+        });
+    }
+    // A union keeps no order: most searched first, then the query bytewise, as the SQL.
+    for list in [
+        &mut top_queries,
+        &mut zero_result_queries,
+        &mut no_good_answer_queries,
+    ] {
+        list.sort_by(|a, b| {
+            b.searches
+                .cmp(&a.searches)
+                .then_with(|| a.query.cmp(&b.query))
+        });
+    }
+
+    let unhelpful_articles = unhelpful_articles(&mut tx, db.bytewise(), &s).await?;
+
+    let sql = format!(
+        "SELECT customer_category, vendor_category, CAST(SUM(n) AS BIGINT) AS n FROM ( \
+         SELECT customer_category, vendor_category, cases AS n FROM rollup_cases \
+         WHERE {WHOLE_DAYS} \
+         UNION ALL SELECT customer_category, COALESCE(vendor_category, ''), 1 FROM cases \
+         WHERE {}) u GROUP BY customer_category, vendor_category",
+        edges("created_ms")
+    );
+    let mut cells: BTreeMap<(usize, usize), MatrixCell> = BTreeMap::new();
+    for row in bind(&sql, &s).fetch_all(&mut *tx).await? {
+        let customer: String = row.try_get("customer_category")?;
+        let vendor: String = row.try_get("vendor_category")?;
+        let n: i64 = row.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+        if n <= 0 {
+            // A cell every case has been classified out of.
+            continue;
+        }
+        totals.cases += n;
+        let vendor = if vendor.is_empty() {
+            UNCLASSIFIED.to_string()
+        } else {
+            totals.classified_cases += n;
+            vendor
+        };
+        let key = (customer_order(&customer), vendor_order(&vendor));
+        cells
+            .entry(key)
+            .or_insert_with(|| MatrixCell {
+                customer_category: customer,
+                vendor_category: vendor,
+                cases: 0,
+            })
+            .cases += n;
+    }
+
+    let row = sqlx::query(
+        "SELECT SUM(CASE WHEN delivered_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
+         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered FROM outbox",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let outbox = OutboxState {
+        pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
+        delivered: row.try_get::<Option<i64>, _>("delivered")?.unwrap_or(0),
+    };
+
+    // Read-only: ending it either way changes nothing.
+    tx.commit().await?;
+    Ok(Report {
+        from: range.from_ms.and_then(rfc3339),
+        to: range.to_ms.and_then(rfc3339),
+        totals,
+        days,
+        top_queries,
+        zero_result_queries,
+        no_good_answer_queries,
+        unhelpful_articles,
+        classification: cells.into_values().collect(),
+        outbox,
+    })
+}
+
+async fn unhelpful_articles(
+    conn: &mut sqlx::AnyConnection,
+    collate: &str,
+    s: &Split,
+) -> anyhow::Result<Vec<ArticleFeedback>> {
+    let at = edges("at_ms");
+    let sql = format!(
+        "SELECT article_id, CAST(SUM(no) AS BIGINT) AS no, CAST(SUM(yes) AS BIGINT) AS yes FROM ( \
+         SELECT article_id, CASE WHEN helpful = 0 THEN n ELSE 0 END AS no, \
+         CASE WHEN helpful = 1 THEN n ELSE 0 END AS yes FROM rollup_feedback WHERE {WHOLE_DAYS} \
+         UNION ALL SELECT article_id, CASE WHEN helpful = 0 THEN 1 ELSE 0 END, \
+         CASE WHEN helpful = 1 THEN 1 ELSE 0 END FROM events WHERE type = 'feedback' AND {at} \
+         ) u GROUP BY article_id HAVING SUM(no) > 0 ORDER BY no DESC, article_id {collate} LIMIT $7"
+    );
+    let mut articles = Vec::new();
+    for row in bind(&sql, s).bind(TOP_N).fetch_all(&mut *conn).await? {
+        articles.push(ArticleFeedback {
+            article_id: row.try_get("article_id")?,
+            no: row.try_get::<Option<i64>, _>("no")?.unwrap_or(0),
+            yes: row.try_get::<Option<i64>, _>("yes")?.unwrap_or(0),
+            reasons: BTreeMap::new(),
+        });
+    }
+    if articles.is_empty() {
+        return Ok(articles);
+    }
+    let sql = format!(
+        "SELECT article_id, reason, CAST(SUM(n) AS BIGINT) AS n FROM ( \
+         SELECT article_id, reason, n FROM rollup_feedback WHERE helpful = 0 AND {WHOLE_DAYS} \
+         UNION ALL SELECT article_id, COALESCE(reason, 'unspecified'), 1 FROM events \
+         WHERE type = 'feedback' AND helpful = 0 AND {at}) u GROUP BY article_id, reason"
+    );
+    for row in bind(&sql, s).fetch_all(&mut *conn).await? {
+        let article: String = row.try_get("article_id")?;
+        let reason: String = row.try_get("reason")?;
+        let n: i64 = row.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+        if let Some(a) = articles.iter_mut().find(|a| a.article_id == article) {
+            *a.reasons.entry(reason).or_insert(0) += n;
+        }
+    }
+    Ok(articles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_split_into_whole_days_and_raw_edges() {
+        let day = |d: &str| Range::parse(Some(d), None).unwrap().from_ms.unwrap();
+        let d23 = day("2026-11-23");
+        // Whole days only.
+        let s = split(Range::parse(Some("2026-11-23"), Some("2026-11-24")).unwrap());
+        assert_eq!(
+            (s.day_from.as_str(), s.day_to.as_str()),
+            ("2026-11-23", "2026-11-25")
+        );
+        assert_eq!(s.edges, [(d23, d23), (d23 + 2 * DAY_MS, d23 + 2 * DAY_MS)]);
+        // Partial edges on both sides.
+        let r = Range {
+            from_ms: Some(d23 + 3_600_000),
+            to_ms: Some(d23 + 2 * DAY_MS + 60_000),
+        };
+        let s = split(r);
+        assert_eq!(
+            (s.day_from.as_str(), s.day_to.as_str()),
+            ("2026-11-24", "2026-11-25")
+        );
+        assert_eq!(
+            s.edges,
+            [
+                (d23 + 3_600_000, d23 + DAY_MS),
+                (d23 + 2 * DAY_MS, d23 + 2 * DAY_MS + 60_000)
+            ]
+        );
+        // Inside one day: all raw, no rollup day.
+        let s = split(Range {
+            from_ms: Some(d23 + 1),
+            to_ms: Some(d23 + 5),
+        });
+        assert_eq!(s.day_from, s.day_to);
+        assert_eq!(s.edges, [(d23 + 1, d23 + 5), (0, 0)]);
+        // All time: every rollup day, nothing raw.
+        let s = split(Range::default());
+        assert_eq!((s.day_from.as_str(), s.day_to.as_str()), ("", NO_LAST_DAY));
+        assert_eq!(s.edges, [(0, 0), (0, 0)]);
+    }
+}

@@ -1,0 +1,323 @@
+//! The daily rollups (tables `rollup_*`, migration 0005): per-day aggregates of everything
+//! the report shows, kept up to date inside the transaction that stores events or a case.
+//!
+//! Why at write time rather than by a catch-up job: the insert already learns, through
+//! `RETURNING id`, exactly which events were new, so a duplicate (a retried batch) adds
+//! nothing and a late event adds to its own day whenever it arrives, with no watermark to
+//! get wrong. A catch-up job keyed on `received_ms` would miss rows whose transaction
+//! committed after the job passed their timestamp (PostgreSQL commits concurrent
+//! transactions in any order), and recomputing a day from raw rows would lose the figures
+//! that retention has already purged. The cost is a few multi-row upserts per batch; the
+//! counters PostgreSQL writers contend on are spread over [`SHARDS`] rows per day, and the
+//! hottest ones are written last so their row locks are held only up to the commit.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use sqlx::AnyConnection;
+
+use crate::db::Backend;
+
+/// Counter rows per day (and per query, per article) on PostgreSQL.
+pub const SHARDS: u64 = 16;
+
+/// Bits of `rollup_journeys.ended`.
+pub const RESOLVED: i64 = 1;
+/// Ended with a case.
+pub const ESCALATED: i64 = 2;
+/// Ended with neither.
+pub const ABANDONED: i64 = 4;
+/// Any `journey_ended`, whatever its outcome.
+pub const ENDED: i64 = 8;
+
+/// What the rollups need of one stored event.
+#[derive(Debug, Clone)]
+pub(crate) struct Fact {
+    pub day: String,
+    pub journey_id: String,
+    /// Set for searches: (normalized query, results, good_answer).
+    pub search: Option<(Option<String>, i64, Option<i64>)>,
+    /// Set for feedback: (article, helpful, reason).
+    pub feedback: Option<(String, i64, Option<String>)>,
+    /// Set for `journey_ended`: the outcome's name.
+    pub outcome: Option<String>,
+}
+
+#[derive(Default)]
+struct Counts {
+    events: i64,
+    searches: i64,
+    zero: i64,
+    weak: i64,
+}
+
+/// The shard a batch's counters go to: by journey, so that one journey's batches land on
+/// one row and concurrent journeys spread.
+pub(crate) fn shard_for(backend: Backend, journey_id: &str) -> i64 {
+    if backend == Backend::Sqlite {
+        return 0;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    journey_id.hash(&mut h);
+    (h.finish() % SHARDS) as i64
+}
+
+fn outcome_bits(outcome: Option<&str>) -> i64 {
+    match outcome {
+        None => 0,
+        Some("resolved") => RESOLVED | ENDED,
+        Some("escalated") => ESCALATED | ENDED,
+        Some("abandoned") => ABANDONED | ENDED,
+        Some(_) => ENDED,
+    }
+}
+
+/// The facts of the events an insert reported as stored (`RETURNING id`), each once: a
+/// batch that repeats an id stored it once, and only the first occurrence counts.
+pub(crate) fn stored_once(facts: Vec<(String, Fact)>, stored_ids: Vec<String>) -> Vec<Fact> {
+    let mut stored: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for id in stored_ids {
+        *stored.entry(id).or_insert(0) += 1;
+    }
+    facts
+        .into_iter()
+        .filter_map(|(id, fact)| match stored.get_mut(&id) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                Some(fact)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Adds `facts` (events this transaction stored, each once) to the rollups. Keys are
+/// sorted (BTreeMap) so concurrent transactions lock rows in one order and never deadlock.
+pub(crate) async fn add_events(
+    conn: &mut AnyConnection,
+    facts: &[Fact],
+    shard: i64,
+) -> anyhow::Result<()> {
+    if facts.is_empty() {
+        return Ok(());
+    }
+    let mut days: BTreeMap<&str, Counts> = BTreeMap::new();
+    let mut journeys: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut queries: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
+    let mut feedback: BTreeMap<(&str, &str, i64, &str), i64> = BTreeMap::new();
+    for f in facts {
+        let day = days.entry(&f.day).or_default();
+        day.events += 1;
+        *journeys.entry((&f.day, &f.journey_id)).or_insert(0) |= outcome_bits(f.outcome.as_deref());
+        if let Some((norm, results, good)) = &f.search {
+            let zero = i64::from(*results == 0);
+            let weak = i64::from(*results > 0 && *good == Some(0));
+            day.searches += 1;
+            day.zero += zero;
+            day.weak += weak;
+            if let Some(norm) = norm {
+                let q = queries.entry((&f.day, norm)).or_default();
+                q.searches += 1;
+                q.zero += zero;
+                q.weak += weak;
+            }
+        }
+        if let Some((article, helpful, reason)) = &f.feedback {
+            let reason = match (helpful, reason) {
+                (1, _) => "",
+                (_, Some(r)) => r.as_str(),
+                (_, None) => "unspecified",
+            };
+            *feedback
+                .entry((&f.day, article, *helpful, reason))
+                .or_insert(0) += 1;
+        }
+    }
+
+    let rows: Vec<Vec<Value>> = journeys
+        .iter()
+        .map(|((day, journey), ended)| vec![text(day), text(journey), Value::Int(*ended)])
+        .collect();
+    upsert(
+        conn,
+        "rollup_journeys (day, journey_id, ended)",
+        &rows,
+        "(day, journey_id) DO UPDATE SET ended = rollup_journeys.ended | excluded.ended",
+    )
+    .await?;
+
+    let rows: Vec<Vec<Value>> = queries
+        .iter()
+        .map(|((day, query), c)| {
+            vec![
+                text(day),
+                text(query),
+                Value::Int(shard),
+                Value::Int(c.searches),
+                Value::Int(c.zero),
+                Value::Int(c.weak),
+            ]
+        })
+        .collect();
+    upsert(
+        conn,
+        "rollup_queries (day, query_norm, shard, searches, zero_results, no_good_answer)",
+        &rows,
+        "(day, query_norm, shard) DO UPDATE SET \
+         searches = rollup_queries.searches + excluded.searches, \
+         zero_results = rollup_queries.zero_results + excluded.zero_results, \
+         no_good_answer = rollup_queries.no_good_answer + excluded.no_good_answer",
+    )
+    .await?;
+
+    let rows: Vec<Vec<Value>> = feedback
+        .iter()
+        .map(|((day, article, helpful, reason), n)| {
+            vec![
+                text(day),
+                text(article),
+                Value::Int(*helpful),
+                text(reason),
+                Value::Int(shard),
+                Value::Int(*n),
+            ]
+        })
+        .collect();
+    upsert(
+        conn,
+        "rollup_feedback (day, article_id, helpful, reason, shard, n)",
+        &rows,
+        "(day, article_id, helpful, reason, shard) DO UPDATE SET n = rollup_feedback.n + excluded.n",
+    )
+    .await?;
+
+    // The per-day counters are what every writer of the day shares: last, so the row lock
+    // is held only until the commit that follows.
+    let rows: Vec<Vec<Value>> = days
+        .iter()
+        .map(|(day, c)| {
+            vec![
+                text(day),
+                Value::Int(shard),
+                Value::Int(c.events),
+                Value::Int(c.searches),
+                Value::Int(c.zero),
+                Value::Int(c.weak),
+            ]
+        })
+        .collect();
+    upsert(
+        conn,
+        "rollup_days (day, shard, events, searches, zero_results, no_good_answer)",
+        &rows,
+        "(day, shard) DO UPDATE SET events = rollup_days.events + excluded.events, \
+         searches = rollup_days.searches + excluded.searches, \
+         zero_results = rollup_days.zero_results + excluded.zero_results, \
+         no_good_answer = rollup_days.no_good_answer + excluded.no_good_answer",
+    )
+    .await
+}
+
+/// Adds `delta` cases to the cell (day, customer, vendor); vendor `None`: unclassified.
+pub(crate) async fn add_case(
+    conn: &mut AnyConnection,
+    day: &str,
+    customer: &str,
+    vendor: Option<&str>,
+    delta: i64,
+) -> anyhow::Result<()> {
+    upsert(
+        conn,
+        "rollup_cases (day, customer_category, vendor_category, cases)",
+        &[vec![
+            text(day),
+            text(customer),
+            text(vendor.unwrap_or("")),
+            Value::Int(delta),
+        ]],
+        "(day, customer_category, vendor_category) DO UPDATE SET \
+         cases = rollup_cases.cases + excluded.cases",
+    )
+    .await
+}
+
+/// Deletes the per-journey rollup rows of `journeys` (erasure of a person's data); the
+/// day's counters keep their numbers, which name nobody.
+pub(crate) async fn forget_journeys(
+    conn: &mut AnyConnection,
+    journeys: &[String],
+) -> anyhow::Result<()> {
+    if journeys.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "DELETE FROM rollup_journeys WHERE journey_id IN ({})",
+        crate::db::placeholders(journeys.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for j in journeys {
+        query = query.bind(j.clone());
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// One multi-row `INSERT … ON CONFLICT …` for `rows` (at most a batch's worth).
+async fn upsert(
+    conn: &mut AnyConnection,
+    table: &str,
+    rows: &[Vec<Value>],
+    on_conflict: &str,
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = format!("INSERT INTO {table} VALUES ");
+    let mut n = 0;
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..row.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            sql.push_str(&format!("${n}"));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT ");
+    sql.push_str(on_conflict);
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        for v in row {
+            query = match v {
+                Value::Text(s) => query.bind(s.clone()),
+                Value::Int(i) => query.bind(*i),
+            };
+        }
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The UTC day (`YYYY-MM-DD`) of epoch milliseconds; `None` outside jiff's range.
+pub(crate) fn day_of_ms(ms: i64) -> Option<String> {
+    let ts = jiff::Timestamp::from_millisecond(ms).ok()?;
+    Some(
+        ts.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string(),
+    )
+}
