@@ -205,6 +205,26 @@ pub struct OutboxState {
     pub parked: i64,
 }
 
+/// The outbox's state now (not windowed): what both the raw and the rollup report show.
+pub(crate) async fn outbox_state<'e, E>(db: E) -> anyhow::Result<OutboxState>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(
+        "SELECT SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
+         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered, \
+         SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NOT NULL THEN 1 ELSE 0 END) AS parked \
+         FROM outbox",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(OutboxState {
+        pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
+        delivered: row.try_get::<Option<i64>, _>("delivered")?.unwrap_or(0),
+        parked: row.try_get::<Option<i64>, _>("parked")?.unwrap_or(0),
+    })
+}
+
 /// The vendor-category column for cases not classified yet.
 pub const UNCLASSIFIED: &str = "unclassified";
 
@@ -430,19 +450,7 @@ pub async fn build_raw(db: &Db, range: Range) -> anyhow::Result<Report> {
             .cases += n;
     }
 
-    let row = sqlx::query(
-        "SELECT SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
-         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered, \
-         SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NOT NULL THEN 1 ELSE 0 END) AS parked \
-         FROM outbox",
-    )
-    .fetch_one(pool)
-    .await?;
-    let outbox = OutboxState {
-        pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
-        delivered: row.try_get::<Option<i64>, _>("delivered")?.unwrap_or(0),
-        parked: row.try_get::<Option<i64>, _>("parked")?.unwrap_or(0),
-    };
+    let outbox = outbox_state(pool).await?;
 
     Ok(Report {
         from: range.from_ms.and_then(rfc3339),

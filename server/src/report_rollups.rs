@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use crate::db::Db;
 use crate::report::{
-    customer_order, rate, rfc3339, vendor_order, ArticleFeedback, Day, MatrixCell, OutboxState,
+    self, customer_order, rate, rfc3339, vendor_order, ArticleFeedback, Day, MatrixCell,
     QueryCount, Range, Report, Totals, TOP_N, UNCLASSIFIED,
 };
 use crate::rollup::{self, ABANDONED, ENDED, ESCALATED, RESOLVED};
@@ -274,16 +274,7 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
             .cases += n;
     }
 
-    let row = sqlx::query(
-        "SELECT SUM(CASE WHEN delivered_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
-         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered FROM outbox",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let outbox = OutboxState {
-        pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
-        delivered: row.try_get::<Option<i64>, _>("delivered")?.unwrap_or(0),
-    };
+    let outbox = report::outbox_state(&mut *tx).await?;
 
     // Read-only: ending it either way changes nothing.
     tx.commit().await?;
