@@ -1,6 +1,6 @@
 //! The Deflect widget: a yew app that searches a prebuilt index pack inside the browser.
 //!
-//! Plain Rust, tested natively: [`state`] (the panel's reducer), [`form`] (the contact
+//! Plain Rust, tested natively: [`panel_state`] (the panel's reducer), [`form`] (the contact
 //! form's draft and validation), [`outbox`] (what waits for the collector) and
 //! [`settings`] (what a host page configures), [`privacy`] (what is kept about the
 //! customer, and for how long) and [`view`] (what each view of the panel
@@ -14,9 +14,9 @@ pub mod command;
 pub mod form;
 pub mod i18n;
 pub mod outbox;
+pub mod panel_state;
 pub mod privacy;
 pub mod settings;
-pub mod state;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]
