@@ -23,14 +23,17 @@ use yew::Callback;
 use crate::config::WidgetConfig;
 use crate::form::ContactDraft;
 use crate::outbox::{Outbox, HEARTBEAT_MS};
-use crate::outbox_store::{is_outbox_key, OutboxShelf, PageOutbox};
+use crate::outbox_store::is_outbox_key;
 use crate::platform;
 use crate::prefill::{self, JourneySoFar};
 use crate::privacy::forget_history;
 use crate::settings::Identity;
 use crate::storage_keys;
 
+mod page_outbox;
 mod sending;
+
+pub use page_outbox::outbox_kept_in_memory;
 
 /// Events wait this long for company before a batch is sent.
 const EVENT_BATCH_DELAY_MS: f64 = 2_000.0;
@@ -45,36 +48,6 @@ pub struct Session {
     listeners: RefCell<Vec<EventListener>>,
     identity: RefCell<Identity>,
     heartbeat: RefCell<Option<Interval>>,
-}
-
-thread_local! {
-    // This page's outbox (`outbox:<page id>`), one per page. While local storage refuses
-    // it, it lives here in memory: it is delivered while the page lives, and handed to
-    // `sendBeacon` when the page goes away.
-    static PAGE_OUTBOX: RefCell<PageOutbox> = RefCell::new(PageOutbox::new(&platform::new_id()));
-}
-
-/// True while the outbox lives only in memory (local storage refused it).
-pub fn outbox_kept_in_memory() -> bool {
-    PAGE_OUTBOX.with(|p| p.borrow().kept_in_memory())
-}
-
-/// Local storage, as the shelf outboxes are kept on.
-struct LocalStorage;
-
-impl OutboxShelf for LocalStorage {
-    fn keys(&self) -> Vec<String> {
-        platform::stored_keys()
-    }
-    fn load(&self, key: &str) -> Outbox {
-        platform::load(key)
-    }
-    fn save(&self, key: &str, outbox: &Outbox) -> bool {
-        platform::save(key, outbox)
-    }
-    fn remove(&self, key: &str) {
-        platform::remove(key)
-    }
 }
 
 impl Session {
@@ -147,47 +120,6 @@ impl Session {
             .extend([on_hide, on_hidden, on_online, on_storage]);
         session.send_now();
         session
-    }
-
-    /// This page's outbox.
-    fn read_outbox(&self) -> Outbox {
-        PAGE_OUTBOX.with(|p| p.borrow().read(&LocalStorage))
-    }
-
-    /// Reads, changes and saves this page's outbox in one go (`PageOutbox::update`).
-    fn update_outbox<R>(&self, change: impl FnOnce(&mut Outbox) -> R) -> R {
-        PAGE_OUTBOX.with(|p| {
-            p.borrow_mut()
-                .update(&LocalStorage, platform::now(), change)
-        })
-    }
-
-    /// Takes over the outboxes of pages that are gone (`PageOutbox::adopt_orphans`).
-    fn adopt_orphans(&self) {
-        let dropped =
-            PAGE_OUTBOX.with(|p| p.borrow_mut().adopt_orphans(&LocalStorage, platform::now()));
-        if dropped > 0 {
-            platform::warn(&format!(
-                "deflect: dropped the {dropped} oldest queued events"
-            ));
-        }
-    }
-
-    /// What "Your requests" shows: this page's outbox with every other tab's cases.
-    fn browser_view(&self) -> Outbox {
-        PAGE_OUTBOX.with(|p| p.borrow().browser_view(&LocalStorage, platform::now()))
-    }
-
-    /// Tells `callback` whenever the outbox changes (for "Your requests").
-    pub fn subscribe(&self, callback: Callback<Rc<Outbox>>) {
-        callback.emit(Rc::new(self.browser_view()));
-        *self.on_outbox.borrow_mut() = Some(callback);
-    }
-
-    fn changed(&self) {
-        if let Some(cb) = self.on_outbox.borrow().as_ref() {
-            cb.emit(Rc::new(self.browser_view()));
-        }
     }
 
     /// Who the customer is (configuration, then `Deflect('identify', …)`).
