@@ -314,11 +314,11 @@ impl Outbox {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use deflect_journey::{CaseContext, CustomerCategory, EventKind, JourneyOutcome, Trail};
 
-    fn event(i: usize) -> Event {
+    pub(crate) fn event(i: usize) -> Event {
         Event {
             id: format!("event-{i:04}"),
             journey_id: "journey-0001".into(),
@@ -329,7 +329,7 @@ mod tests {
         }
     }
 
-    fn case(id: &str) -> Case {
+    pub(crate) fn case(id: &str) -> Case {
         Case {
             id: id.into(),
             journey_id: "journey-0001".into(),

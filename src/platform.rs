@@ -5,6 +5,8 @@
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;
 
+use crate::delivery::Delivery;
+
 /// Prefix of every storage key; bumped with an incompatible storage format.
 const STORAGE_PREFIX: &str = "deflect:v1:";
 
@@ -217,17 +219,6 @@ pub fn dispatch<T: Serialize>(target: &web_sys::Element, name: &str, detail: &T)
     {
         let _ = target.dispatch_event(&event);
     }
-}
-
-/// How an HTTP delivery ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Delivery {
-    /// 2xx: stored.
-    Stored,
-    /// Worth retrying: offline, a timeout, 408, 429 or 5xx.
-    Transient(String),
-    /// Refused for good (other 4xx): the message says why.
-    Refused(String),
 }
 
 /// POSTs `body` as JSON to `url`.

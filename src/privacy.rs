@@ -1,6 +1,6 @@
 //! What the widget keeps about the customer, and for how long: the rules, as plain data
 //! tested natively. Where they are applied in the browser: `storage_keys.rs` (every key the
-//! widget stores, expiry on load, `Deflect('reset')`), `session.rs` (the history bound on
+//! widget stores, expiry on load, `Deflect('reset')`), `outbox_store.rs` (the history bound on
 //! every write of the outbox) and the contact form (the page URL a case carries).
 //!
 //! - The page URL a case carries loses its query string and fragment unless the page sets

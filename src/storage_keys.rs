@@ -14,26 +14,18 @@
 //! Session storage: nothing today; on reset every key beginning `deflect:` is removed all
 //! the same, so a later addition cannot outlive a sign-out by mistake. Nothing is kept in
 //! cookies or IndexedDB. Who the customer is (`identify`) and the journey in progress live
-//! only in the page's memory (`session.rs` forgets them on reset).
+//! only in the page's memory (`session/mod.rs` forgets them on reset).
 
 use crate::form::ContactDraft;
 use crate::outbox::Outbox;
+use crate::outbox_store::is_outbox_key;
 use crate::platform;
 use crate::privacy::{draft_expired, forget_history};
 
 /// The unsent contact form.
 pub const DRAFT_KEY: &str = "draft";
-/// Each page's outbox is `outbox:<page id>`, written by that page alone.
-pub const OUTBOX_PREFIX: &str = "outbox:";
-/// The one outbox all tabs shared before per-page outboxes; adopted like a closed page's.
-pub const SHARED_OUTBOX_KEY: &str = "outbox";
 /// Session storage keys of the widget begin with this.
 const SESSION_PREFIX: &str = "deflect:";
-
-/// Whether `key` (without the prefix) is an outbox.
-pub fn is_outbox_key(key: &str) -> bool {
-    key == SHARED_OUTBOX_KEY || key.starts_with(OUTBOX_PREFIX)
-}
 
 /// The saved contact draft, unless it is older than `days` (then it is removed).
 pub fn saved_draft(days: f64) -> Option<ContactDraft> {

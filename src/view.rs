@@ -8,7 +8,7 @@
 //! Plain data, tested natively; `components::panel` applies it after each render.
 
 use crate::i18n::{fill, Texts};
-use crate::state::{FeedbackAnswer, Screen, SearchState};
+use crate::panel_state::{FeedbackAnswer, PanelState, Screen};
 
 /// The customer's answer to the open article, without the reason: picking a reason is
 /// not a change of view (focus must stay on the radio button just chosen).
@@ -51,7 +51,7 @@ pub enum View {
 impl View {
     /// The view `state` shows; `recorded` says whether the acknowledged case is in the
     /// outbox yet.
-    pub fn of(state: &SearchState, recorded: impl Fn(&str) -> bool) -> View {
+    pub fn of(state: &PanelState, recorded: impl Fn(&str) -> bool) -> View {
         match &state.screen {
             Screen::Article => match &state.article {
                 Some(article) => View::Article {
@@ -159,7 +159,7 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::SearchAction;
+    use crate::panel_state::PanelAction;
     use deflect_core::StoredArticle;
     use deflect_journey::FeedbackReason;
 
@@ -177,33 +177,33 @@ mod tests {
     #[test]
     fn every_screen_has_a_focus_target_and_answers_change_the_view() {
         let none = |_: &str| false;
-        let s = SearchState::default();
+        let s = PanelState::default();
         assert_eq!(View::of(&s, none), View::Search);
-        let s = s.apply(SearchAction::ShowArticle(article("a")));
+        let s = s.apply(PanelAction::ShowArticle(article("a")));
         let read = View::of(&s, none);
         assert_eq!(read.focus_target(), "#deflect-article-title");
-        let s = s.apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(None)));
+        let s = s.apply(PanelAction::Feedback(FeedbackAnswer::NotSolved(None)));
         let no = View::of(&s, none);
         assert_ne!(no, read, "\"No\" replaces its button: a new view");
         assert_eq!(no.focus_target(), ".deflect-sorry");
         assert_eq!(no.reveals_section(), Some(".deflect-feedback"));
-        let s = s.apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(Some(
+        let s = s.apply(PanelAction::Feedback(FeedbackAnswer::NotSolved(Some(
             FeedbackReason::Unclear,
         ))));
         assert_eq!(View::of(&s, none), no, "choosing a reason keeps the view");
-        let s = s.apply(SearchAction::ShowContact);
+        let s = s.apply(PanelAction::ShowContact);
         assert_eq!(View::of(&s, none).focus_target(), "#deflect-form-title");
-        let s = s.apply(SearchAction::ShowSent("c1".into()));
+        let s = s.apply(PanelAction::ShowSent("c1".into()));
         assert_ne!(View::of(&s, none), View::of(&s, |_| true));
         assert_eq!(View::of(&s, |_| true).focus_target(), "#deflect-ack-title");
-        let s = s.apply(SearchAction::ShowRequests);
+        let s = s.apply(PanelAction::ShowRequests);
         assert_eq!(View::of(&s, none).focus_target(), "#deflect-requests-title");
 
-        let other = SearchState::default()
-            .apply(SearchAction::ShowArticle(article("b")))
-            .apply(SearchAction::Feedback(FeedbackAnswer::Solved));
+        let other = PanelState::default()
+            .apply(PanelAction::ShowArticle(article("b")))
+            .apply(PanelAction::Feedback(FeedbackAnswer::Solved));
         assert_eq!(View::of(&other, none).focus_target(), ".deflect-thanks");
-        let next = other.apply(SearchAction::ShowArticle(article("c")));
+        let next = other.apply(PanelAction::ShowArticle(article("c")));
         assert_eq!(
             View::of(&next, none),
             View::Article {

@@ -39,7 +39,7 @@ pub struct KbConfig {
     pub synonyms: Vec<Vec<String>>,
     /// How main content is found in HTML articles.
     #[serde(default)]
-    pub html: crate::html_source::HtmlOptions,
+    pub html: crate::sources::html_source::HtmlOptions,
 }
 
 /// The config file for `src`: `explicit` if given, else `deflect.toml` inside a folder.

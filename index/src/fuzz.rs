@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 
 use deflect_core::{ArticlePack, SearchIndex, PACK_FORMAT_VERSION};
 
-use crate::html_source::{HtmlExtractor, HtmlOptions};
-use crate::markdown::{parse_source, render};
-use crate::source::SourceFile;
+use crate::sources::html_source::{HtmlExtractor, HtmlOptions};
+use crate::sources::markdown::{parse_source, render};
+use crate::sources::source::SourceFile;
 
 const PACK_HEADER_LEN: usize = 28;
 
@@ -102,7 +102,7 @@ pub fn export(data: &[u8]) {
         return;
     };
     for name in ["export.jsonl", "export.json"] {
-        let (articles, errors) = crate::export::read_export(Path::new(name), text);
+        let (articles, errors) = crate::sources::export::read_export(Path::new(name), text);
         for a in &articles {
             assert!(
                 !a.html.to_ascii_lowercase().contains("<script"),

@@ -1,21 +1,25 @@
 //! Deflect's indexer: knowledge-base sources in, a validated index pack out.
 //!
-//! The pipeline is [`source`] (find and read article files) → [`markdown`] (front matter,
-//! sanitized HTML for display, plain text for indexing) → [`build`] (validate the whole
-//! set, index it with `deflect-core`'s schema and analyzer, and publish the pack). A build
-//! either publishes a complete new generation or leaves the previous one untouched.
+//! The stages, each a module (Pagefind's `fossick/ index/ output/` is the model):
+//! [`sources`] (find article files and read Markdown, HTML and help-centre exports) →
+//! [`validation`] (check the whole set; nothing is written unless all of it is valid) →
+//! [`indexing`] (tantivy with `deflect-core`'s schema and analyzer) → [`publishing`]
+//! (write the pack, its pieces, article HTML and manifest as one atomic generation; open
+//! it again). [`build`] runs them in order. A build either publishes a complete new
+//! generation or leaves the previous one untouched.
 
 pub mod article;
 pub mod build;
 pub mod config;
 pub mod error;
-pub mod export;
 pub mod fuzz;
-pub mod html_source;
-pub mod html_text;
-pub mod markdown;
-pub mod source;
+pub mod indexing;
+pub mod publishing;
+pub mod sources;
+pub mod validation;
 
 pub use article::Article;
-pub use build::{build, check, load_config, open_published, BuildOptions, BuildReport};
+pub use build::{build, BuildOptions, BuildReport};
 pub use error::{BuildError, SourceError};
+pub use publishing::open_published;
+pub use validation::{check, load_config, CheckReport};

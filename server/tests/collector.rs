@@ -13,86 +13,11 @@ use deflect_server::config::Config;
 use deflect_server::report::Report;
 use serde_json::{json, Value};
 
+#[macro_use]
+mod common;
+use common::{test_db, Backend, TestDb};
+
 const TOKEN: &str = "test-report-token-0123456789";
-
-// ---------------------------------------------------------------------------------------
-// Backends
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A database for one test; the temp dir (SQLite) lives as long as this.
-struct TestDb {
-    spec: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// None when PostgreSQL is not available locally (and CI is not set).
-async fn test_db(backend: Backend, name: &str) -> Option<TestDb> {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let spec = dir
-                .path()
-                .join("data/collector.sqlite")
-                .to_string_lossy()
-                .into_owned();
-            Some(TestDb {
-                spec,
-                _dir: Some(dir),
-            })
-        }
-        Backend::Postgres => {
-            let Some(admin) = std::env::var("DEFLECT_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|v| !v.is_empty())
-            else {
-                if std::env::var_os("CI").is_some() {
-                    panic!(
-                        "CI is set but DEFLECT_TEST_POSTGRES_URL is not: the PostgreSQL tests \
-                         must run in CI (scripts/test starts a private cluster)"
-                    );
-                }
-                eprintln!(
-                    "notice: skipping the PostgreSQL variant of {name}: \
-                     DEFLECT_TEST_POSTGRES_URL is not set (scripts/test sets it)"
-                );
-                return None;
-            };
-            let db_name = format!(
-                "deflect_{}_{}_{}",
-                name,
-                std::process::id(),
-                DB_COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            let spec = deflect_server::db::create_postgres_database(&admin, &db_name)
-                .await
-                .expect("creating a test database");
-            Some(TestDb { spec, _dir: None })
-        }
-    }
-}
-
-/// Runs `$body` (an async fn taking a Backend) once per backend, as separate tests.
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await;
-            }
-        }
-    };
-}
 
 // ---------------------------------------------------------------------------------------
 // Servers and requests

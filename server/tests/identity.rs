@@ -5,7 +5,6 @@
 //! dashboard and in the personal-data export, and neither the secret nor the signature is
 //! stored, forwarded or echoed.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,73 +12,12 @@ use deflect_server::config::Config;
 use deflect_server::identity::{message, sign};
 use serde_json::{json, Value};
 
+#[macro_use]
+mod common;
+use common::{test_db, Backend, TestDb};
+
 const TOKEN: &str = "test-report-token-0123456789";
 const SECRET: &str = "identity-test-secret-5f0a9c2e7d41b8a3c6e9";
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A database for one test; the temp dir (SQLite) lives as long as this.
-struct TestDb {
-    spec: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// None when PostgreSQL is not available locally (and CI is not set).
-async fn test_db(backend: Backend, name: &str) -> Option<TestDb> {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let spec = dir.path().join("collector.sqlite");
-            Some(TestDb {
-                spec: spec.to_string_lossy().into_owned(),
-                _dir: Some(dir),
-            })
-        }
-        Backend::Postgres => {
-            let Some(admin) = std::env::var("DEFLECT_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|v| !v.is_empty())
-            else {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "CI is set but DEFLECT_TEST_POSTGRES_URL is not"
-                );
-                eprintln!("notice: skipping the PostgreSQL variant of {name}");
-                return None;
-            };
-            let db_name = format!(
-                "deflect_{name}_{}_{}",
-                std::process::id(),
-                DB_COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            let spec = deflect_server::db::create_postgres_database(&admin, &db_name)
-                .await
-                .expect("creating a test database");
-            Some(TestDb { spec, _dir: None })
-        }
-    }
-}
-
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await;
-            }
-        }
-    };
-}
 
 /// A helpdesk stand-in that records every delivery's JSON body.
 async fn start_receiver(delivered: Arc<Mutex<Vec<Value>>>) -> std::net::SocketAddr {

@@ -20,9 +20,9 @@ use crate::config::WidgetConfig;
 use crate::form::{FormAction, FormState};
 use crate::loader;
 use crate::outbox::Outbox;
+use crate::panel_state::{PanelAction, MAX_SUGGESTIONS};
 use crate::platform;
 use crate::session::Session;
-use crate::state::{SearchAction, MAX_SUGGESTIONS};
 use crate::storage_keys;
 
 impl Reducible for FormState {
@@ -157,9 +157,9 @@ pub fn app(props: &AppProps) -> Html {
             .unwrap_or(loader::DEFAULT_INDEX_TIMEOUT_S);
         let draft_days = props.config.settings.draft_days();
         Callback::from(move |_: ()| {
-            state.dispatch(SearchAction::OpenPanel);
+            state.dispatch(PanelAction::OpenPanel);
             if crate::components::contact_form::has_saved_draft(draft_days) {
-                state.dispatch(SearchAction::ShowContact);
+                state.dispatch(PanelAction::ShowContact);
             }
             if matches!(*index, IndexState::Idle | IndexState::Failed(_)) {
                 index.set(IndexState::Loading);
@@ -181,7 +181,7 @@ pub fn app(props: &AppProps) -> Html {
     let on_close = {
         let (state, launcher) = (state.clone(), launcher.clone());
         Callback::from(move |_: ()| {
-            state.dispatch(SearchAction::ClosePanel);
+            state.dispatch(PanelAction::ClosePanel);
             if let Some(button) = launcher.cast::<web_sys::HtmlElement>() {
                 let _ = button.focus();
             }
@@ -218,8 +218,8 @@ pub fn app(props: &AppProps) -> Html {
             Command::Identify(who) => session.0.identify(who),
             Command::Reset => {
                 // Nothing of the signed-out customer stays on screen or in storage.
-                state.dispatch(SearchAction::ClosePanel);
-                state.dispatch(SearchAction::Clear);
+                state.dispatch(PanelAction::ClosePanel);
+                state.dispatch(PanelAction::Clear);
                 form.dispatch(FormAction::Reset);
                 context.set(Vec::new());
                 session.0.reset();
@@ -370,11 +370,11 @@ async fn warm_up(
 fn open_article_callback(state: &PanelHandle, manifest_url: &str) -> Callback<StoredArticle> {
     let (state, manifest_url) = (state.clone(), manifest_url.to_string());
     Callback::from(move |meta: StoredArticle| {
-        state.dispatch(SearchAction::ShowArticle(meta.clone()));
+        state.dispatch(PanelAction::ShowArticle(meta.clone()));
         let (state, manifest_url) = (state.clone(), manifest_url.clone());
         spawn_local(async move {
             let body = loader::load_article(&meta.html, &manifest_url).await;
-            state.dispatch(SearchAction::ArticleBody { id: meta.id, body });
+            state.dispatch(PanelAction::ArticleBody { id: meta.id, body });
         });
     })
 }

@@ -7,8 +7,8 @@ use deflect_core::links::link_allowed;
 
 use crate::article_html::neutralise_links;
 use crate::i18n::{fill, Texts};
+use crate::panel_state::{ArticleBody, OpenArticle};
 use crate::platform;
-use crate::state::{ArticleBody, OpenArticle};
 
 /// Props of [`ArticleView`].
 #[derive(Properties, PartialEq)]

@@ -11,9 +11,9 @@ use super::account_email::AccountEmail;
 use super::app::{IndexState, Shared};
 use super::panel_dispatch::PanelHandle;
 use crate::form::{mailto, trail_lines, Field, FormAction, FormState};
+use crate::panel_state::PanelAction;
 use crate::platform;
 use crate::session::Session;
-use crate::state::SearchAction;
 use crate::storage_keys;
 
 /// Whether a draft from earlier (this page or before a reload) is waiting, and not older
@@ -160,7 +160,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
             }
             platform::remove(storage_keys::DRAFT_KEY);
             form.dispatch(FormAction::Reset);
-            state.dispatch(SearchAction::ShowSent(id));
+            state.dispatch(PanelAction::ShowSent(id));
         })
     };
     let back = {

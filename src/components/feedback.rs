@@ -7,8 +7,8 @@ use yew::prelude::*;
 
 use super::app::Shared;
 use super::panel_dispatch::PanelHandle;
+use crate::panel_state::{FeedbackAnswer, PanelAction};
 use crate::session::Session;
-use crate::state::{FeedbackAnswer, SearchAction};
 
 /// Props of [`FeedbackBox`].
 #[derive(Properties, PartialEq)]
@@ -33,7 +33,7 @@ pub fn feedback_box(props: &FeedbackBoxProps) -> Html {
     let answer = move |a: FeedbackAnswer| {
         let state = props.state.clone();
         Callback::from(move |_: MouseEvent| {
-            state.dispatch(SearchAction::Feedback(a));
+            state.dispatch(PanelAction::Feedback(a));
         })
     };
     // The thanks and the apology replace the button just pressed: the panel moves focus to

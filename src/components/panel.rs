@@ -17,8 +17,8 @@ use super::view_change::use_view_change;
 use crate::form::FormState;
 use crate::i18n::fill;
 use crate::outbox::Outbox;
+use crate::panel_state::{PanelAction, PanelState, Screen};
 use crate::session::Session;
-use crate::state::{Screen, SearchAction, SearchState};
 use crate::view::{Announced, View};
 
 /// Props of [`Panel`].
@@ -44,7 +44,7 @@ pub struct PanelProps {
 
 /// The section of `id` the customer's query matched best, if the article was opened
 /// from the suggestions.
-fn section_anchor(state: &SearchState, id: &str) -> Option<AttrValue> {
+fn section_anchor(state: &PanelState, id: &str) -> Option<AttrValue> {
     state
         .hits
         .iter()
@@ -93,7 +93,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let t = props.session.0.config().texts;
     let back = {
         let state = state.clone();
-        Callback::from(move |_: ()| state.dispatch(SearchAction::Back))
+        Callback::from(move |_: ()| state.dispatch(PanelAction::Back))
     };
     let dialog = use_node_ref();
     let onkeydown = {
@@ -119,7 +119,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let contact = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            state.dispatch(SearchAction::ShowContact);
+            state.dispatch(PanelAction::ShowContact);
         })
     };
     let contact_button = |label: &str| {
@@ -180,7 +180,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let requests = props.outbox.0.requests.len();
     let show_requests = {
         let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(SearchAction::ShowRequests))
+        Callback::from(move |_: MouseEvent| state.dispatch(PanelAction::ShowRequests))
     };
     html! {
         <div ref={dialog} class="deflect-panel" role="dialog" aria-label={t.help} aria-modal="true" tabindex="-1" {onkeydown}>

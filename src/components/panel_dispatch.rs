@@ -2,7 +2,7 @@
 //!
 //! Components hold a [`PanelHandle`] instead of the reducer: it reads like the panel's
 //! state and its `dispatch` first records the journey step the action implies
-//! ([`SearchState::journey_step`], natively tested), then applies the action. Nothing else
+//! ([`PanelState::journey_step`], natively tested), then applies the action. Nothing else
 //! records panel steps, so the two cannot drift apart (they had: clearing the box skipped
 //! the journey, and resuming a saved draft never started a handoff). The pause after which
 //! typing counts as settled, and turning typed text into a search, live here too.
@@ -17,15 +17,15 @@ use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
 use super::index_state::Shared;
+use crate::panel_state::{PanelAction, PanelState};
 use crate::session::Session;
-use crate::state::{SearchAction, SearchState};
 
 /// A pause in typing this long makes the query in the box a "final form".
 const SETTLE_MS: u32 = 1_000;
 
-impl Reducible for SearchState {
-    type Action = SearchAction;
-    fn reduce(self: Rc<Self>, action: SearchAction) -> Rc<Self> {
+impl Reducible for PanelState {
+    type Action = PanelAction;
+    fn reduce(self: Rc<Self>, action: PanelAction) -> Rc<Self> {
         Rc::new((*self).clone().apply(action))
     }
 }
@@ -33,7 +33,7 @@ impl Reducible for SearchState {
 /// The panel's state as of this render, and the way to change it.
 #[derive(Clone)]
 pub struct PanelHandle {
-    state: UseReducerHandle<SearchState>,
+    state: UseReducerHandle<PanelState>,
     session: Shared<Session>,
     settle: Rc<RefCell<Option<Timeout>>>,
 }
@@ -45,15 +45,15 @@ impl PartialEq for PanelHandle {
 }
 
 impl Deref for PanelHandle {
-    type Target = SearchState;
-    fn deref(&self) -> &SearchState {
+    type Target = PanelState;
+    fn deref(&self) -> &PanelState {
         &self.state
     }
 }
 
 impl PanelHandle {
     /// Records the journey step `action` implies, then applies it to the panel.
-    pub fn dispatch(&self, action: SearchAction) {
+    pub fn dispatch(&self, action: PanelAction) {
         if let Some(step) = self.state.journey_step(&action) {
             let typed = matches!(step, Step::Typed { .. });
             self.session.0.record(step);
@@ -74,7 +74,7 @@ impl PanelHandle {
     /// page's `context` suggestions when the box is blank.
     pub fn input(&self, query: String, context: &[String], search: &Search<'_>) {
         if query.trim().is_empty() && !context.is_empty() {
-            self.dispatch(SearchAction::Results {
+            self.dispatch(PanelAction::Results {
                 query,
                 hits: Vec::new(),
                 answer: None,
@@ -83,12 +83,12 @@ impl PanelHandle {
             return;
         }
         match search(&query) {
-            Some((hits, answer)) => self.dispatch(SearchAction::Results {
+            Some((hits, answer)) => self.dispatch(PanelAction::Results {
                 query,
                 hits,
                 answer,
             }),
-            None => self.dispatch(SearchAction::Typed(query)),
+            None => self.dispatch(PanelAction::Typed(query)),
         }
     }
 
@@ -97,7 +97,7 @@ impl PanelHandle {
     /// restarted by every piece that arrives.
     pub fn search_waiting(&self, query: String, search: &Search<'_>) {
         if let Some((hits, answer)) = search(&query) {
-            self.dispatch(SearchAction::Results {
+            self.dispatch(PanelAction::Results {
                 query,
                 hits,
                 answer,
@@ -108,7 +108,7 @@ impl PanelHandle {
     /// Suggestions for the host page's context, shown while the box is empty.
     pub fn show_context(&self, context: &[String], search: &Search<'_>) {
         if let Some((hits, _)) = search(&context.join(" ")) {
-            self.dispatch(SearchAction::ContextResults(hits));
+            self.dispatch(PanelAction::ContextResults(hits));
         }
     }
 }
@@ -120,7 +120,7 @@ pub type Search<'a> = dyn Fn(&str) -> Option<(Vec<SearchHit>, Option<Answer>)> +
 /// The panel's reducer, wired to the journey of `session`.
 #[hook]
 pub fn use_panel(session: Shared<Session>) -> PanelHandle {
-    let state = use_reducer(SearchState::default);
+    let state = use_reducer(PanelState::default);
     let settle = use_mut_ref(|| None::<Timeout>);
     PanelHandle {
         state,

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::panel_dispatch::PanelHandle;
 use super::result_list::{option_id, LISTBOX_ID};
 use crate::i18n::Texts;
-use crate::state::SearchAction;
+use crate::panel_state::PanelAction;
 
 /// Props of [`SearchBox`].
 #[derive(Properties, PartialEq)]
@@ -37,7 +37,7 @@ pub fn search_box(props: &SearchBoxProps) -> Html {
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "ArrowDown" | "ArrowUp" => {
                 e.prevent_default();
-                state.dispatch(SearchAction::Move(if e.key() == "ArrowDown" {
+                state.dispatch(PanelAction::Move(if e.key() == "ArrowDown" {
                     1
                 } else {
                     -1
@@ -53,7 +53,7 @@ pub fn search_box(props: &SearchBoxProps) -> Html {
                 // Clearing is handled here; an empty box lets Escape close the panel.
                 e.prevent_default();
                 e.stop_propagation();
-                state.dispatch(SearchAction::Clear);
+                state.dispatch(PanelAction::Clear);
             }
             _ => {}
         })

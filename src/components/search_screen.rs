@@ -10,13 +10,13 @@ use super::panel_dispatch::PanelHandle;
 use super::result_list::ResultList;
 use super::search_box::SearchBox;
 use crate::i18n::{fill, Texts};
-use crate::state::SearchState;
+use crate::panel_state::PanelState;
 
 /// Below this many suggestions, a spelling from the index's vocabulary is offered too.
 const FEW_RESULTS: usize = 3;
 
 /// The status line: loading, unavailable, a prompt, or how many articles match.
-pub fn status_text(state: &SearchState, index: &IndexState, t: &Texts) -> String {
+pub fn status_text(state: &PanelState, index: &IndexState, t: &Texts) -> String {
     match index {
         IndexState::Idle | IndexState::Loading => t.loading_articles.into(),
         IndexState::Failed(_) => t.search_unavailable.into(),

@@ -97,7 +97,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CaseContext, FeedbackReason, Trail};
+    use crate::Trail;
 
     struct Plain;
     impl CaseWording for Plain {
@@ -124,28 +124,11 @@ mod tests {
         }
     }
 
+    /// The crate's case fixture, with a description to trim.
     fn case() -> Case {
         Case {
-            id: "3f2a9c1e-0000-4000-8000-000000000000".into(),
-            journey_id: "journey-0001".into(),
-            created_at: "2026-11-23T10:00:00Z".parse().unwrap(),
-            subject: "VAT".into(),
             description: "  Since Monday.  ".into(),
-            email: "ana@example.com".into(),
-            name: None,
-            customer_category: CustomerCategory::BillingOrAccount,
-            trail: Trail {
-                queries: vec!["invoice vat".into()],
-                articles: vec![TrailArticle {
-                    id: "billing/vat".into(),
-                    title: "VAT on invoices".into(),
-                    dwell_ms: 12_000,
-                    helpful: Some(false),
-                    reason: Some(FeedbackReason::DidNotWork),
-                }],
-            },
-            expected_reply_by: None,
-            context: CaseContext::default(),
+            ..crate::tests::case()
         }
     }
 

@@ -836,10 +836,11 @@ pub enum QueryText {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn case() -> Case {
+    /// A valid case with a trail, shared by the tests of this crate.
+    pub(crate) fn case() -> Case {
         Case {
             id: "3f2a9c1e-0000-4000-8000-000000000001".into(),
             journey_id: "journey-0001".into(),

@@ -16,9 +16,9 @@ use serde::Deserialize;
 
 use crate::article::Article;
 use crate::error::SourceError;
-use crate::html_text::html_text;
-use crate::markdown::sanitize;
-use crate::source::SourceFile;
+use crate::sources::html_text::html_text;
+use crate::sources::markdown::sanitize;
+use crate::sources::source::SourceFile;
 
 /// How main content is found in HTML pages.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

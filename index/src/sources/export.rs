@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use crate::article::Article;
 use crate::error::SourceError;
-use crate::html_text::{html_text, text_to_html};
-use crate::markdown::sanitize;
+use crate::sources::html_text::{html_text, text_to_html};
+use crate::sources::markdown::sanitize;
 
 #[derive(Debug, Deserialize)]
 struct ExportRecord {

@@ -13,7 +13,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
 use crate::error::SourceError;
-use crate::source::SourceFile;
+use crate::sources::source::SourceFile;
 
 /// Keys the front matter may hold.
 pub const KNOWN_KEYS: &[&str] = &[

@@ -1,7 +1,7 @@
 //! The panel's state: what the customer typed, the suggestions, which one is active, the
 //! open article and its feedback, and which screen is showing. One reducer owns every
 //! transition, so keyboard, mouse and programmatic actions cannot disagree; and
-//! [`SearchState::journey_step`] says which journey step each action implies, so the panel
+//! [`PanelState::journey_step`] says which journey step each action implies, so the panel
 //! and the journey cannot disagree either (`components::panel_dispatch` applies both).
 
 use std::rc::Rc;
@@ -64,7 +64,7 @@ pub enum Screen {
 
 /// State of the search feature.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct SearchState {
+pub struct PanelState {
     /// Whether the panel is open.
     pub open: bool,
     /// The text in the search box.
@@ -86,7 +86,7 @@ pub struct SearchState {
 
 /// Everything that can happen to the search feature.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SearchAction {
+pub enum PanelAction {
     /// The launcher or the API opened the panel.
     OpenPanel,
     /// The panel was closed.
@@ -154,28 +154,28 @@ pub fn article_links(html: &str) -> String {
     out
 }
 
-impl SearchState {
+impl PanelState {
     /// Applies one action.
-    pub fn apply(mut self, action: SearchAction) -> SearchState {
+    pub fn apply(mut self, action: PanelAction) -> PanelState {
         match action {
-            SearchAction::OpenPanel => self.open = true,
-            SearchAction::ClosePanel => {
+            PanelAction::OpenPanel => self.open = true,
+            PanelAction::ClosePanel => {
                 self.open = false;
                 self.article = None;
                 self.screen = Screen::Search;
             }
-            SearchAction::Typed(query) => {
+            PanelAction::Typed(query) => {
                 self.query = query;
                 self.pending = true;
             }
-            SearchAction::Results { query, hits, .. } => {
+            PanelAction::Results { query, hits, .. } => {
                 self.from_context = false;
                 self.pending = false;
                 self.query = query;
                 self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
                 self.active = None;
             }
-            SearchAction::ContextResults(hits) => {
+            PanelAction::ContextResults(hits) => {
                 if self.query.trim().is_empty() {
                     self.query.clear();
                     self.hits = Rc::new(hits.into_iter().take(MAX_SUGGESTIONS).collect());
@@ -183,13 +183,13 @@ impl SearchState {
                     self.from_context = true;
                 }
             }
-            SearchAction::Clear => {
+            PanelAction::Clear => {
                 self.from_context = false;
                 self.query.clear();
                 self.hits = Rc::default();
                 self.active = None;
             }
-            SearchAction::Move(delta) => {
+            PanelAction::Move(delta) => {
                 let n = self.hits.len() as isize;
                 if n > 0 {
                     let next = match self.active {
@@ -200,7 +200,7 @@ impl SearchState {
                     self.active = Some(next as usize);
                 }
             }
-            SearchAction::ShowArticle(meta) => {
+            PanelAction::ShowArticle(meta) => {
                 self.article = Some(OpenArticle {
                     meta,
                     body: ArticleBody::Loading,
@@ -208,7 +208,7 @@ impl SearchState {
                 });
                 self.screen = Screen::Article;
             }
-            SearchAction::ArticleBody { id, body } => {
+            PanelAction::ArticleBody { id, body } => {
                 // A late answer for an article the customer already left is dropped.
                 if let Some(article) = self.article.as_mut().filter(|a| a.meta.id == id) {
                     article.body = match body {
@@ -217,14 +217,14 @@ impl SearchState {
                     };
                 }
             }
-            SearchAction::Back => match self.screen {
+            PanelAction::Back => match self.screen {
                 Screen::Contact if self.article.is_some() => self.screen = Screen::Article,
                 _ => {
                     self.article = None;
                     self.screen = Screen::Search;
                 }
             },
-            SearchAction::Feedback(answer) => {
+            PanelAction::Feedback(answer) => {
                 if let Some(article) = self.article.as_mut() {
                     // A "Yes" is final; a "No" can gain a reason.
                     if article.feedback != FeedbackAnswer::Solved {
@@ -232,12 +232,12 @@ impl SearchState {
                     }
                 }
             }
-            SearchAction::ShowContact => self.screen = Screen::Contact,
-            SearchAction::ShowSent(id) => {
+            PanelAction::ShowContact => self.screen = Screen::Contact,
+            PanelAction::ShowSent(id) => {
                 self.article = None;
                 self.screen = Screen::Sent(id);
             }
-            SearchAction::ShowRequests => self.screen = Screen::Requests,
+            PanelAction::ShowRequests => self.screen = Screen::Requests,
         }
         self
     }
@@ -245,53 +245,53 @@ impl SearchState {
     /// The journey step `action` implies, judged on the state before it. Every action
     /// reaches the journey through here, so a new way to clear the box, open the contact
     /// form or leave an article cannot forget to tell it.
-    pub fn journey_step(&self, action: &SearchAction) -> Option<Step> {
+    pub fn journey_step(&self, action: &PanelAction) -> Option<Step> {
         match action {
-            SearchAction::Results { query, answer, .. } => Some(Step::Typed {
+            PanelAction::Results { query, answer, .. } => Some(Step::Typed {
                 query: query.clone(),
                 answer: answer.clone(),
             }),
             // In the box while the pieces of the index it reads arrive: in the trail, not
             // yet a search (its Results record the answer).
-            SearchAction::Typed(query) => Some(Step::Typed {
+            PanelAction::Typed(query) => Some(Step::Typed {
                 query: query.clone(),
                 answer: None,
             }),
             // The box is empty now: what was erased is not the customer's question.
-            SearchAction::Clear => Some(Step::Typed {
+            PanelAction::Clear => Some(Step::Typed {
                 query: String::new(),
                 answer: None,
             }),
-            SearchAction::ShowArticle(meta) => Some(Step::ArticleOpened {
+            PanelAction::ShowArticle(meta) => Some(Step::ArticleOpened {
                 id: meta.id.clone(),
                 title: meta.title.clone(),
             }),
-            SearchAction::Back if self.screen == Screen::Article => Some(Step::ArticleClosed),
-            SearchAction::Feedback(FeedbackAnswer::Solved) => Some(Step::Feedback {
+            PanelAction::Back if self.screen == Screen::Article => Some(Step::ArticleClosed),
+            PanelAction::Feedback(FeedbackAnswer::Solved) => Some(Step::Feedback {
                 helpful: true,
                 reason: None,
             }),
-            SearchAction::Feedback(FeedbackAnswer::NotSolved(reason)) => Some(Step::Feedback {
+            PanelAction::Feedback(FeedbackAnswer::NotSolved(reason)) => Some(Step::Feedback {
                 helpful: false,
                 reason: *reason,
             }),
             // However the form is reached (the button, a saved draft resumed on opening),
             // a handoff starts; showing it again while it is open is not a new one.
-            SearchAction::ShowContact if self.screen != Screen::Contact => {
+            PanelAction::ShowContact if self.screen != Screen::Contact => {
                 Some(Step::HandoffStarted)
             }
-            SearchAction::ClosePanel if self.open => Some(Step::Closed),
-            SearchAction::OpenPanel
-            | SearchAction::ClosePanel
-            | SearchAction::ContextResults(_)
-            | SearchAction::Move(_)
-            | SearchAction::ArticleBody { .. }
-            | SearchAction::Back
-            | SearchAction::Feedback(FeedbackAnswer::Unanswered)
-            | SearchAction::ShowContact
+            PanelAction::ClosePanel if self.open => Some(Step::Closed),
+            PanelAction::OpenPanel
+            | PanelAction::ClosePanel
+            | PanelAction::ContextResults(_)
+            | PanelAction::Move(_)
+            | PanelAction::ArticleBody { .. }
+            | PanelAction::Back
+            | PanelAction::Feedback(FeedbackAnswer::Unanswered)
+            | PanelAction::ShowContact
             // The case itself is recorded by the session when it is queued.
-            | SearchAction::ShowSent(_)
-            | SearchAction::ShowRequests => None,
+            | PanelAction::ShowSent(_)
+            | PanelAction::ShowRequests => None,
         }
     }
 
@@ -322,9 +322,9 @@ mod tests {
         }
     }
 
-    fn with_hits(n: usize) -> SearchState {
+    fn with_hits(n: usize) -> PanelState {
         let hits = (0..n).map(|i| hit(&format!("a{i}"))).collect();
-        SearchState::default().apply(SearchAction::Results {
+        PanelState::default().apply(PanelAction::Results {
             query: "q".into(),
             hits,
             answer: None,
@@ -333,9 +333,9 @@ mod tests {
 
     #[test]
     fn input_waiting_for_index_pieces_keeps_the_previous_suggestions_until_its_own_arrive() {
-        let s = with_hits(3).apply(SearchAction::Typed("qu".into()));
+        let s = with_hits(3).apply(PanelAction::Typed("qu".into()));
         assert_eq!((s.query.as_str(), s.hits.len(), s.pending), ("qu", 3, true));
-        let s = s.apply(SearchAction::Results {
+        let s = s.apply(PanelAction::Results {
             query: "qu".into(),
             hits: Vec::new(),
             answer: None,
@@ -347,20 +347,20 @@ mod tests {
     fn arrows_wrap_and_enter_targets_the_active_hit() {
         let s = with_hits(3);
         assert_eq!(s.enter_target().unwrap().article.id, "a0");
-        let s = s.apply(SearchAction::Move(-1));
+        let s = s.apply(PanelAction::Move(-1));
         assert_eq!(s.active, Some(2));
-        let s = s.apply(SearchAction::Move(1));
+        let s = s.apply(PanelAction::Move(1));
         assert_eq!(s.active, Some(0));
-        let s = s.apply(SearchAction::Move(1));
+        let s = s.apply(PanelAction::Move(1));
         assert_eq!(s.enter_target().unwrap().article.id, "a1");
-        assert_eq!(with_hits(0).apply(SearchAction::Move(1)).active, None);
+        assert_eq!(with_hits(0).apply(PanelAction::Move(1)).active, None);
     }
 
     #[test]
     fn new_results_reset_the_active_hit_and_are_capped() {
-        let s = with_hits(20).apply(SearchAction::Move(1));
+        let s = with_hits(20).apply(PanelAction::Move(1));
         assert_eq!(s.hits.len(), MAX_SUGGESTIONS);
-        let s = s.apply(SearchAction::Results {
+        let s = s.apply(PanelAction::Results {
             query: "qq".into(),
             hits: vec![hit("b")],
             answer: None,
@@ -370,13 +370,13 @@ mod tests {
 
     #[test]
     fn late_article_bodies_for_another_article_are_dropped() {
-        let s = with_hits(2).apply(SearchAction::ShowArticle(hit("a1").article));
-        let s = s.apply(SearchAction::ArticleBody {
+        let s = with_hits(2).apply(PanelAction::ShowArticle(hit("a1").article));
+        let s = s.apply(PanelAction::ArticleBody {
             id: "a0".into(),
             body: Ok("<p>x</p>".into()),
         });
         assert_eq!(s.article.as_ref().unwrap().body, ArticleBody::Loading);
-        let s = s.apply(SearchAction::ArticleBody {
+        let s = s.apply(PanelAction::ArticleBody {
             id: "a1".into(),
             body: Err("404".into()),
         });
@@ -384,48 +384,48 @@ mod tests {
             s.article.as_ref().unwrap().body,
             ArticleBody::Failed("404".into())
         );
-        let s = s.apply(SearchAction::Back);
+        let s = s.apply(PanelAction::Back);
         assert!(s.article.is_none());
         assert_eq!(s.hits.len(), 2, "going back keeps the suggestions");
     }
 
     #[test]
     fn screens_follow_the_journey_and_back_retraces_it() {
-        let s = with_hits(2).apply(SearchAction::ShowArticle(hit("a1").article));
+        let s = with_hits(2).apply(PanelAction::ShowArticle(hit("a1").article));
         assert_eq!(s.screen, Screen::Article);
-        let s = s.apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(None)));
-        let s = s.apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(Some(
+        let s = s.apply(PanelAction::Feedback(FeedbackAnswer::NotSolved(None)));
+        let s = s.apply(PanelAction::Feedback(FeedbackAnswer::NotSolved(Some(
             FeedbackReason::Unclear,
         ))));
         assert_eq!(
             s.article.as_ref().unwrap().feedback,
             FeedbackAnswer::NotSolved(Some(FeedbackReason::Unclear))
         );
-        let s = s.apply(SearchAction::ShowContact);
+        let s = s.apply(PanelAction::ShowContact);
         assert_eq!(s.screen, Screen::Contact);
-        let s = s.apply(SearchAction::Back);
+        let s = s.apply(PanelAction::Back);
         assert_eq!(
             s.screen,
             Screen::Article,
             "back from the form returns to the article"
         );
-        let s = s.apply(SearchAction::Back);
+        let s = s.apply(PanelAction::Back);
         assert_eq!(
             (s.screen.clone(), s.article.is_none()),
             (Screen::Search, true)
         );
-        let s = s.apply(SearchAction::ShowContact).apply(SearchAction::Back);
+        let s = s.apply(PanelAction::ShowContact).apply(PanelAction::Back);
         assert_eq!(s.screen, Screen::Search);
-        let s = s.apply(SearchAction::ShowSent("case-1".into()));
+        let s = s.apply(PanelAction::ShowSent("case-1".into()));
         assert_eq!(s.screen, Screen::Sent("case-1".into()));
     }
 
     #[test]
     fn context_suggestions_never_replace_typed_ones() {
-        let s = SearchState::default().apply(SearchAction::ContextResults(vec![hit("ctx")]));
+        let s = PanelState::default().apply(PanelAction::ContextResults(vec![hit("ctx")]));
         assert!(s.from_context);
         assert_eq!(s.hits[0].article.id, "ctx");
-        let s = with_hits(2).apply(SearchAction::ContextResults(vec![hit("ctx")]));
+        let s = with_hits(2).apply(PanelAction::ContextResults(vec![hit("ctx")]));
         assert!(!s.from_context, "the customer's words win");
         assert_eq!(s.hits.len(), 2);
     }
@@ -444,30 +444,30 @@ mod tests {
     #[test]
     fn yes_is_final() {
         let s = with_hits(1)
-            .apply(SearchAction::ShowArticle(hit("a0").article))
-            .apply(SearchAction::Feedback(FeedbackAnswer::Solved))
-            .apply(SearchAction::Feedback(FeedbackAnswer::NotSolved(None)));
+            .apply(PanelAction::ShowArticle(hit("a0").article))
+            .apply(PanelAction::Feedback(FeedbackAnswer::Solved))
+            .apply(PanelAction::Feedback(FeedbackAnswer::NotSolved(None)));
         assert_eq!(s.article.unwrap().feedback, FeedbackAnswer::Solved);
     }
 
     #[test]
     fn clear_and_close() {
         let s = with_hits(2)
-            .apply(SearchAction::OpenPanel)
-            .apply(SearchAction::Clear);
+            .apply(PanelAction::OpenPanel)
+            .apply(PanelAction::Clear);
         assert!(s.query.is_empty() && s.hits.is_empty() && s.open);
         let s = s
-            .apply(SearchAction::ShowArticle(hit("x").article))
-            .apply(SearchAction::ClosePanel);
+            .apply(PanelAction::ShowArticle(hit("x").article))
+            .apply(PanelAction::ClosePanel);
         assert!(!s.open && s.article.is_none());
     }
 
     /// Drives the reducer and a real journey the way `components::panel_dispatch` does:
     /// each action's step (judged on the state before it), then the action.
-    fn drive(actions: Vec<SearchAction>) -> (SearchState, deflect_journey::Journey, Vec<String>) {
+    fn drive(actions: Vec<PanelAction>) -> (PanelState, deflect_journey::Journey, Vec<String>) {
         let mut journey =
             deflect_journey::Journey::new("journey-1", deflect_journey::QueryText::Full);
-        let mut state = SearchState::default();
+        let mut state = PanelState::default();
         let mut events = Vec::new();
         for (i, action) in actions.into_iter().enumerate() {
             if let Some(step) = state.journey_step(&action) {
@@ -481,8 +481,8 @@ mod tests {
         (state, journey, events)
     }
 
-    fn typed(q: &str) -> SearchAction {
-        SearchAction::Results {
+    fn typed(q: &str) -> PanelAction {
+        PanelAction::Results {
             query: q.into(),
             hits: Vec::new(),
             answer: None,
@@ -493,18 +493,18 @@ mod tests {
     fn text_cleared_with_escape_is_not_the_customers_question() {
         // Typed, not settled, cleared with Escape: the contact subject must not be it.
         let (_, journey, _) = drive(vec![
-            SearchAction::OpenPanel,
+            PanelAction::OpenPanel,
             typed("my account number is 1234"),
-            SearchAction::Clear,
-            SearchAction::ShowContact,
+            PanelAction::Clear,
+            PanelAction::ShowContact,
         ]);
         assert_eq!(journey.last_query(), None);
         // A question settled before stays the subject.
-        let mut actions = vec![SearchAction::OpenPanel, typed("reset password")];
+        let mut actions = vec![PanelAction::OpenPanel, typed("reset password")];
         let (state, mut journey, _) = drive(std::mem::take(&mut actions));
         let now = jiff::Timestamp::from_second(1_790_000_100).unwrap();
         journey.step(Step::QuerySettled, now);
-        let clear = state.journey_step(&SearchAction::Clear).unwrap();
+        let clear = state.journey_step(&PanelAction::Clear).unwrap();
         journey.step(clear, now);
         assert_eq!(journey.last_query(), Some("reset password"));
     }
@@ -512,18 +512,18 @@ mod tests {
     #[test]
     fn resuming_a_saved_draft_starts_a_handoff_once() {
         // Opening the panel on a saved draft shows the form: that is a handoff.
-        let (state, _, events) = drive(vec![SearchAction::OpenPanel, SearchAction::ShowContact]);
+        let (state, _, events) = drive(vec![PanelAction::OpenPanel, PanelAction::ShowContact]);
         assert_eq!(state.screen, Screen::Contact);
         assert_eq!(events, vec!["handoff_started"]);
         // Showing the form while it is open is not a second one.
-        assert_eq!(state.journey_step(&SearchAction::ShowContact), None);
+        assert_eq!(state.journey_step(&PanelAction::ShowContact), None);
     }
 
     #[test]
     fn each_customer_action_reaches_the_journey() {
         let (_, _, events) = drive(vec![
-            SearchAction::OpenPanel,
-            SearchAction::Results {
+            PanelAction::OpenPanel,
+            PanelAction::Results {
                 query: "vat".into(),
                 hits: vec![hit("a0")],
                 answer: Some(deflect_journey::Answer {
@@ -532,11 +532,11 @@ mod tests {
                     good_answer: true,
                 }),
             },
-            SearchAction::ShowArticle(hit("a0").article),
-            SearchAction::Feedback(FeedbackAnswer::NotSolved(None)),
-            SearchAction::Back,
-            SearchAction::ShowContact,
-            SearchAction::ClosePanel,
+            PanelAction::ShowArticle(hit("a0").article),
+            PanelAction::Feedback(FeedbackAnswer::NotSolved(None)),
+            PanelAction::Back,
+            PanelAction::ShowContact,
+            PanelAction::ClosePanel,
         ]);
         // Opening the article settles the query (a search), feedback is recorded, the
         // handoff starts, closing ends the visit.
@@ -547,8 +547,8 @@ mod tests {
             "{events:?}"
         );
         // Back from the search screen, or closing a closed panel, says nothing.
-        let closed = SearchState::default();
-        assert_eq!(closed.journey_step(&SearchAction::ClosePanel), None);
-        assert_eq!(closed.journey_step(&SearchAction::Back), None);
+        let closed = PanelState::default();
+        assert_eq!(closed.journey_step(&PanelAction::ClosePanel), None);
+        assert_eq!(closed.journey_step(&PanelAction::Back), None);
     }
 }

@@ -1,0 +1,93 @@
+//! The test databases shared by the collector's integration tests: a fresh SQLite file or
+//! PostgreSQL database per test, and [`on_both_backends!`] to run one test body against
+//! each. PostgreSQL runs when `DEFLECT_TEST_POSTGRES_URL` names a server (`scripts/test`
+//! starts a private cluster); without it the variant says so in one line and passes, except
+//! under `CI`, where it must run.
+//!
+//! Each test file that uses it declares `#[macro_use] mod common;` and `use common::Backend;`
+//! (the macro's tests call `super::Backend`).
+
+// Each test crate compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database for one test; the temp dir (SQLite) lives as long as this.
+pub struct TestDb {
+    /// What the collector's `--database` takes: a SQLite path or a PostgreSQL URL.
+    pub spec: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh database on `backend` for the test `name`; None when PostgreSQL is not
+/// available locally (and CI is not set). The SQLite file sits in a folder that does not
+/// exist yet, so the collector's creating it is exercised too.
+pub async fn test_db(backend: Backend, name: &str) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let spec = dir
+                .path()
+                .join("data/collector.sqlite")
+                .to_string_lossy()
+                .into_owned();
+            Some(TestDb {
+                spec,
+                _dir: Some(dir),
+            })
+        }
+        Backend::Postgres => {
+            let Some(admin) = std::env::var("DEFLECT_TEST_POSTGRES_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+            else {
+                if std::env::var_os("CI").is_some() {
+                    panic!(
+                        "CI is set but DEFLECT_TEST_POSTGRES_URL is not: the PostgreSQL tests \
+                         must run in CI (scripts/test starts a private cluster)"
+                    );
+                }
+                eprintln!(
+                    "notice: skipping the PostgreSQL variant of {name}: \
+                     DEFLECT_TEST_POSTGRES_URL is not set (scripts/test sets it)"
+                );
+                return None;
+            };
+            let db_name = format!(
+                "deflect_{}_{}_{}",
+                name,
+                std::process::id(),
+                DB_COUNTER.fetch_add(1, Ordering::Relaxed)
+            );
+            let spec = deflect_server::db::create_postgres_database(&admin, &db_name)
+                .await
+                .expect("creating a test database");
+            Some(TestDb { spec, _dir: None })
+        }
+    }
+}
+
+/// Runs `$name` (an async fn taking a [`Backend`]) once per backend, as two tests
+/// `$name::sqlite` and `$name::postgres`.
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await;
+            }
+        }
+    };
+}
