@@ -51,6 +51,8 @@ pub struct BuildOptions {
     pub config: Option<PathBuf>,
     /// Size of the pieces the pack's cold files are cut into.
     pub piece_bytes: usize,
+    /// Resolved-journey evidence to learn from (`--learn`); `None` builds without it.
+    pub learn: Option<crate::learn::LearnSource>,
 }
 
 impl Default for BuildOptions {
@@ -60,6 +62,7 @@ impl Default for BuildOptions {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             config: None,
             piece_bytes: deflect_core::pack::DEFAULT_PIECE_BYTES,
+            learn: None,
         }
     }
 }
@@ -77,6 +80,8 @@ pub struct BuildReport {
     pub warnings: Vec<SourceError>,
     /// Wall time of the build.
     pub elapsed: Duration,
+    /// What `--learn` kept and dropped, when it was given.
+    pub learned: Option<crate::learn::LearnStats>,
 }
 
 /// What validating a knowledge base found.
@@ -254,9 +259,10 @@ pub fn index_articles(
     articles: &[Article],
     html_names: &[String],
     language: ArticleLanguage,
+    learned: Option<&crate::learn::LearnedQueries>,
     bar: &ProgressBar,
 ) -> Result<(Index, RamDirectory), BuildError> {
-    let (schema, f) = ArticleSchema::build(language);
+    let (schema, f) = ArticleSchema::build_with(language, learned.is_some());
     let dir = RamDirectory::create();
     let tokenizers = TokenizerManager::default();
     tokenizers.register(language.analyzer_name(), language.analyzer());
@@ -294,6 +300,9 @@ pub fn index_articles(
                 passages,
                 deflect_core::passages::encode(&crate::html_text::sections(&a.html)),
             );
+        }
+        if let Some((field, text)) = f.learned.zip(learned.and_then(|l| l.text(&a.id))) {
+            doc.add_text(field, text);
         }
         writer.add_document(doc)?;
         bar.inc(1);
@@ -437,8 +446,17 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     let config = load_config(src, options.config.as_deref())?;
     let CheckReport {
         mut articles,
-        warnings,
+        mut warnings,
     } = check(src, &config)?;
+    let learned = match &options.learn {
+        Some(source) => {
+            let ids = articles.iter().map(|a| a.id.as_str()).collect();
+            let (learned, learn_warnings) = crate::learn::read(source, &ids)?;
+            warnings.extend(learn_warnings);
+            Some(learned)
+        }
+        None => None,
+    };
     // Section headings get ids so a result can link to the section that matched.
     for a in &mut articles {
         a.html = crate::html_text::anchor_headings(&a.html);
@@ -454,7 +472,13 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     }
     let html_files = files.len();
     let bar = progress_bar(articles.len(), options.progress);
-    let (index, dir) = index_articles(&articles, &html_names, config.language, &bar)?;
+    let (index, dir) = index_articles(
+        &articles,
+        &html_names,
+        config.language,
+        learned.as_ref(),
+        &bar,
+    )?;
     bar.finish_and_clear();
     let mut extra = Vec::new();
     if !config.synonyms.is_empty() {
@@ -494,6 +518,7 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
         html_files,
         warnings,
         elapsed: started.elapsed(),
+        learned: learned.map(|l| l.stats),
     })
 }
 

@@ -13,9 +13,11 @@ pub mod export;
 pub mod fuzz;
 pub mod html_source;
 pub mod html_text;
+pub mod learn;
 pub mod markdown;
 pub mod source;
 
 pub use article::Article;
 pub use build::{build, check, load_config, open_published, BuildOptions, BuildReport};
 pub use error::{BuildError, SourceError};
+pub use learn::{LearnOptions, LearnSource, LearnStats};

@@ -9,6 +9,7 @@
 //! - [`connections`]: the accept loop: a cap on open connections, a header deadline and
 //!   a graceful drain;
 //! - [`identity`]: whether a case's customer is the one the vendor's backend signed for;
+//! - [`learn_export`]: resolved and "No" question → article evidence for `deflect build --learn`;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk webhook;
 //! - [`personal_data`]: export and erasure of everything held about one person;
 //! - [`privacy`]: query text and page URLs kept only as the vendor's settings allow;
@@ -27,6 +28,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod db;
 pub mod identity;
+pub mod learn_export;
 pub mod outbox;
 pub mod personal_data;
 pub mod privacy;
