@@ -80,3 +80,68 @@ fn feedbackqa_ranking_does_not_regress() {
         typos.retention
     );
 }
+
+/// nDCG@10 on valid with the learned signal trained on FeedbackQA's train split, measured
+/// when this test was last updated (`deflect eval` with a pack built `--learn`).
+const COMMITTED_LEARNED_NDCG_AT_10: f64 = 0.631;
+
+/// The learned signal (`deflect build --learn`), trained only on the train split, must beat
+/// the plain pack on the valid questions, and keep typo retention. Each train question is
+/// one journey, so k-anonymity is 1 here (a real export has k ≥ 2; tested in index/).
+#[test]
+fn the_learned_pack_beats_the_plain_pack_on_valid() {
+    let Some(data) = shared() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let learn = out.path().join("learn.jsonl");
+    std::fs::write(
+        &learn,
+        golden::learn_lines(
+            &data.join("queries.train.jsonl"),
+            &data.join("qrels.train.jsonl"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let options = BuildOptions {
+        learn: Some(deflect_index::LearnSource {
+            path: learn,
+            options: deflect_index::LearnOptions {
+                min_journeys: 1,
+                ..Default::default()
+            },
+        }),
+        ..BuildOptions::default()
+    };
+    let report = build(&data.join("docs.jsonl"), &out.path().join("pack"), &options).unwrap();
+    assert!(report.learned.unwrap().pairs_kept > 4000);
+    let mut index = deflect_index::open_published(&out.path().join("pack")).unwrap();
+    let set = golden::from_jsonl(
+        &data.join("queries.valid.jsonl"),
+        &data.join("qrels.valid.jsonl"),
+    )
+    .unwrap();
+    let learned = golden::evaluate(&index, &set).unwrap();
+    let typos = golden::evaluate_typos(&index, &set, &learned).unwrap();
+    index.set_learned_weight(0.0);
+    let plain = golden::evaluate(&index, &set).unwrap();
+    println!(
+        "FeedbackQA valid: nDCG@10 plain {:.4}, learned {:.4}; typo retention learned {:.4}",
+        plain.ndcg_at_10, learned.ndcg_at_10, typos.retention
+    );
+    assert!(
+        learned.ndcg_at_10 >= plain.ndcg_at_10 + 0.005,
+        "the learned signal must clearly help: {:.4} vs plain {:.4}",
+        learned.ndcg_at_10,
+        plain.ndcg_at_10
+    );
+    assert!(
+        learned.ndcg_at_10 >= COMMITTED_LEARNED_NDCG_AT_10 - TOLERANCE,
+        "learned nDCG@10 fell to {:.4} (committed {COMMITTED_LEARNED_NDCG_AT_10})",
+        learned.ndcg_at_10
+    );
+    assert!(
+        typos.retention >= COMMITTED_TYPO_RETENTION - TOLERANCE,
+        "typo retention with the learned signal fell to {:.4}",
+        typos.retention
+    );
+}

@@ -15,6 +15,8 @@ use clap::{Parser, Subcommand};
 use deflect_core::SearchIndex;
 use deflect_index::{BuildError, BuildOptions};
 
+mod learn;
+
 /// Deflect: in-browser knowledge-base search for self-help support widgets.
 #[derive(Parser)]
 #[command(name = "deflect", version, about, propagate_version = true)]
@@ -43,6 +45,8 @@ enum Command {
         /// Settings file (synonyms); default: deflect.toml in SRC when SRC is a folder.
         #[arg(long)]
         config: Option<PathBuf>,
+        #[command(flatten)]
+        learn: learn::LearnArgs,
     },
     /// Validate a knowledge base without writing anything; exits non-zero on any error.
     Check {
@@ -137,6 +141,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
+        /// With --format learn: keep a question only when at least this many distinct
+        /// journeys asked it (k-anonymity).
+        #[arg(long, default_value_t = 3)]
+        min_journeys: u64,
     },
     /// Print everything the collector holds about one person as JSON: their cases (with
     /// classification and forwarding state) and the events of those cases' journeys.
@@ -352,6 +360,9 @@ enum ReportFormat {
     Csv,
     /// The same JSON as GET /v1/report.
     Json,
+    /// JSON Lines of question → article evidence (resolved and "No") for
+    /// `deflect build --learn`, see docs/learning.md.
+    Learn,
 }
 
 fn print_warnings(warnings: &[deflect_index::SourceError]) {
@@ -360,10 +371,17 @@ fn print_warnings(warnings: &[deflect_index::SourceError]) {
     }
 }
 
-fn build(src: &Path, out: &Path, quiet: bool, config: Option<PathBuf>) -> ExitCode {
+fn build(
+    src: &Path,
+    out: &Path,
+    quiet: bool,
+    config: Option<PathBuf>,
+    learn: learn::LearnArgs,
+) -> ExitCode {
     let options = BuildOptions {
         progress: !quiet,
         config,
+        learn: learn.source(),
         ..BuildOptions::default()
     };
     match deflect_index::build(src, out, &options) {
@@ -380,6 +398,12 @@ fn build(src: &Path, out: &Path, quiet: bool, config: Option<PathBuf>) -> ExitCo
                     report.html_files,
                     report.elapsed.as_secs_f64()
                 );
+                if let Some(l) = &report.learned {
+                    println!(
+                        "learned from {} lines: {} question/article pairs for {} articles ({} texts shared by too few journeys, {} pairs cancelled or faded, {} personal tokens dropped)",
+                        l.lines, l.pairs_kept, l.articles, l.texts_below_k, l.pairs_cancelled, l.personal_tokens
+                    );
+                }
             }
             ExitCode::SUCCESS
         }
@@ -511,7 +535,7 @@ fn eval(
         (None, None) => Err("give a golden file or --queries and --qrels".into()),
     }
     .map_err(anyhow::Error::msg)?;
-    let index = open_pack(dir)?;
+    let mut index = open_pack(dir)?;
     let r = golden::evaluate(&index, &set)?;
     println!(
         "{} questions  hit@1 {:.3}  hit@3 {:.3}  hit@5 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",
@@ -538,6 +562,7 @@ fn eval(
             t.eligible, t.retention, t.ndcg_at_10
         );
     }
+    learn::report_learned(&mut index, &set, extras.typos)?;
     if extras.typing {
         println!(
             "typing saved: median share of the question typed {:.3}",
@@ -587,11 +612,18 @@ async fn report(
     from: Option<String>,
     to: Option<String>,
     format: ReportFormat,
+    min_journeys: u64,
 ) -> anyhow::Result<()> {
     let database = store.database()?;
     let range = deflect_server::report::Range::parse(from.as_deref(), to.as_deref())
         .map_err(|(field, message)| anyhow::anyhow!("--{field}: {message}"))?;
     let db = deflect_server::db::Db::open(&database).await?;
+    if let ReportFormat::Learn = format {
+        let lines = deflect_server::learn_export::export(&db, range, min_journeys).await;
+        db.close().await;
+        print!("{}", deflect_server::learn_export::to_jsonl(&lines?));
+        return Ok(());
+    }
     let report = deflect_server::report::build(&db, range).await;
     db.close().await;
     let report = report?;
@@ -599,6 +631,7 @@ async fn report(
         ReportFormat::Table => print!("{}", report.to_table()),
         ReportFormat::Csv => print!("{}", report.to_csv()),
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Learn => unreachable!("answered before the report is built"),
     }
     Ok(())
 }
@@ -634,7 +667,8 @@ fn main() -> ExitCode {
             out,
             quiet,
             config,
-        } => return build(&src, &out, quiet, config),
+            learn,
+        } => return build(&src, &out, quiet, config, learn),
         Command::Check { src, config } => return check(&src, config.as_deref()),
         Command::Search {
             dir,
@@ -680,9 +714,10 @@ fn main() -> ExitCode {
             from,
             to,
             format,
+            min_journeys,
         } => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(report(store, from, to, format))),
+            .and_then(|rt| rt.block_on(report(store, from, to, format, min_journeys))),
         Command::Export { store, person } => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
             .and_then(|rt| rt.block_on(personal_data(store, person, false))),

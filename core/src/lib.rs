@@ -18,12 +18,14 @@
 //! - [`passages`]: the best-matching passage of a result and the section it is in;
 //! - [`spelling`]: "did you mean" from the index's own vocabulary;
 //! - [`highlight`]: marking the matched words in titles and excerpts;
-//! - [`synonyms`]: the documentation team's synonym groups, applied at query time.
+//! - [`synonyms`]: the documentation team's synonym groups, applied at query time;
+//! - [`learned`]: the questions resolved journeys asked of each article, a low-weight field.
 
 pub mod analyzer;
 pub mod answer;
 pub mod content_address;
 pub mod highlight;
+pub mod learned;
 pub mod links;
 pub mod pack;
 pub mod passages;

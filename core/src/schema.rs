@@ -38,6 +38,9 @@ pub struct ArticleSchema {
     /// The article's text by section ([`crate::passages::encode`]), for excerpts and
     /// section links: stored only. `None` in packs built before it existed.
     pub passages: Option<Field>,
+    /// Questions that resolved journeys asked of the article ([`crate::learned`]): searched
+    /// only, at a low weight. `None` in packs built without `--learn`.
+    pub learned: Option<Field>,
 }
 
 /// The stored part of an article, as the results list and article view need it.
@@ -75,6 +78,12 @@ impl ArticleSchema {
     /// Builds the tantivy schema for articles in `language` and returns it with the field
     /// handles. The schema records the language's analyzer name on every text field.
     pub fn build(language: ArticleLanguage) -> (Schema, ArticleSchema) {
+        ArticleSchema::build_with(language, false)
+    }
+
+    /// Like [`ArticleSchema::build`], with the learned-queries field when `learned` (added
+    /// last, so every other field keeps its number and a pack without it is unchanged).
+    pub fn build_with(language: ArticleLanguage, learned: bool) -> (Schema, ArticleSchema) {
         let mut b = Schema::builder();
         let text_field = |stored| text_field(stored, language);
         let fields = ArticleSchema {
@@ -89,6 +98,12 @@ impl ArticleSchema {
             excerpt: b.add_text_field("excerpt", STORED),
             html: b.add_text_field("html", STORED),
             passages: Some(b.add_text_field("passages", STORED)),
+            learned: None,
+        };
+        let fields = ArticleSchema {
+            learned: learned
+                .then(|| b.add_text_field(crate::learned::LEARNED_FIELD, text_field(false))),
+            ..fields
         };
         (b.build(), fields)
     }
@@ -112,6 +127,7 @@ impl ArticleSchema {
             excerpt: f("excerpt")?,
             html: f("html")?,
             passages: schema.get_field("passages").ok(),
+            learned: schema.get_field(crate::learned::LEARNED_FIELD).ok(),
         })
     }
 

@@ -72,6 +72,8 @@ pub struct SearchIndex {
     fields: ArticleSchema,
     language: ArticleLanguage,
     synonyms: Synonyms,
+    // Weight of the learned-queries field, when the pack has one.
+    learned_weight: f32,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -126,7 +128,29 @@ impl SearchIndex {
             fields,
             language,
             synonyms,
+            learned_weight: crate::learned::DEFAULT_LEARNED_WEIGHT,
         })
+    }
+
+    /// True when the pack carries a learned-queries field (built with `--learn`).
+    pub fn has_learned(&self) -> bool {
+        self.fields.learned.is_some()
+    }
+
+    /// Sets the ranking weight of the learned-queries field (0 ignores it); for tuning and
+    /// evaluation, the widget keeps [`crate::learned::DEFAULT_LEARNED_WEIGHT`].
+    pub fn set_learned_weight(&mut self, weight: f32) {
+        self.learned_weight = weight;
+    }
+
+    /// The searched fields with their weights: the article's own, and the learned queries
+    /// when the pack has them (a pack without them searches exactly as before).
+    fn searched_fields(&self) -> Vec<(tantivy::schema::Field, f32)> {
+        let mut fields = self.fields.weighted_fields().to_vec();
+        if let Some(learned) = self.fields.learned.filter(|_| self.learned_weight > 0.0) {
+            fields.push((learned, self.learned_weight));
+        }
+        fields
     }
 
     /// The language the index's articles are written in (and queries are analysed in).
@@ -196,11 +220,7 @@ impl SearchIndex {
         if plan.is_empty() || limit == 0 {
             return Ok(None);
         }
-        let builder = QueryBuilder::new(
-            &self.searcher,
-            &self.fields.weighted_fields(),
-            self.language,
-        );
+        let builder = QueryBuilder::new(&self.searcher, &self.searched_fields(), self.language);
         let per_word = builder.expand_words(&plan, &self.synonyms);
         let expanded: Vec<Vec<Expansion>> =
             per_word.iter().filter(|e| !e.is_empty()).cloned().collect();
@@ -286,14 +306,10 @@ impl SearchIndex {
         }
         self.pack.take_missing();
         let plan = QueryPlan::parse(input, self.language);
-        let builder = QueryBuilder::new(
-            &self.searcher,
-            &self.fields.weighted_fields(),
-            self.language,
-        );
+        let builder = QueryBuilder::new(&self.searcher, &self.searched_fields(), self.language);
         let per_word = builder.expand_words(&plan, &self.synonyms);
         for segment in self.searcher.segment_readers() {
-            for (field, _) in self.fields.weighted_fields() {
+            for (field, _) in self.searched_fields() {
                 let Ok(inverted) = segment.inverted_index(field) else {
                     continue;
                 };
@@ -340,7 +356,7 @@ impl SearchIndex {
     /// True when the document at `address` contains any of `terms` in a searched field.
     fn contains_any(&self, address: DocAddress, terms: &[Expansion]) -> bool {
         let segment = self.searcher.segment_reader(address.segment_ord);
-        self.fields.weighted_fields().iter().any(|(field, _)| {
+        self.searched_fields().iter().any(|(field, _)| {
             let Ok(inverted) = segment.inverted_index(*field) else {
                 return false;
             };

@@ -228,6 +228,37 @@ pub fn from_jsonl(queries: &Path, qrels: &Path) -> Result<GoldenSet, String> {
     })
 }
 
+/// Turns judged questions into the JSON Lines `deflect build --learn` reads: one line
+/// `{"query", "doc_id", "journey"}` per relevant (question, document) pair, each question
+/// standing for one resolved journey (its id). How FeedbackQA's train split stands in for
+/// past resolved journeys.
+pub fn learn_lines(queries: &Path, qrels: &Path) -> Result<String, String> {
+    let texts: std::collections::HashMap<String, String> = read_jsonl::<QueryLine>(queries)?
+        .into_iter()
+        .map(|q| (id_string(&q.id), q.text))
+        .collect();
+    let mut out = String::new();
+    for q in read_jsonl::<QrelLine>(qrels)? {
+        if q.grade == 0 {
+            continue;
+        }
+        let id = id_string(&q.query_id);
+        let text = texts.get(&id).ok_or_else(|| {
+            format!(
+                "{}: query `{id}` is not in {}",
+                qrels.display(),
+                queries.display()
+            )
+        })?;
+        out.push_str(
+            &serde_json::json!({"query": text, "doc_id": id_string(&q.doc_id), "journey": id})
+                .to_string(),
+        );
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// A deterministic one-edit typo of `text`: in the `seed`-th eligible word (≥ 5 letters),
 /// one substitution, deletion, insertion or swap, never on the first letter. `None` when
 /// no word is long enough.

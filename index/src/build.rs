@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub config: Option<PathBuf>,
     /// Size of the pieces the pack's cold files are cut into.
     pub piece_bytes: usize,
+    /// Resolved-journey evidence to learn from (`--learn`); `None` builds without it.
+    pub learn: Option<crate::learn::LearnSource>,
 }
 
 impl Default for BuildOptions {
@@ -38,6 +40,7 @@ impl Default for BuildOptions {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             config: None,
             piece_bytes: deflect_core::pack::DEFAULT_PIECE_BYTES,
+            learn: None,
         }
     }
 }
@@ -55,6 +58,8 @@ pub struct BuildReport {
     pub warnings: Vec<SourceError>,
     /// Wall time of the build.
     pub elapsed: Duration,
+    /// What `--learn` kept and dropped, when it was given.
+    pub learned: Option<crate::learn::LearnStats>,
 }
 
 /// Validates `src`, indexes it and publishes the pack, article HTML and manifest to `out`.
@@ -64,8 +69,17 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     let config = load_config(src, options.config.as_deref())?;
     let CheckReport {
         mut articles,
-        warnings,
+        mut warnings,
     } = check(src, &config)?;
+    let learned = match &options.learn {
+        Some(source) => {
+            let ids = articles.iter().map(|a| a.id.as_str()).collect();
+            let (learned, learn_warnings) = crate::learn::read(source, &ids)?;
+            warnings.extend(learn_warnings);
+            Some(learned)
+        }
+        None => None,
+    };
     // Section headings get ids so a result can link to the section that matched.
     for a in &mut articles {
         a.html = crate::sources::html_text::anchor_headings(&a.html);
@@ -81,7 +95,13 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     }
     let html_files = files.len();
     let bar = progress_bar(articles.len(), options.progress);
-    let (index, dir) = index_articles(&articles, &html_names, config.language, &bar)?;
+    let (index, dir) = index_articles(
+        &articles,
+        &html_names,
+        config.language,
+        learned.as_ref(),
+        &bar,
+    )?;
     bar.finish_and_clear();
     let mut extra = Vec::new();
     if !config.synonyms.is_empty() {
@@ -121,5 +141,6 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
         html_files,
         warnings,
         elapsed: started.elapsed(),
+        learned: learned.map(|l| l.stats),
     })
 }

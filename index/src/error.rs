@@ -29,6 +29,9 @@ pub enum BuildError {
     /// One or more source files are invalid; all of them are listed.
     #[error("{} invalid article file(s); nothing was written:\n{}", .0.len(), list(.0))]
     InvalidSources(Vec<SourceError>),
+    /// Lines of a `--learn` file are invalid; all of them are listed.
+    #[error("{} invalid line(s) in the learn file; nothing was written:\n{}", .0.len(), list(.0))]
+    InvalidLearnFile(Vec<SourceError>),
     /// The knowledge base holds no articles.
     #[error("no articles found in {0} (looked for *.md files)")]
     Empty(PathBuf),

@@ -9,6 +9,7 @@
 //! - [`connections`]: the accept loop: a cap on open connections, a header deadline and
 //!   a graceful drain;
 //! - [`identity`]: whether a case's customer is the one the vendor's backend signed for;
+//! - [`learn_export`]: resolved and "No" question → article evidence for `deflect build --learn`;
 //! - [`outbox`]: forwards stored cases to the vendor's helpdesk, through [`forward`]
 //!   (webhook, e-mail, Zendesk, Freshdesk, Help Scout, Request Tracker);
 //! - [`personal_data`]: export and erasure of everything held about one person;
@@ -29,6 +30,7 @@ pub mod dashboard;
 pub mod db;
 pub mod forward;
 pub mod identity;
+pub mod learn_export;
 pub mod outbox;
 pub mod partitions;
 pub mod personal_data;

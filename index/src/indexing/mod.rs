@@ -36,9 +36,10 @@ pub fn index_articles(
     articles: &[Article],
     html_names: &[String],
     language: ArticleLanguage,
+    learned: Option<&crate::learn::LearnedQueries>,
     bar: &ProgressBar,
 ) -> Result<(Index, RamDirectory), BuildError> {
-    let (schema, f) = ArticleSchema::build(language);
+    let (schema, f) = ArticleSchema::build_with(language, learned.is_some());
     let dir = RamDirectory::create();
     let tokenizers = TokenizerManager::default();
     tokenizers.register(language.analyzer_name(), language.analyzer());
@@ -76,6 +77,9 @@ pub fn index_articles(
                 passages,
                 deflect_core::passages::encode(&crate::sources::html_text::sections(&a.html)),
             );
+        }
+        if let Some((field, text)) = f.learned.zip(learned.and_then(|l| l.text(&a.id))) {
+            doc.add_text(field, text);
         }
         writer.add_document(doc)?;
         bar.inc(1);

@@ -1,0 +1,179 @@
+//! The learn export (`deflect report --format learn`) on SQLite and (when
+//! DEFLECT_TEST_POSTGRES_URL names a server; required when CI is set) PostgreSQL: resolved
+//! and "No" evidence per question and article, one count per journey, k-anonymity on the
+//! question text, and no personal tokens.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use deflect_server::config::Config;
+use deflect_server::learn_export::{export, to_jsonl};
+use deflect_server::report::Range;
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database for one test; the temp dir (SQLite) lives as long as this.
+struct TestDb {
+    spec: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// None when PostgreSQL is not available locally (and CI is not set). The same setup as
+/// tests/collector.rs.
+async fn test_db(backend: Backend, name: &str) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let spec = dir
+                .path()
+                .join("data/collector.sqlite")
+                .to_string_lossy()
+                .into_owned();
+            Some(TestDb {
+                spec,
+                _dir: Some(dir),
+            })
+        }
+        Backend::Postgres => {
+            let Some(admin) = std::env::var("DEFLECT_TEST_POSTGRES_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+            else {
+                if std::env::var_os("CI").is_some() {
+                    panic!("CI is set but DEFLECT_TEST_POSTGRES_URL is not: the PostgreSQL tests must run in CI");
+                }
+                eprintln!(
+                    "notice: skipping the PostgreSQL variant of {name}: DEFLECT_TEST_POSTGRES_URL is not set (scripts/test sets it)"
+                );
+                return None;
+            };
+            let db_name = format!(
+                "deflect_{}_{}_{}",
+                name,
+                std::process::id(),
+                DB_COUNTER.fetch_add(1, Ordering::Relaxed)
+            );
+            let spec = deflect_server::db::create_postgres_database(&admin, &db_name)
+                .await
+                .expect("creating a test database");
+            Some(TestDb { spec, _dir: None })
+        }
+    }
+}
+
+fn event(n: &mut usize, journey: &str, second: u32, kind: Value) -> Value {
+    *n += 1;
+    let mut e = json!({
+        "id": format!("ev-{n:06}"),
+        "journey_id": format!("journey-{journey}"),
+        "at": format!("2026-11-23T10:00:{second:02}Z"),
+    });
+    e.as_object_mut()
+        .unwrap()
+        .extend(kind.as_object().unwrap().clone());
+    e
+}
+
+fn search(q: &str) -> Value {
+    json!({"type": "search", "query": q, "results": 3, "top_articles": ["billing/refunds"]})
+}
+
+fn feedback(article: &str, helpful: bool) -> Value {
+    json!({"type": "feedback", "article_id": article, "helpful": helpful})
+}
+
+fn ended(outcome: &str) -> Value {
+    json!({"type": "journey_ended", "outcome": outcome})
+}
+
+async fn exports_resolved_and_no_evidence_with_k_anonymity(backend: Backend) {
+    let Some(db) = test_db(backend, "learn_export").await else {
+        return;
+    };
+    let mut config = Config {
+        database: Some(db.spec.clone()),
+        allowed_origins: vec!["*".into()],
+        ..Config::default()
+    };
+    config.rate_limit.per_second = 0.0;
+    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let server = deflect_server::start(config, None, listener).await.unwrap();
+    let n = &mut 0;
+    let mut events = Vec::new();
+    for j in ["j1", "j2", "j3"] {
+        events.extend([
+            event(n, j, 0, search("How do I get my  money back")),
+            event(n, j, 5, feedback("billing/refunds", true)),
+            // Asked twice in one journey: still one journey.
+            event(n, j, 6, feedback("billing/refunds", true)),
+            event(n, j, 7, ended("resolved")),
+        ]);
+    }
+    events.extend([
+        event(
+            n,
+            "j4",
+            0,
+            search("refund for order 1234567 jo@example.com"),
+        ),
+        event(n, "j4", 5, feedback("billing/refunds", true)),
+        event(n, "j4", 6, ended("resolved")),
+        // "Yes" in a journey that did not end resolved teaches nothing.
+        event(n, "j5", 0, search("how do i get my money back")),
+        event(n, "j5", 5, feedback("billing/refunds", true)),
+        event(n, "j5", 6, ended("abandoned")),
+    ]);
+    for j in ["j6", "j7"] {
+        events.extend([
+            event(n, j, 0, search("vat number")),
+            event(n, j, 5, feedback("billing/vat", false)),
+            event(n, j, 6, ended("escalated")),
+        ]);
+    }
+    let answer = reqwest::Client::new()
+        .post(format!("http://{}/v1/events", server.addr))
+        .header("content-type", "application/json")
+        .body(json!({ "events": events }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        202,
+        "{}",
+        answer.text().await.unwrap()
+    );
+
+    let store = server.state.db.as_ref().unwrap();
+    let k2 = to_jsonl(&export(store, Range::default(), 2).await.unwrap());
+    assert_eq!(
+        k2,
+        "{\"query\":\"how do i get my money back\",\"doc_id\":\"billing/refunds\",\"outcome\":\"resolved\",\"count\":3,\"journeys\":3,\"at\":\"2026-11-23\"}\n\
+         {\"query\":\"vat number\",\"doc_id\":\"billing/vat\",\"outcome\":\"no\",\"count\":2,\"journeys\":2,\"at\":\"2026-11-23\"}\n"
+    );
+    let k1 = export(store, Range::default(), 1).await.unwrap();
+    assert_eq!(k1.len(), 3);
+    assert_eq!(k1[1].query, "refund for order", "personal tokens dropped");
+    let outside = Range::parse(Some("2026-11-24"), None).unwrap();
+    assert!(export(store, outside, 1).await.unwrap().is_empty());
+    server.stop().await.unwrap();
+}
+
+mod exports_resolved_and_no_evidence_with_k_anonymity {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::exports_resolved_and_no_evidence_with_k_anonymity(super::Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::exports_resolved_and_no_evidence_with_k_anonymity(super::Backend::Postgres).await;
+    }
+}
