@@ -275,14 +275,17 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     }
 
     let row = sqlx::query(
-        "SELECT SUM(CASE WHEN delivered_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
-         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered FROM outbox",
+        "SELECT SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NULL THEN 1 ELSE 0 END) AS pending, \
+         SUM(CASE WHEN delivered_ms IS NULL THEN 0 ELSE 1 END) AS delivered, \
+         SUM(CASE WHEN delivered_ms IS NULL AND parked_ms IS NOT NULL THEN 1 ELSE 0 END) AS parked \
+         FROM outbox",
     )
     .fetch_one(&mut *tx)
     .await?;
     let outbox = OutboxState {
         pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
         delivered: row.try_get::<Option<i64>, _>("delivered")?.unwrap_or(0),
+        parked: row.try_get::<Option<i64>, _>("parked")?.unwrap_or(0),
     };
 
     // Read-only: ending it either way changes nothing.
