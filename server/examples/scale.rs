@@ -2,7 +2,8 @@
 //!
 //!   scale load DATABASE EVENTS   bulk-loads EVENTS generated events (and their cases) over
 //!                                the year before 2026-12-01 straight into PostgreSQL with
-//!                                SQL, fills the rollups the way migration 0005 does, and
+//!                                SQL, fills the rollups the way migrations 0005 and
+//!                                0008 do, and
 //!                                prints the bulk-load rate and the database size;
 //!   scale ingest DATABASE EVENTS stores EVENTS more through `Db::insert_events` (the
 //!                                collector's write path, rollups included) from 16 tasks,
@@ -112,10 +113,13 @@ async fn load(spec: &str, events: i64) -> anyhow::Result<()> {
     .execute(pool)
     .await?;
     let events_s = started.elapsed();
-    // The rollups, as migration 0005 fills them from stored rows.
+    // The rollups, as migrations 0005 and 0008 (journey counters) fill them from stored rows.
     let rollups = Instant::now();
-    let migration = include_str!("../migrations/0005_rollups.postgres.sql");
-    for statement in migration.split(";\n") {
+    let migrations = [
+        include_str!("../migrations/0005_rollups.postgres.sql"),
+        include_str!("../migrations/0008_journey_counts.sql"),
+    ];
+    for statement in migrations.iter().flat_map(|m| m.split(";\n")) {
         let body: String = statement
             .lines()
             .filter(|l| !l.trim_start().starts_with("--"))

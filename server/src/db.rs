@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "forward_state",
         include_str!("../migrations/0007_forward_state.sql"),
     ),
+    (
+        8,
+        "journey_counts",
+        include_str!("../migrations/0008_journey_counts.sql"),
+    ),
 ];
 
 /// Migrations whose SQL differs on PostgreSQL: (version, SQL run there instead of the

@@ -5,7 +5,11 @@
 //! purged any of them; after a purge the rollups still have the days' figures.
 //!
 //! Each query unions the rollup rows of the whole days with the raw rows of the edges and
-//! aggregates once, so distinct journeys are counted across both parts.
+//! aggregates once. Distinct journeys are the exception: they are the sum of the days'
+//! journey counters, corrected over the only journeys a sum can count twice or miss —
+//! those seen on more than one day of the window (`rollup_journey_spans`) and those with
+//! raw events at its edges — whose rows are read and counted distinct. That keeps the
+//! cost per day constant instead of growing with the window's journeys.
 
 use std::collections::BTreeMap;
 
@@ -93,9 +97,9 @@ fn ended_bits() -> String {
 pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     let s = split(range);
     // One read-only transaction: every figure from the same snapshot on PostgreSQL
-    // (repeatable read), and room to hash the window's journeys in memory: at the default
-    // 4 MB the distinct-journey count of a quarter of 10 M events spilled to disk (2.0 s;
-    // 1.2 s with 64 MB, BENCHMARKS.md). `SET LOCAL` ends with the transaction.
+    // (repeatable read), so the journey counters and the rows that correct them agree, and
+    // room to hash in memory (the query lists; before the journey counters, the quarter's
+    // distinct journeys spilled at the default 4 MB). `SET LOCAL` ends with the transaction.
     let mut tx = db.pool().begin().await?;
     if db.backend() == crate::db::Backend::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -108,14 +112,14 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
     let collate = db.bytewise();
     let at = edges("at_ms");
 
-    // Journeys ended per day: a day is listed when some journey ended in it.
+    // Journeys ended per day: a day is listed when some journey ended in it. A journey has
+    // one row per day, so the day's counters are its distinct counts.
     let mut days: BTreeMap<String, Day> = BTreeMap::new();
     let sql = format!(
-        "SELECT day, SUM(CASE WHEN (ended & {RESOLVED}) <> 0 THEN 1 ELSE 0 END) AS r, \
-         SUM(CASE WHEN (ended & {ESCALATED}) <> 0 THEN 1 ELSE 0 END) AS e, \
-         SUM(CASE WHEN (ended & {ABANDONED}) <> 0 THEN 1 ELSE 0 END) AS a \
-         FROM rollup_journeys WHERE {WHOLE_DAYS} GROUP BY day \
-         HAVING SUM(CASE WHEN (ended & {ENDED}) <> 0 THEN 1 ELSE 0 END) > 0 \
+        "SELECT day, CAST(SUM(journeys_resolved) AS BIGINT) AS r, \
+         CAST(SUM(journeys_escalated) AS BIGINT) AS e, \
+         CAST(SUM(journeys_abandoned) AS BIGINT) AS a \
+         FROM rollup_days WHERE {WHOLE_DAYS} GROUP BY day HAVING SUM(journeys_ended) > 0 \
          UNION ALL \
          SELECT day, COUNT(DISTINCT CASE WHEN outcome = 'resolved' THEN journey_id END) AS r, \
          COUNT(DISTINCT CASE WHEN outcome = 'escalated' THEN journey_id END) AS e, \
@@ -131,9 +135,9 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
             abandoned: 0,
             deflection_rate: None,
         });
-        entry.resolved += row.try_get::<i64, _>("r")?;
-        entry.escalated += row.try_get::<i64, _>("e")?;
-        entry.abandoned += row.try_get::<i64, _>("a")?;
+        entry.resolved += row.try_get::<Option<i64>, _>("r")?.unwrap_or(0);
+        entry.escalated += row.try_get::<Option<i64>, _>("e")?.unwrap_or(0);
+        entry.abandoned += row.try_get::<Option<i64>, _>("a")?.unwrap_or(0);
     }
     let days: Vec<Day> = days
         .into_values()
@@ -143,29 +147,13 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
         })
         .collect();
 
-    // Distinct journeys over the whole window: one row per journey, its bits OR-ed (as MAX
-    // of each bit) over the days and the edges.
     let mut totals = Totals::default();
-    let sql = format!(
-        "SELECT COUNT(*) AS journeys, \
-         SUM(CASE WHEN r <> 0 THEN 1 ELSE 0 END) AS r, SUM(CASE WHEN e <> 0 THEN 1 ELSE 0 END) AS e, \
-         SUM(CASE WHEN a <> 0 THEN 1 ELSE 0 END) AS a, SUM(CASE WHEN x = 0 THEN 1 ELSE 0 END) AS open \
-         FROM (SELECT journey_id, MAX(ended & {RESOLVED}) AS r, MAX(ended & {ESCALATED}) AS e, \
-         MAX(ended & {ABANDONED}) AS a, MAX(ended & {ENDED}) AS x FROM ( \
-         SELECT journey_id, ended FROM rollup_journeys WHERE {WHOLE_DAYS} \
-         UNION ALL SELECT journey_id, {} AS ended FROM events WHERE {at} \
-         ) u GROUP BY journey_id) j",
-        ended_bits()
-    );
-    let row = bind(&sql, &s).fetch_one(&mut *tx).await?;
-    let sum = |name: &str| -> anyhow::Result<i64> {
-        Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
-    };
-    totals.journeys = sum("journeys")?;
-    totals.resolved = sum("r")?;
-    totals.escalated = sum("e")?;
-    totals.abandoned = sum("a")?;
-    totals.without_outcome = sum("open")?;
+    let [journeys, resolved, escalated, abandoned, ended] = distinct_journeys(&mut tx, &s).await?;
+    totals.journeys = journeys;
+    totals.resolved = resolved;
+    totals.escalated = escalated;
+    totals.abandoned = abandoned;
+    totals.without_outcome = journeys - ended;
     totals.deflection_rate = rate(totals.resolved, totals.escalated);
 
     let sql = format!(
@@ -290,6 +278,57 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
         classification: cells.into_values().collect(),
         outbox,
     })
+}
+
+/// Distinct journeys of the window: [all, resolved, escalated, abandoned, ended].
+///
+/// The whole days' counters count each journey once per day it has a row in. Only the
+/// journeys of `rollup_journey_spans` overlapping those days can have two rows in them, and
+/// only journeys with raw events at the edges can be missing from them; for that set `c`
+/// the counters' share (its rows in the whole days) is taken out and the set is counted
+/// distinct over those rows and its edge events, as the report did for every journey.
+async fn distinct_journeys(conn: &mut sqlx::AnyConnection, s: &Split) -> anyhow::Result<[i64; 5]> {
+    let sql = format!(
+        "SELECT CAST(SUM(journeys) AS BIGINT) AS j, CAST(SUM(journeys_resolved) AS BIGINT) AS r, \
+         CAST(SUM(journeys_escalated) AS BIGINT) AS e, \
+         CAST(SUM(journeys_abandoned) AS BIGINT) AS a, CAST(SUM(journeys_ended) AS BIGINT) AS x \
+         FROM rollup_days WHERE {WHOLE_DAYS}"
+    );
+    let counters = bind(&sql, s).fetch_one(&mut *conn).await?;
+    let at = edges("at_ms");
+    let sql = format!(
+        "WITH c AS (SELECT journey_id FROM rollup_journey_spans \
+         WHERE first_day < $2 AND last_day >= $1 \
+         UNION SELECT journey_id FROM events WHERE {at}), \
+         counted AS (SELECT journey_id, ended FROM rollup_journeys \
+         WHERE {WHOLE_DAYS} AND journey_id IN (SELECT journey_id FROM c)), \
+         per_journey AS (SELECT journey_id, MAX(ended & {RESOLVED}) AS r, \
+         MAX(ended & {ESCALATED}) AS e, MAX(ended & {ABANDONED}) AS a, MAX(ended & {ENDED}) AS x \
+         FROM (SELECT journey_id, ended FROM counted \
+         UNION ALL SELECT journey_id, {} AS ended FROM events WHERE {at}) u GROUP BY journey_id) \
+         SELECT (SELECT COUNT(*) FROM per_journey) - (SELECT COUNT(*) FROM counted) AS j, \
+         {} AS r, {} AS e, {} AS a, {} AS x",
+        ended_bits(),
+        correction("r", RESOLVED),
+        correction("e", ESCALATED),
+        correction("a", ABANDONED),
+        correction("x", ENDED),
+    );
+    let correction = bind(&sql, s).fetch_one(&mut *conn).await?;
+    let mut out = [0; 5];
+    for (i, name) in ["j", "r", "e", "a", "x"].into_iter().enumerate() {
+        out[i] = counters.try_get::<Option<i64>, _>(name)?.unwrap_or(0)
+            + correction.try_get::<Option<i64>, _>(name)?.unwrap_or(0);
+    }
+    Ok(out)
+}
+
+/// The set's distinct journeys with `bit` minus its whole-day rows with it.
+fn correction(column: &str, bit: i64) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM per_journey WHERE {column} <> 0) \
+         - (SELECT COUNT(*) FROM counted WHERE (ended & {bit}) <> 0)"
+    )
 }
 
 async fn unhelpful_articles(

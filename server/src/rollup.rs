@@ -10,11 +10,20 @@
 //! that retention has already purged. The cost is a few multi-row upserts per batch; the
 //! counters PostgreSQL writers contend on are spread over [`SHARDS`] rows per day, and the
 //! hottest ones are written last so their row locks are held only up to the commit.
+//!
+//! Distinct journeys do not add up across days, so besides one row per journey and day
+//! (`rollup_journeys`) each day counts its journey-day rows and their outcome bits
+//! (`rollup_days.journeys*`), and journeys seen on more than one day are listed in
+//! `rollup_journey_spans`: a window's distinct count is the days' sum corrected over those
+//! few (server/src/report_rollups.rs). Knowing whether a journey-day row or an outcome bit
+//! is new needs the journey's stored rows, read under a per-journey lock (PostgreSQL
+//! advisory lock; SQLite has one writer) so that two batches of one journey never both
+//! count the same row.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::db::Backend;
 
@@ -41,6 +50,28 @@ pub(crate) struct Fact {
     pub feedback: Option<(String, i64, Option<String>)>,
     /// Set for `journey_ended`: the outcome's name.
     pub outcome: Option<String>,
+}
+
+/// What a day's journey-day rows add to (or, erased, take from) its `rollup_days` row.
+#[derive(Default)]
+struct JourneyCounts {
+    journeys: i64,
+    resolved: i64,
+    escalated: i64,
+    abandoned: i64,
+    ended: i64,
+}
+
+impl JourneyCounts {
+    /// Counts `bits` (newly set on a row) and, if `new_row`, the row itself, `sign` times.
+    fn add(&mut self, new_row: bool, bits: i64, sign: i64) {
+        let has = |bit: i64| i64::from(bits & bit != 0) * sign;
+        self.journeys += i64::from(new_row) * sign;
+        self.resolved += has(RESOLVED);
+        self.escalated += has(ESCALATED);
+        self.abandoned += has(ABANDONED);
+        self.ended += has(ENDED);
+    }
 }
 
 #[derive(Default)]
@@ -134,15 +165,61 @@ pub(crate) async fn add_events(
         }
     }
 
-    let rows: Vec<Vec<Value>> = journeys
-        .iter()
-        .map(|((day, journey), ended)| vec![text(day), text(journey), Value::Int(*ended)])
-        .collect();
+    // The batch's journeys, locked, then their stored rows: which rows and bits are new.
+    let batch_journeys: BTreeSet<&str> = journeys.keys().map(|(_, j)| *j).collect();
+    lock_journeys(conn, &batch_journeys).await?;
+    let stored = stored_rows(conn, &batch_journeys).await?;
+    let mut journey_counts: BTreeMap<&str, JourneyCounts> = BTreeMap::new();
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    let mut new_days: BTreeSet<&str> = BTreeSet::new();
+    for ((day, journey), bits) in &journeys {
+        let old = stored.get(&(day.to_string(), journey.to_string())).copied();
+        let ended = old.unwrap_or(0) | bits;
+        if old == Some(ended) {
+            continue;
+        }
+        if old.is_none() {
+            new_days.insert(*journey);
+        }
+        journey_counts
+            .entry(*day)
+            .or_default()
+            .add(old.is_none(), ended & !old.unwrap_or(0), 1);
+        rows.push(vec![text(day), text(journey), Value::Int(ended)]);
+    }
     upsert(
         conn,
         "rollup_journeys (day, journey_id, ended)",
         &rows,
         "(day, journey_id) DO UPDATE SET ended = rollup_journeys.ended | excluded.ended",
+    )
+    .await?;
+
+    // A journey that gained a day and now has two or more: its span, from all its days.
+    let mut spans: Vec<Vec<Value>> = Vec::new();
+    for journey in new_days {
+        let days: BTreeSet<&str> = stored
+            .keys()
+            .filter(|(_, j)| j == journey)
+            .map(|(d, _)| d.as_str())
+            .chain(
+                journeys
+                    .keys()
+                    .filter(|(_, j)| *j == journey)
+                    .map(|(d, _)| *d),
+            )
+            .collect();
+        if let (Some(first), Some(last)) = (days.first(), days.last()) {
+            if first != last {
+                spans.push(vec![text(journey), text(first), text(last)]);
+            }
+        }
+    }
+    upsert(
+        conn,
+        "rollup_journey_spans (journey_id, first_day, last_day)",
+        &spans,
+        "(journey_id) DO UPDATE SET first_day = excluded.first_day, last_day = excluded.last_day",
     )
     .await?;
 
@@ -193,9 +270,11 @@ pub(crate) async fn add_events(
 
     // The per-day counters are what every writer of the day shares: last, so the row lock
     // is held only until the commit that follows.
+    let none = JourneyCounts::default();
     let rows: Vec<Vec<Value>> = days
         .iter()
         .map(|(day, c)| {
+            let j = journey_counts.get(day).unwrap_or(&none);
             vec![
                 text(day),
                 Value::Int(shard),
@@ -203,19 +282,93 @@ pub(crate) async fn add_events(
                 Value::Int(c.searches),
                 Value::Int(c.zero),
                 Value::Int(c.weak),
+                Value::Int(j.journeys),
+                Value::Int(j.resolved),
+                Value::Int(j.escalated),
+                Value::Int(j.abandoned),
+                Value::Int(j.ended),
             ]
         })
         .collect();
+    add_to_days(conn, &rows).await
+}
+
+/// Adds rows of (day, shard, events, searches, zero, weak, journeys, resolved, escalated,
+/// abandoned, ended) to `rollup_days`.
+async fn add_to_days(conn: &mut AnyConnection, rows: &[Vec<Value>]) -> anyhow::Result<()> {
     upsert(
         conn,
-        "rollup_days (day, shard, events, searches, zero_results, no_good_answer)",
-        &rows,
+        "rollup_days (day, shard, events, searches, zero_results, no_good_answer, journeys, \
+         journeys_resolved, journeys_escalated, journeys_abandoned, journeys_ended)",
+        rows,
         "(day, shard) DO UPDATE SET events = rollup_days.events + excluded.events, \
          searches = rollup_days.searches + excluded.searches, \
          zero_results = rollup_days.zero_results + excluded.zero_results, \
-         no_good_answer = rollup_days.no_good_answer + excluded.no_good_answer",
+         no_good_answer = rollup_days.no_good_answer + excluded.no_good_answer, \
+         journeys = rollup_days.journeys + excluded.journeys, \
+         journeys_resolved = rollup_days.journeys_resolved + excluded.journeys_resolved, \
+         journeys_escalated = rollup_days.journeys_escalated + excluded.journeys_escalated, \
+         journeys_abandoned = rollup_days.journeys_abandoned + excluded.journeys_abandoned, \
+         journeys_ended = rollup_days.journeys_ended + excluded.journeys_ended",
     )
     .await
+}
+
+/// Serializes, until the commit, the writers of each of `journeys` (PostgreSQL; SQLite has
+/// one writer): reading a journey's rows and counting what is new must not interleave with
+/// another batch of the same journey. Locked in key order, so two batches never deadlock.
+async fn lock_journeys(conn: &mut AnyConnection, journeys: &BTreeSet<&str>) -> anyhow::Result<()> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    let keys: BTreeSet<i32> = journeys.iter().map(|j| journey_lock_key(j)).collect();
+    for key in keys {
+        // Two-key advisory locks: a space apart from the one-key lock of the migrations.
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(JOURNEY_LOCK_CLASS)
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The first key of the journeys' advisory locks (issue 20).
+const JOURNEY_LOCK_CLASS: i32 = 20;
+
+/// A journey's lock key: FNV-1a, stable across builds, so that every collector instance
+/// in front of one database locks a journey under the same key. Two journeys sharing a key
+/// only wait for each other.
+fn journey_lock_key(journey: &str) -> i32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in journey.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h as i32
+}
+
+/// The stored `rollup_journeys` rows of `journeys`: (day, journey) → ended bits.
+async fn stored_rows(
+    conn: &mut AnyConnection,
+    journeys: &BTreeSet<&str>,
+) -> anyhow::Result<HashMap<(String, String), i64>> {
+    let sql = format!(
+        "SELECT day, journey_id, ended FROM rollup_journeys WHERE journey_id IN ({})",
+        crate::db::placeholders(journeys.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for j in journeys {
+        query = query.bind(j.to_string());
+    }
+    let mut rows = HashMap::new();
+    for row in query.fetch_all(&mut *conn).await? {
+        rows.insert(
+            (row.try_get("day")?, row.try_get("journey_id")?),
+            row.try_get("ended")?,
+        );
+    }
+    Ok(rows)
 }
 
 /// Adds `delta` cases to the cell (day, customer, vendor); vendor `None`: unclassified.
@@ -241,8 +394,9 @@ pub(crate) async fn add_case(
     .await
 }
 
-/// Deletes the per-journey rollup rows of `journeys` (erasure of a person's data); the
-/// day's counters keep their numbers, which name nobody.
+/// Deletes the per-journey rollup rows of `journeys` (erasure of a person's data) and takes
+/// them out of their days' journey counters, as the raw report no longer counts them; the
+/// other counters keep their numbers, which name nobody.
 pub(crate) async fn forget_journeys(
     conn: &mut AnyConnection,
     journeys: &[String],
@@ -250,16 +404,51 @@ pub(crate) async fn forget_journeys(
     if journeys.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "DELETE FROM rollup_journeys WHERE journey_id IN ({})",
-        crate::db::placeholders(journeys.len())
-    );
+    lock_journeys(conn, &journeys.iter().map(String::as_str).collect()).await?;
+    let list = crate::db::placeholders(journeys.len());
+    let sql =
+        format!("DELETE FROM rollup_journeys WHERE journey_id IN ({list}) RETURNING day, ended");
+    let mut query = sqlx::query(&sql);
+    for j in journeys {
+        query = query.bind(j.clone());
+    }
+    let mut counts: BTreeMap<String, JourneyCounts> = BTreeMap::new();
+    for row in query.fetch_all(&mut *conn).await? {
+        let ended: i64 = row.try_get("ended")?;
+        counts
+            .entry(row.try_get("day")?)
+            .or_default()
+            .add(true, ended, -1);
+    }
+    let sql = format!("DELETE FROM rollup_journey_spans WHERE journey_id IN ({list})");
     let mut query = sqlx::query(&sql);
     for j in journeys {
         query = query.bind(j.clone());
     }
     query.execute(&mut *conn).await?;
-    Ok(())
+    let rows: Vec<Vec<Value>> = counts
+        .iter()
+        .map(|(day, j)| {
+            let mut row = vec![text(day)];
+            row.extend(
+                [
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    j.journeys,
+                    j.resolved,
+                    j.escalated,
+                    j.abandoned,
+                    j.ended,
+                ]
+                .map(Value::Int),
+            );
+            row
+        })
+        .collect();
+    add_to_days(conn, &rows).await
 }
 
 enum Value {

@@ -648,6 +648,83 @@ async fn retention_drops_whole_months_and_deletes_the_rest() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Journeys seen on several days, written concurrently
+
+/// Journeys with events on every one of [`DAYS`], outcomes on some of them (one outcome
+/// repeated on two days), each event in its own batch, stored by 12 concurrent writers:
+/// a journey-day row or an outcome bit must be counted once however the batches interleave
+/// (the per-day journey counters of migration 0008 and the spans of multi-day journeys).
+async fn journeys_over_several_days_written_concurrently(backend: Backend) {
+    let Some((spec, _dir)) = test_db(backend, "rollup_spans").await else {
+        return;
+    };
+    let db = Db::open(&spec).await.unwrap();
+    let mut events = Vec::new();
+    for j in 0..6 {
+        for (d, day) in DAYS.iter().enumerate() {
+            for k in 0..3 {
+                let at = format!("{day}T{:02}:{:02}:00Z", 6 + 4 * k, 10 * j);
+                let id = format!("span-{j}-{d}-{k}");
+                let kind = match (k, (j + d) % 4) {
+                    (2, 0) => json!({"type": "journey_ended", "outcome": "resolved"}),
+                    (2, 1) if j % 2 == 0 => {
+                        json!({"type": "journey_ended", "outcome": "escalated"})
+                    }
+                    (2, 2) if j < 3 => json!({"type": "journey_ended", "outcome": "abandoned"}),
+                    _ => json!({"type": "search", "query": "reset password", "results": 1,
+                                "top_articles": []}),
+                };
+                let mut e = json!({"id": id, "journey_id": format!("span-journey-{j}"), "at": at});
+                e.as_object_mut()
+                    .unwrap()
+                    .extend(kind.as_object().unwrap().clone());
+                events.push(e);
+            }
+        }
+    }
+    // Interleave the journeys' days so that concurrent writers meet on one journey.
+    let mut rng = Lcg(11);
+    for i in (1..events.len()).rev() {
+        events.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let next = std::sync::Arc::new(AtomicUsize::new(0));
+    let events = std::sync::Arc::new(events);
+    let writers: Vec<_> = (0..12)
+        .map(|_| {
+            let (db, next, events) = (db.clone(), next.clone(), events.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(e) = events.get(i) else { break };
+                    db.insert_events(&batch(std::slice::from_ref(e)), 1)
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+    assert_rollups_equal_raw(&db, "journeys over several days").await;
+    let all = report::build(&db, Range::default()).await.unwrap();
+    assert_eq!(all.totals.journeys, 6);
+    let window = Range::parse(Some("2026-10-31"), Some("2026-11-02")).unwrap();
+    assert_eq!(report::build(&db, window).await.unwrap().totals.journeys, 6);
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn journeys_over_several_days_written_concurrently_sqlite() {
+    journeys_over_several_days_written_concurrently(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn journeys_over_several_days_written_concurrently_postgres() {
+    journeys_over_several_days_written_concurrently(Backend::Postgres).await;
+}
+
+// ---------------------------------------------------------------------------------------
 // Erasure
 
 async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend) {
@@ -689,6 +766,28 @@ async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend)
         0,
         "the erased journey's id is gone from the rollups"
     );
+    // The raw report no longer counts the erased journeys, nor do the rollups' journey
+    // figures (the day's other counters keep their numbers).
+    for (name, range) in windows() {
+        let rolled = report::build(&db, range).await.unwrap();
+        let raw = report::build_raw(&db, range).await.unwrap();
+        let journeys = |r: &Report| {
+            let t = &r.totals;
+            (
+                t.journeys,
+                t.resolved,
+                t.escalated,
+                t.abandoned,
+                t.without_outcome,
+                r.days.clone(),
+            )
+        };
+        assert_eq!(
+            journeys(&rolled),
+            journeys(&raw),
+            "after the erasure: window {name}"
+        );
+    }
     db.close().await;
 }
 
