@@ -88,6 +88,64 @@ function targets(results) {
   return ['| Target (FeedbackQA, cold, local server) | Measured | Met |', '|---|---|---|', ...rows.map(([t, m, ok]) => `| ${t} | ${m} | ${ok ? 'yes' : '**no**'} |`)].join('\n');
 }
 
+/** Cold open, bytes and keystrokes of every engine on every network the run used. */
+function networkTable(results, meta) {
+  const lines = [
+    '| Knowledge base | Network | Engine | Cold open → first suggestion (median) | ÷ Pagefind | Bytes before it | Requests | Keystroke p50 | Keystroke p99 | p99 ÷ Pagefind |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    for (const network of meta.networks) {
+      const e = r.networks[network];
+      if (!e) continue;
+      for (const engine of ['Deflect', ...PEERS]) {
+        const x = e[engine];
+        lines.push(
+          `| ${r.corpus.label} | ${network} | ${engine} | ${ms(x.cold.ms)} | ${ratio(x.cold.ms, e.Pagefind.cold.ms)} | ${kb(x.cold.bytes)} | ${x.cold.requests} | ${ms(x.keys.p50)} | ${ms(x.keys.p99)} | ${ratio(x.keys.p99, e.Pagefind.keys.p99)} |`,
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Issue 14's targets (light first open), from the same run. */
+function firstOpenTargets(results, meta) {
+  const by = (key) => results.find((x) => x.corpus.key === key);
+  const rows = [];
+  const bytesRow = (key, label, limit) => {
+    const r = by(key);
+    if (!r) return;
+    const d = r.engines.Deflect.cold;
+    rows.push([`Bytes before the first suggestion, ${label} ≤ ${limit} KB brotli`, `${kb(d.bytes)} (wasm ${kb(d.parts.wasm ?? 0)}, index ${kb(d.parts.index ?? 0)})`, d.bytes <= limit * 1024]);
+  };
+  bytesRow('fqa', 'FeedbackQA', 600);
+  bytesRow('gen20k', 'Generated 20k', 750);
+  const any = results[0];
+  if (any) {
+    const w = any.engines.Deflect.cold.parts.wasm ?? 0;
+    rows.push(['Widget wasm ≤ 520 KB brotli', kb(w), w <= 520 * 1024]);
+  }
+  if (meta.networks.includes('emulated')) {
+    for (const r of results) {
+      const e = r.networks.emulated;
+      rows.push([
+        `Cold open under the emulated network within 1.5× Pagefind's, ${r.corpus.label}`,
+        `${ms(e.Deflect.cold.ms)} vs ${ms(e.Pagefind.cold.ms)} (${ratio(e.Deflect.cold.ms, e.Pagefind.cold.ms)})`,
+        e.Deflect.cold.ms <= 1.5 * e.Pagefind.cold.ms,
+      ]);
+    }
+  }
+  const f = by('fqa');
+  if (f) {
+    for (const network of meta.networks) {
+      const k = f.networks[network]?.Deflect.keys;
+      if (k) rows.push([`Keystroke p99 ≤ 18 ms, FeedbackQA, ${network}${network === 'localhost' ? '' : ' (after the background fetch)'}`, ms(k.p99), k.p99 <= 18]);
+    }
+  }
+  return ['| Target (issue 14) | Measured | Met |', '|---|---|---|', ...rows.map(([t, m, ok]) => `| ${t} | ${m} | ${ok ? 'yes' : '**no**'} |`)].join('\n');
+}
+
 /** The whole BENCHMARKS.md. */
 export function report(results, meta) {
   const load = meta.load.map((l) => l.map((x) => x.toFixed(1)).join(', '));
@@ -104,7 +162,20 @@ Chromium with Deflect and two peers on the same knowledge bases, questions and s
 
 ## Targets
 
+${firstOpenTargets(results, meta)}
+
+Earlier targets, same run:
+
 ${targets(results)}
+
+## Cold open and typing, localhost and an emulated network
+
+Every engine on every network this run used. \`emulated\` is Chromium's own throttling
+(DevTools protocol \`Network.emulateNetworkConditions\`: 40 ms round trip, 10 Mbit/s down,
+5 Mbit/s up); under it, typing starts after the engine's background fetching is done.
+Ratios are to Pagefind on the same network.
+
+${networkTable(results, meta)}
 
 ## Per knowledge base
 
@@ -138,8 +209,10 @@ ${hostTable(results)}
   generated set) and GNOME Help article titles.
 - **Cold open**: a fresh browser context (empty cache), the host page loaded, then
   \`Deflect('open'); Deflect('search', q)\` — or the peer page's launcher click and typed
-  query — to the first suggestions painted. Bytes and requests include everything the server
-  sent after the host page's HTML, loader included.
+  query — to the first suggestions painted. Bytes and requests: every response to a request
+  that reached the server before the first suggestions were painted (request time on the
+  server against \`performance.timeOrigin\` + the paint), after the host page's HTML, loader
+  included; what Deflect's background warm-up fetches afterwards is not counted.
 - **Memory**: after the first cold open, after a forced garbage collection (CDP):
   \`Runtime.getHeapUsage\` for the page's JS heap and the sum of all \`WebAssembly.Memory\`
   buffers found on the page's heap. Pagefind runs its wasm in a worker, which neither figure
@@ -147,7 +220,7 @@ ${hostTable(results)}
 - **Build**: Deflect the release CLI \`deflect build docs.jsonl\` (median of 3, process start
   and the atomic publish included); Pagefind its Node API (\`createIndex\`,
   \`addCustomRecord\`, \`writeFiles\`); MiniSearch \`addAll\` and \`JSON.stringify\` in Node.
-  Index sizes: Deflect the pack; Pagefind entry, meta and all index chunks, inflated;
+  Index sizes: Deflect the pack's hot part and all its pieces; Pagefind entry, meta and all index chunks, inflated;
   MiniSearch its JSON. Each compressed on its own (gzip 9, brotli 11).
 - **Generated 20k** (\`bench/perf/corpus.mjs\`): 20,000 articles of 3–12 sentences drawn
   with a fixed seed from FeedbackQA and GNOME Help, titled after a real article.

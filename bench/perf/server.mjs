@@ -26,13 +26,13 @@ const PRECOMPRESSED = /\.pf_(index|meta|fragment)$|\.pagefind$/;
  */
 export async function startBenchServer({ mounts, pages }) {
   const compressed = new Map(); // path + encoding → Buffer
-  let counters = new Map(); // url path → { bytes, requests }
+  // Every response since the last reset: url path, bytes sent, and when its request arrived
+  // (epoch ms, the clock the browser's performance.timeOrigin uses), so a measurement can
+  // count only what was asked for before a moment in the page.
+  let served = [];
 
-  function count(p, n) {
-    const c = counters.get(p) ?? { bytes: 0, requests: 0 };
-    c.bytes += n;
-    c.requests += 1;
-    counters.set(p, c);
+  function count(p, n, at) {
+    served.push({ path: p, bytes: n, at });
   }
 
   function encode(file, body, accept) {
@@ -54,13 +54,14 @@ export async function startBenchServer({ mounts, pages }) {
   }
 
   const server = http.createServer((req, res) => {
+    const at = Date.now();
     const url = new URL(req.url, 'http://127.0.0.1');
     const headers = { 'cache-control': 'no-cache', 'access-control-allow-origin': '*' };
     const send = (status, type, raw, file) => {
       const { body, encoding } = encode(file ?? url.pathname, raw, req.headers['accept-encoding'] ?? '');
       res.writeHead(status, { ...headers, 'content-type': type, ...(encoding ? { 'content-encoding': encoding, vary: 'accept-encoding' } : {}) });
       res.end(body);
-      count(url.pathname, body.length);
+      count(url.pathname, body.length, at);
     };
     const page = pages[url.pathname];
     if (page) return send(200, TYPES['.html'], Buffer.from(page(url.searchParams)));
@@ -77,7 +78,7 @@ export async function startBenchServer({ mounts, pages }) {
         if (err) {
           res.writeHead(404, headers);
           res.end();
-          count(url.pathname, 0);
+          count(url.pathname, 0, at);
           return;
         }
         send(200, TYPES[path.extname(file)] ?? 'application/octet-stream', body, file);
@@ -107,10 +108,21 @@ export async function startBenchServer({ mounts, pages }) {
   return {
     warm,
     url: `http://127.0.0.1:${server.address().port}`,
-    /** Bytes and requests per path since the last reset. */
-    counters: () => new Map(counters),
+    /** Bytes and requests per path since the last reset, of requests that arrived before
+     * `until` (epoch ms; all when absent). */
+    counters(until = Infinity) {
+      const out = new Map();
+      for (const r of served) {
+        if (r.at > until) continue;
+        const c = out.get(r.path) ?? { bytes: 0, requests: 0 };
+        c.bytes += r.bytes;
+        c.requests += 1;
+        out.set(r.path, c);
+      }
+      return out;
+    },
     reset() {
-      counters = new Map();
+      served = [];
     },
     close: () => new Promise((resolve) => server.close(resolve)),
   };
