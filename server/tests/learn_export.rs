@@ -3,69 +3,14 @@
 //! and "No" evidence per question and article, one count per journey, k-anonymity on the
 //! question text, and no personal tokens.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[macro_use]
+mod common;
 
+use common::{test_db, Backend};
 use deflect_server::config::Config;
 use deflect_server::learn_export::{export, to_jsonl};
 use deflect_server::report::Range;
 use serde_json::{json, Value};
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A database for one test; the temp dir (SQLite) lives as long as this.
-struct TestDb {
-    spec: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// None when PostgreSQL is not available locally (and CI is not set). The same setup as
-/// tests/collector.rs.
-async fn test_db(backend: Backend, name: &str) -> Option<TestDb> {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let spec = dir
-                .path()
-                .join("data/collector.sqlite")
-                .to_string_lossy()
-                .into_owned();
-            Some(TestDb {
-                spec,
-                _dir: Some(dir),
-            })
-        }
-        Backend::Postgres => {
-            let Some(admin) = std::env::var("DEFLECT_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|v| !v.is_empty())
-            else {
-                if std::env::var_os("CI").is_some() {
-                    panic!("CI is set but DEFLECT_TEST_POSTGRES_URL is not: the PostgreSQL tests must run in CI");
-                }
-                eprintln!(
-                    "notice: skipping the PostgreSQL variant of {name}: DEFLECT_TEST_POSTGRES_URL is not set (scripts/test sets it)"
-                );
-                return None;
-            };
-            let db_name = format!(
-                "deflect_{}_{}_{}",
-                name,
-                std::process::id(),
-                DB_COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            let spec = deflect_server::db::create_postgres_database(&admin, &db_name)
-                .await
-                .expect("creating a test database");
-            Some(TestDb { spec, _dir: None })
-        }
-    }
-}
 
 fn event(n: &mut usize, journey: &str, second: u32, kind: Value) -> Value {
     *n += 1;
@@ -167,13 +112,4 @@ async fn exports_resolved_and_no_evidence_with_k_anonymity(backend: Backend) {
     server.stop().await.unwrap();
 }
 
-mod exports_resolved_and_no_evidence_with_k_anonymity {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::exports_resolved_and_no_evidence_with_k_anonymity(super::Backend::Sqlite).await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::exports_resolved_and_no_evidence_with_k_anonymity(super::Backend::Postgres).await;
-    }
-}
+on_both_backends!(exports_resolved_and_no_evidence_with_k_anonymity);
