@@ -22,6 +22,6 @@ pub mod validation;
 pub use article::Article;
 pub use build::{build, BuildOptions, BuildReport};
 pub use error::{BuildError, SourceError};
+pub use learn::{LearnOptions, LearnSource, LearnStats};
 pub use publishing::open_published;
 pub use validation::{check, load_config, CheckReport};
-pub use learn::{LearnOptions, LearnSource, LearnStats};

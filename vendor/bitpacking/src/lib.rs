@@ -38,7 +38,12 @@ use std::marker::Sized;
 #[macro_use]
 pub(crate) mod tests;
 // Deflect: the compact and unrolled packers must agree byte for byte (see the file).
-#[cfg(all(test, debug_assertions, feature = "bitpacker1x", feature = "bitpacker4x"))]
+#[cfg(all(
+    test,
+    debug_assertions,
+    feature = "bitpacker1x",
+    feature = "bitpacker4x"
+))]
 mod simple_compat_tests;
 
 #[macro_use]
@@ -355,9 +360,15 @@ fn most_significant_bit(v: u32) -> u8 {
     }
 }
 
-#[cfg(all(feature = "bitpacker1x", any(test, not(any(debug_assertions, target_arch = "wasm32")))))]
+#[cfg(all(
+    feature = "bitpacker1x",
+    any(test, not(any(debug_assertions, target_arch = "wasm32")))
+))]
 mod bitpacker1x;
-#[cfg(all(feature = "bitpacker4x", any(test, not(any(debug_assertions, target_arch = "wasm32")))))]
+#[cfg(all(
+    feature = "bitpacker4x",
+    any(test, not(any(debug_assertions, target_arch = "wasm32")))
+))]
 mod bitpacker4x;
 
 #[cfg(all(feature = "bitpacker1x", any(debug_assertions, target_arch = "wasm32")))]
@@ -368,12 +379,18 @@ mod bitpacker4x_simple;
 #[cfg(feature = "bitpacker8x")]
 mod bitpacker8x;
 
-#[cfg(all(feature = "bitpacker1x", not(any(debug_assertions, target_arch = "wasm32"))))]
+#[cfg(all(
+    feature = "bitpacker1x",
+    not(any(debug_assertions, target_arch = "wasm32"))
+))]
 pub use bitpacker1x::BitPacker1x;
 #[cfg(all(feature = "bitpacker1x", any(debug_assertions, target_arch = "wasm32")))]
 pub use bitpacker1x_simple::BitPacker1x;
 
-#[cfg(all(feature = "bitpacker4x", not(any(debug_assertions, target_arch = "wasm32"))))]
+#[cfg(all(
+    feature = "bitpacker4x",
+    not(any(debug_assertions, target_arch = "wasm32"))
+))]
 pub use bitpacker4x::BitPacker4x;
 #[cfg(all(feature = "bitpacker4x", any(debug_assertions, target_arch = "wasm32")))]
 pub use bitpacker4x_simple::BitPacker4x;

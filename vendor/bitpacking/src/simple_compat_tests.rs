@@ -20,7 +20,11 @@ macro_rules! same_bytes {
                 acc = acc.wrapping_add(*v >> 8);
                 *v = acc;
             }
-            let strictly: Vec<u32> = sorted.iter().enumerate().map(|(i, v)| v + i as u32 + 1).collect();
+            let strictly: Vec<u32> = sorted
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v + i as u32 + 1)
+                .collect();
 
             let w = a.num_bits(&plain);
             assert_eq!(w, b.num_bits(&plain), "num_bits, width {num_bits}");
@@ -39,7 +43,11 @@ macro_rules! same_bytes {
             assert_eq!(x[..n], y[..n], "compress_sorted, width {num_bits}");
             a.decompress_sorted(7, &y, &mut p, w);
             b.decompress_sorted(7, &x, &mut q, w);
-            assert_eq!((&p, &q), (&sorted, &sorted), "decompress_sorted, width {num_bits}");
+            assert_eq!(
+                (&p, &q),
+                (&sorted, &sorted),
+                "decompress_sorted, width {num_bits}"
+            );
 
             let w = a.num_bits_strictly_sorted(Some(3), &strictly);
             assert_eq!(w, b.num_bits_strictly_sorted(Some(3), &strictly));
@@ -48,7 +56,11 @@ macro_rules! same_bytes {
             assert_eq!(x[..n], y[..n], "compress_strictly_sorted, width {num_bits}");
             a.decompress_strictly_sorted(Some(3), &y, &mut p, w);
             b.decompress_strictly_sorted(Some(3), &x, &mut q, w);
-            assert_eq!((&p, &q), (&strictly, &strictly), "decompress_strictly_sorted, width {num_bits}");
+            assert_eq!(
+                (&p, &q),
+                (&strictly, &strictly),
+                "decompress_strictly_sorted, width {num_bits}"
+            );
         }
     }};
 }
