@@ -99,8 +99,8 @@ mod neon {
     #[inline]
     unsafe fn right_shift_32<const N: i32>(el: DataType) -> DataType {
         const {
-            assert!(N >= 0);
-            assert!(N <= 32);
+                assert!(N >= 0);
+                assert!(N <= 32);
         }
 
         // We unroll here because vshrq_n_u32 only accepts constants from 1 to 32.
@@ -145,8 +145,8 @@ mod neon {
     #[inline]
     unsafe fn left_shift_32<const N: i32>(el: DataType) -> DataType {
         const {
-            assert!(N >= 0);
-            assert!(N <= 32);
+                assert!(N >= 0);
+                assert!(N <= 32);
         }
 
         // We unroll here because vshlq_n_u32 only accepts constants from 0 to 31.
