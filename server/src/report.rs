@@ -205,6 +205,25 @@ pub struct OutboxState {
     pub parked: i64,
 }
 
+/// Adds `n` cases to the classification matrix's (customer, vendor) cell; the key orders
+/// the cells as the report shows them.
+pub(crate) fn add_to_matrix(
+    cells: &mut BTreeMap<(usize, usize), MatrixCell>,
+    customer: String,
+    vendor: String,
+    n: i64,
+) {
+    let key = (customer_order(&customer), vendor_order(&vendor));
+    cells
+        .entry(key)
+        .or_insert_with(|| MatrixCell {
+            customer_category: customer,
+            vendor_category: vendor,
+            cases: 0,
+        })
+        .cases += n;
+}
+
 /// The outbox's state now (not windowed): what both the raw and the rollup report show.
 pub(crate) async fn outbox_state<'e, E>(db: E) -> anyhow::Result<OutboxState>
 where
@@ -439,15 +458,7 @@ pub async fn build_raw(db: &Db, range: Range) -> anyhow::Result<Report> {
             totals.classified_cases += n;
         }
         let vendor = vendor.unwrap_or_else(|| UNCLASSIFIED.to_string());
-        let key = (customer_order(&customer), vendor_order(&vendor));
-        cells
-            .entry(key)
-            .or_insert_with(|| MatrixCell {
-                customer_category: customer,
-                vendor_category: vendor,
-                cases: 0,
-            })
-            .cases += n;
+        add_to_matrix(&mut cells, customer, vendor, n);
     }
 
     let outbox = outbox_state(pool).await?;

@@ -251,15 +251,7 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
             totals.classified_cases += n;
             vendor
         };
-        let key = (customer_order(&customer), vendor_order(&vendor));
-        cells
-            .entry(key)
-            .or_insert_with(|| MatrixCell {
-                customer_category: customer,
-                vendor_category: vendor,
-                cases: 0,
-            })
-            .cases += n;
+        report::add_to_matrix(&mut cells, customer, vendor, n);
     }
 
     let outbox = report::outbox_state(&mut *tx).await?;

@@ -6,54 +6,16 @@
 //! days, partial days, a month and all time; and after retention purged every raw event
 //! and case, the whole days' figures are still there.
 
+#[macro_use]
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::{test_db, Backend};
 use deflect_server::db::Db;
 use deflect_server::report::{self, Range, Report};
 use deflect_wire::{Case, EventBatch, VendorCategory};
 use serde_json::{json, Value};
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A database spec for one test (None: PostgreSQL not available and CI not set), and the
-/// temp dir that holds a SQLite file.
-async fn test_db(backend: Backend, name: &str) -> Option<(String, Option<tempfile::TempDir>)> {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let spec = dir.path().join("c.sqlite").to_string_lossy().into_owned();
-            Some((spec, Some(dir)))
-        }
-        Backend::Postgres => {
-            let Some(admin) = std::env::var("DEFLECT_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|v| !v.is_empty())
-            else {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "CI is set but DEFLECT_TEST_POSTGRES_URL is not (scripts/test sets it)"
-                );
-                eprintln!("notice: skipping the PostgreSQL variant of {name}");
-                return None;
-            };
-            let db_name = format!(
-                "deflect_{name}_{}_{}",
-                std::process::id(),
-                DB_COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            let spec = deflect_server::db::create_postgres_database(&admin, &db_name)
-                .await
-                .expect("creating a test database");
-            Some((spec, None))
-        }
-    }
-}
 
 /// A small deterministic generator (no dependency, same data on every run).
 struct Lcg(u64);
@@ -243,9 +205,10 @@ async fn assert_rollups_equal_raw(db: &Db, when: &str) {
 }
 
 async fn rollups_equal_raw_rows_with_late_and_duplicate_events(backend: Backend) {
-    let Some((spec, _dir)) = test_db(backend, "rollups_equal").await else {
+    let Some(test_database) = test_db(backend, "rollups_equal").await else {
         return;
     };
+    let spec = test_database.spec.clone();
     let db = Db::open(&spec).await.unwrap();
     let g = generate(20);
     let now = jiff::Timestamp::now().as_millisecond();
@@ -465,9 +428,14 @@ async fn insert_old_row(conn: &mut sqlx::AnyConnection, e: &Value, received_ms: 
 
 async fn upgrade_keeps_every_row(backend: Backend) {
     use sqlx::{Connection, Executor};
-    let Some((spec, _dir)) = test_db(backend, "upgrade").await else {
+    let Some(test_database) = test_db(backend, "upgrade").await else {
         return;
     };
+    let spec = test_database.spec.clone();
+    if let Backend::Sqlite = backend {
+        // The collector creates the file's folder; this test writes the old schema first.
+        std::fs::create_dir_all(std::path::Path::new(&spec).parent().unwrap()).unwrap();
+    }
     sqlx::any::install_default_drivers();
     let url = deflect_server::db::database_url(&spec).unwrap().1;
     let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
@@ -576,9 +544,10 @@ async fn upgrade_from_0004_keeps_every_row_postgres() {
 
 #[tokio::test]
 async fn retention_drops_whole_months_and_deletes_the_rest() {
-    let Some((spec, _dir)) = test_db(Backend::Postgres, "partition_drop").await else {
+    let Some(test_database) = test_db(Backend::Postgres, "partition_drop").await else {
         return;
     };
+    let spec = test_database.spec.clone();
     let db = Db::open(&spec).await.unwrap();
     let g = generate(22);
     let oct_15 = Range::parse(Some("2026-10-15"), None)
@@ -655,9 +624,10 @@ async fn retention_drops_whole_months_and_deletes_the_rest() {
 /// a journey-day row or an outcome bit must be counted once however the batches interleave
 /// (the per-day journey counters of migration 0008 and the spans of multi-day journeys).
 async fn journeys_over_several_days_written_concurrently(backend: Backend) {
-    let Some((spec, _dir)) = test_db(backend, "rollup_spans").await else {
+    let Some(test_database) = test_db(backend, "rollup_spans").await else {
         return;
     };
+    let spec = test_database.spec.clone();
     let db = Db::open(&spec).await.unwrap();
     let mut events = Vec::new();
     for j in 0..6 {
@@ -728,9 +698,10 @@ async fn journeys_over_several_days_written_concurrently_postgres() {
 // Erasure
 
 async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend) {
-    let Some((spec, _dir)) = test_db(backend, "rollup_erasure").await else {
+    let Some(test_database) = test_db(backend, "rollup_erasure").await else {
         return;
     };
+    let spec = test_database.spec.clone();
     let db = Db::open(&spec).await.unwrap();
     let g = generate(23);
     for chunk in g.events.chunks(20) {
