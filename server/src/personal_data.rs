@@ -196,21 +196,63 @@ pub async fn erase(db: &Db, who: &Person) -> anyhow::Result<Erased> {
     };
     for chunk in journeys.chunks(500) {
         let sql = format!(
-            "DELETE FROM events WHERE journey_id IN ({})",
+            "DELETE FROM events WHERE journey_id IN ({}) RETURNING day, journey_id, \
+             query_norm, results, good_answer, article_id, helpful, reason, outcome",
             placeholders(chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for j in chunk {
             query = query.bind(j.clone());
         }
-        erased.events += query.execute(&mut *tx).await?.rows_affected();
-        // The rollups keep counts, not people; but their per-journey rows carry the
-        // journey id, which would still single this person's journeys out.
+        let deleted = query.fetch_all(&mut *tx).await?;
+        erased.events += deleted.len() as u64;
+        // The report no longer counts what was erased, so neither may the rollups: their
+        // counters lose these events, and their per-journey rows (which carry the journey
+        // id, singling this person's journeys out) go.
+        let facts = deleted
+            .iter()
+            .map(erased_fact)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        crate::rollup::subtract_events(&mut tx, &facts).await?;
         crate::rollup::forget_journeys(&mut tx, chunk).await?;
+    }
+    for id in &case_ids {
+        let row = sqlx::query(
+            "SELECT created_ms, customer_category, vendor_category FROM cases WHERE id = $1",
+        )
+        .bind(id.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = row {
+            let day = crate::rollup::day_of_ms(row.try_get("created_ms")?).unwrap_or_default();
+            let customer: String = row.try_get("customer_category")?;
+            let vendor: Option<String> = row.try_get("vendor_category")?;
+            crate::rollup::add_case(&mut tx, &day, &customer, vendor.as_deref(), -1).await?;
+        }
     }
     erased.cases = delete_cases(&mut tx, &case_ids).await?;
     tx.commit().await?;
     Ok(erased)
+}
+
+/// An erased event as the rollups counted it when it was stored (`Db::insert_events`).
+fn erased_fact(row: &sqlx::any::AnyRow) -> anyhow::Result<crate::rollup::Fact> {
+    let results: Option<i64> = row.try_get("results")?;
+    let helpful: Option<i64> = row.try_get("helpful")?;
+    let article: Option<String> = row.try_get("article_id")?;
+    Ok(crate::rollup::Fact {
+        day: row.try_get("day")?,
+        journey_id: row.try_get("journey_id")?,
+        search: match results {
+            Some(r) => Some((row.try_get("query_norm")?, r, row.try_get("good_answer")?)),
+            None => None,
+        },
+        feedback: match helpful {
+            Some(h) => Some((article.unwrap_or_default(), h, row.try_get("reason")?)),
+            None => None,
+        },
+        outcome: row.try_get("outcome")?,
+    })
 }
 
 #[cfg(test)]

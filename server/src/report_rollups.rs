@@ -17,8 +17,8 @@ use sqlx::Row;
 
 use crate::db::Db;
 use crate::report::{
-    self, customer_order, rate, rfc3339, vendor_order, ArticleFeedback, Day, MatrixCell,
-    QueryCount, Range, Report, Totals, TOP_N, UNCLASSIFIED,
+    self, rate, rfc3339, ArticleFeedback, Day, MatrixCell, QueryCount, Range, Report, Totals,
+    TOP_N, UNCLASSIFIED,
 };
 use crate::rollup::{self, ABANDONED, ENDED, ESCALATED, RESOLVED};
 

@@ -132,38 +132,12 @@ pub(crate) async fn add_events(
     if facts.is_empty() {
         return Ok(());
     }
-    let mut days: BTreeMap<&str, Counts> = BTreeMap::new();
-    let mut journeys: BTreeMap<(&str, &str), i64> = BTreeMap::new();
-    let mut queries: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
-    let mut feedback: BTreeMap<(&str, &str, i64, &str), i64> = BTreeMap::new();
-    for f in facts {
-        let day = days.entry(&f.day).or_default();
-        day.events += 1;
-        *journeys.entry((&f.day, &f.journey_id)).or_insert(0) |= outcome_bits(f.outcome.as_deref());
-        if let Some((norm, results, good)) = &f.search {
-            let zero = i64::from(*results == 0);
-            let weak = i64::from(*results > 0 && *good == Some(0));
-            day.searches += 1;
-            day.zero += zero;
-            day.weak += weak;
-            if let Some(norm) = norm {
-                let q = queries.entry((&f.day, norm)).or_default();
-                q.searches += 1;
-                q.zero += zero;
-                q.weak += weak;
-            }
-        }
-        if let Some((article, helpful, reason)) = &f.feedback {
-            let reason = match (helpful, reason) {
-                (1, _) => "",
-                (_, Some(r)) => r.as_str(),
-                (_, None) => "unspecified",
-            };
-            *feedback
-                .entry((&f.day, article, *helpful, reason))
-                .or_insert(0) += 1;
-        }
-    }
+    let Tally {
+        days,
+        journeys,
+        queries,
+        feedback,
+    } = tally(facts);
 
     // The batch's journeys, locked, then their stored rows: which rows and bits are new.
     let batch_journeys: BTreeSet<&str> = journeys.keys().map(|(_, j)| *j).collect();
@@ -288,6 +262,141 @@ pub(crate) async fn add_events(
                 Value::Int(j.abandoned),
                 Value::Int(j.ended),
             ]
+        })
+        .collect();
+    add_to_days(conn, &rows).await
+}
+
+/// What a set of stored events adds to each rollup table, keyed as the tables are.
+struct Tally<'a> {
+    days: BTreeMap<&'a str, Counts>,
+    journeys: BTreeMap<(&'a str, &'a str), i64>,
+    queries: BTreeMap<(&'a str, &'a str), Counts>,
+    feedback: BTreeMap<(&'a str, &'a str, i64, &'a str), i64>,
+}
+
+fn tally(facts: &[Fact]) -> Tally<'_> {
+    let mut days: BTreeMap<&str, Counts> = BTreeMap::new();
+    let mut journeys: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut queries: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
+    let mut feedback: BTreeMap<(&str, &str, i64, &str), i64> = BTreeMap::new();
+    for f in facts {
+        let day = days.entry(&f.day).or_default();
+        day.events += 1;
+        *journeys.entry((&f.day, &f.journey_id)).or_insert(0) |= outcome_bits(f.outcome.as_deref());
+        if let Some((norm, results, good)) = &f.search {
+            let zero = i64::from(*results == 0);
+            let weak = i64::from(*results > 0 && *good == Some(0));
+            day.searches += 1;
+            day.zero += zero;
+            day.weak += weak;
+            if let Some(norm) = norm {
+                let q = queries.entry((&f.day, norm)).or_default();
+                q.searches += 1;
+                q.zero += zero;
+                q.weak += weak;
+            }
+        }
+        if let Some((article, helpful, reason)) = &f.feedback {
+            let reason = match (helpful, reason) {
+                (1, _) => "",
+                (_, Some(r)) => r.as_str(),
+                (_, None) => "unspecified",
+            };
+            *feedback
+                .entry((&f.day, article, *helpful, reason))
+                .or_insert(0) += 1;
+        }
+    }
+
+    Tally {
+        days,
+        journeys,
+        queries,
+        feedback,
+    }
+}
+
+/// Takes erased events (`facts`) out of the per-day, per-query and per-article counters, as
+/// the raw report no longer counts them, and drops a query's rows once no search of it is
+/// left that day, so an erased person's words do not outlive them in the rollups. (Their
+/// journey rows go through [`forget_journeys`].) Retention never calls this: purged raw
+/// rows keep their daily figures.
+pub(crate) async fn subtract_events(
+    conn: &mut AnyConnection,
+    facts: &[Fact],
+) -> anyhow::Result<()> {
+    if facts.is_empty() {
+        return Ok(());
+    }
+    let Tally {
+        days,
+        queries,
+        feedback,
+        ..
+    } = tally(facts);
+    let rows: Vec<Vec<Value>> = queries
+        .iter()
+        .map(|((day, query), c)| {
+            vec![
+                text(day),
+                text(query),
+                Value::Int(0),
+                Value::Int(-c.searches),
+                Value::Int(-c.zero),
+                Value::Int(-c.weak),
+            ]
+        })
+        .collect();
+    upsert(
+        conn,
+        "rollup_queries (day, query_norm, shard, searches, zero_results, no_good_answer)",
+        &rows,
+        "(day, query_norm, shard) DO UPDATE SET \
+         searches = rollup_queries.searches + excluded.searches, \
+         zero_results = rollup_queries.zero_results + excluded.zero_results, \
+         no_good_answer = rollup_queries.no_good_answer + excluded.no_good_answer",
+    )
+    .await?;
+    for (day, query) in queries.keys() {
+        // Shards are summed by the report; a query is gone when its shards sum to nothing.
+        sqlx::query(
+            "DELETE FROM rollup_queries WHERE day = $1 AND query_norm = $2 AND \
+             (SELECT SUM(searches) FROM rollup_queries WHERE day = $1 AND query_norm = $2) = 0",
+        )
+        .bind(day.to_string())
+        .bind(query.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    let rows: Vec<Vec<Value>> = feedback
+        .iter()
+        .map(|((day, article, helpful, reason), n)| {
+            vec![
+                text(day),
+                text(article),
+                Value::Int(*helpful),
+                text(reason),
+                Value::Int(0),
+                Value::Int(-n),
+            ]
+        })
+        .collect();
+    upsert(
+        conn,
+        "rollup_feedback (day, article_id, helpful, reason, shard, n)",
+        &rows,
+        "(day, article_id, helpful, reason, shard) DO UPDATE SET n = rollup_feedback.n + excluded.n",
+    )
+    .await?;
+    let rows: Vec<Vec<Value>> = days
+        .iter()
+        .map(|(day, c)| {
+            let mut row = vec![text(day)];
+            row.extend(
+                [0, -c.events, -c.searches, -c.zero, -c.weak, 0, 0, 0, 0, 0].map(Value::Int),
+            );
+            row
         })
         .collect();
     add_to_days(conn, &rows).await

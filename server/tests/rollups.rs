@@ -737,28 +737,13 @@ async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend)
         0,
         "the erased journey's id is gone from the rollups"
     );
-    // The raw report no longer counts the erased journeys, nor do the rollups' journey
-    // figures (the day's other counters keep their numbers).
-    for (name, range) in windows() {
-        let rolled = report::build(&db, range).await.unwrap();
-        let raw = report::build_raw(&db, range).await.unwrap();
-        let journeys = |r: &Report| {
-            let t = &r.totals;
-            (
-                t.journeys,
-                t.resolved,
-                t.escalated,
-                t.abandoned,
-                t.without_outcome,
-                r.days.clone(),
-            )
-        };
-        assert_eq!(
-            journeys(&rolled),
-            journeys(&raw),
-            "after the erasure: window {name}"
-        );
-    }
+    // The raw report no longer counts anything of the erased journeys, nor do the
+    // rollups: journeys, events, searches, the erased person's queries, feedback, cases.
+    assert_rollups_equal_raw(&db, "after the erasure").await;
+    let all = report::build(&db, windows().last().unwrap().1)
+        .await
+        .unwrap();
+    assert_eq!(all.totals.cases, 0, "the erased case left the matrix");
     db.close().await;
 }
 
