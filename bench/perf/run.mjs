@@ -238,8 +238,10 @@ async function keystrokes(browser, server, network, engine, c, questions) {
   if (engine === 'Deflect') {
     await page.click('button.deflect-launcher');
     await page.waitForFunction(() => document.querySelector('#deflect-widget')?.dataset.deflectState === 'ready', null, { timeout: 180_000 });
-    // The background fetch of the rest of the pack runs once the index is open; the
-    // keystroke target is for after it (on localhost it is done within moments).
+    // The background fetch of the rest of the pack starts after the first suggestions are
+    // painted; the keystroke target is for after it (on localhost it is done within
+    // moments). The typing loop below clears this first query.
+    await page.evaluate((q) => Deflect('search', q), c.cold);
     await page.waitForFunction(() => performance.getEntriesByName('deflect:pieces-loaded').length > 0, null, { timeout: 180_000 });
     await page.locator('input.deflect-search').focus();
   } else {
