@@ -197,50 +197,8 @@ pub(crate) async fn add_events(
     )
     .await?;
 
-    let rows: Vec<Vec<Value>> = queries
-        .iter()
-        .map(|((day, query), c)| {
-            vec![
-                text(day),
-                text(query),
-                Value::Int(shard),
-                Value::Int(c.searches),
-                Value::Int(c.zero),
-                Value::Int(c.weak),
-            ]
-        })
-        .collect();
-    upsert(
-        conn,
-        "rollup_queries (day, query_norm, shard, searches, zero_results, no_good_answer)",
-        &rows,
-        "(day, query_norm, shard) DO UPDATE SET \
-         searches = rollup_queries.searches + excluded.searches, \
-         zero_results = rollup_queries.zero_results + excluded.zero_results, \
-         no_good_answer = rollup_queries.no_good_answer + excluded.no_good_answer",
-    )
-    .await?;
-
-    let rows: Vec<Vec<Value>> = feedback
-        .iter()
-        .map(|((day, article, helpful, reason), n)| {
-            vec![
-                text(day),
-                text(article),
-                Value::Int(*helpful),
-                text(reason),
-                Value::Int(shard),
-                Value::Int(*n),
-            ]
-        })
-        .collect();
-    upsert(
-        conn,
-        "rollup_feedback (day, article_id, helpful, reason, shard, n)",
-        &rows,
-        "(day, article_id, helpful, reason, shard) DO UPDATE SET n = rollup_feedback.n + excluded.n",
-    )
-    .await?;
+    add_to_queries(conn, &queries, shard, 1).await?;
+    add_to_feedback(conn, &feedback, shard, 1).await?;
 
     // The per-day counters are what every writer of the day shares: last, so the row lock
     // is held only until the commit that follows.
@@ -335,16 +293,49 @@ pub(crate) async fn subtract_events(
         feedback,
         ..
     } = tally(facts);
+    add_to_queries(conn, &queries, 0, -1).await?;
+    for (day, query) in queries.keys() {
+        // Shards are summed by the report; a query is gone when its shards sum to nothing.
+        sqlx::query(
+            "DELETE FROM rollup_queries WHERE day = $1 AND query_norm = $2 AND \
+             (SELECT SUM(searches) FROM rollup_queries WHERE day = $1 AND query_norm = $2) = 0",
+        )
+        .bind(day.to_string())
+        .bind(query.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    add_to_feedback(conn, &feedback, 0, -1).await?;
+    let rows: Vec<Vec<Value>> = days
+        .iter()
+        .map(|(day, c)| {
+            let mut row = vec![text(day)];
+            row.extend(
+                [0, -c.events, -c.searches, -c.zero, -c.weak, 0, 0, 0, 0, 0].map(Value::Int),
+            );
+            row
+        })
+        .collect();
+    add_to_days(conn, &rows).await
+}
+
+/// Adds `sign` × the tally's per-query counts to `rollup_queries`, in `shard`.
+async fn add_to_queries(
+    conn: &mut AnyConnection,
+    queries: &BTreeMap<(&str, &str), Counts>,
+    shard: i64,
+    sign: i64,
+) -> anyhow::Result<()> {
     let rows: Vec<Vec<Value>> = queries
         .iter()
         .map(|((day, query), c)| {
             vec![
                 text(day),
                 text(query),
-                Value::Int(0),
-                Value::Int(-c.searches),
-                Value::Int(-c.zero),
-                Value::Int(-c.weak),
+                Value::Int(shard),
+                Value::Int(sign * c.searches),
+                Value::Int(sign * c.zero),
+                Value::Int(sign * c.weak),
             ]
         })
         .collect();
@@ -357,18 +348,16 @@ pub(crate) async fn subtract_events(
          zero_results = rollup_queries.zero_results + excluded.zero_results, \
          no_good_answer = rollup_queries.no_good_answer + excluded.no_good_answer",
     )
-    .await?;
-    for (day, query) in queries.keys() {
-        // Shards are summed by the report; a query is gone when its shards sum to nothing.
-        sqlx::query(
-            "DELETE FROM rollup_queries WHERE day = $1 AND query_norm = $2 AND \
-             (SELECT SUM(searches) FROM rollup_queries WHERE day = $1 AND query_norm = $2) = 0",
-        )
-        .bind(day.to_string())
-        .bind(query.to_string())
-        .execute(&mut *conn)
-        .await?;
-    }
+    .await
+}
+
+/// Adds `sign` × the tally's per-article feedback counts to `rollup_feedback`, in `shard`.
+async fn add_to_feedback(
+    conn: &mut AnyConnection,
+    feedback: &BTreeMap<(&str, &str, i64, &str), i64>,
+    shard: i64,
+    sign: i64,
+) -> anyhow::Result<()> {
     let rows: Vec<Vec<Value>> = feedback
         .iter()
         .map(|((day, article, helpful, reason), n)| {
@@ -377,8 +366,8 @@ pub(crate) async fn subtract_events(
                 text(article),
                 Value::Int(*helpful),
                 text(reason),
-                Value::Int(0),
-                Value::Int(-n),
+                Value::Int(shard),
+                Value::Int(sign * n),
             ]
         })
         .collect();
@@ -388,18 +377,7 @@ pub(crate) async fn subtract_events(
         &rows,
         "(day, article_id, helpful, reason, shard) DO UPDATE SET n = rollup_feedback.n + excluded.n",
     )
-    .await?;
-    let rows: Vec<Vec<Value>> = days
-        .iter()
-        .map(|(day, c)| {
-            let mut row = vec![text(day)];
-            row.extend(
-                [0, -c.events, -c.searches, -c.zero, -c.weak, 0, 0, 0, 0, 0].map(Value::Int),
-            );
-            row
-        })
-        .collect();
-    add_to_days(conn, &rows).await
+    .await
 }
 
 /// Adds rows of (day, shard, events, searches, zero, weak, journeys, resolved, escalated,
