@@ -77,6 +77,8 @@ pub async fn test_db(backend: Backend, name: &str) -> Option<TestDb> {
 
 /// Runs `$name` (an async fn taking a [`Backend`]) once per backend, as two tests
 /// `$name::sqlite` and `$name::postgres`.
+// Not every test file that shares this module runs tests on both backends.
+#[allow(unused_macros)]
 macro_rules! on_both_backends {
     ($name:ident) => {
         mod $name {

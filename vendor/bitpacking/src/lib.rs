@@ -30,7 +30,7 @@ See the [`BitPacker` trait](./trait.BitPacker.html) for example usage.
 #![warn(missing_docs)]
 // Deflect: upstream code, compiled as a workspace member (for its tests), warns about its
 // own `cfg(debug)` and an unused constant; not ours to change.
-#![allow(unexpected_cfgs, dead_code)]
+#![allow(unexpected_cfgs, dead_code, unused_macros)]
 
 use std::marker::Sized;
 
