@@ -151,14 +151,39 @@
     } catch (e) {}
   }
 
+  // The index the app opens first: its manifest and its hot part start downloading here,
+  // beside the wasm, instead of after the app has started (one round trip and the hot part's
+  // transfer off a cold open). The app fetches both itself as always; the hot part is
+  // content-addressed and served immutable, so its request is answered by the HTTP cache
+  // (or joins this one in flight), and the manifest's is a revalidation. Only when the panel
+  // opens before the app is running: a hover or focus fetches the app, not the index.
+  var indexWarmed = false;
+  function warmIndex() {
+    if (indexWarmed || !host.dataset.index || !w.fetch || !w.URL) return;
+    indexWarmed = true;
+    var manifestUrl;
+    try { manifestUrl = new URL(host.dataset.index, d.baseURI).href; } catch (e) { return; }
+    fetch(manifestUrl)
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (m) {
+        if (!m || typeof m.pack !== 'string') return;
+        return fetch(new URL(m.pack, manifestUrl).href).then(function (r) { return r.arrayBuffer(); });
+      })
+      .catch(function () {}); // the app's own fetch reports any failure, with the contact path
+  }
+
   function load(open) {
     wantOpen = wantOpen || open;
+    if (open) warmIndex();
     if (app) return;
     app = 'loading';
     host.dataset.deflectState = 'loading';
     styles();
+    // The wasm downloads (and compiles, streaming) while the glue script is fetched and run.
+    var wasm = w.fetch ? fetch(base + 'deflect-widget_bg.wasm') : base + 'deflect-widget_bg.wasm';
+    if (wasm.catch) wasm.catch(function () {}); // reported through the import below
     import(base + 'deflect-widget.js')
-      .then(function (m) { return m.default({ module_or_path: base + 'deflect-widget_bg.wasm' }); })
+      .then(function (m) { return m.default({ module_or_path: wasm }); })
       .catch(function (e) {
         app = 'failed';
         host.dataset.deflectState = 'error';

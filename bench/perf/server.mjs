@@ -2,6 +2,7 @@
 // are comparable: each response is compressed the same way (brotli quality 11 when the
 // browser accepts it, else gzip 9; Pagefind's own pre-gzipped data files are sent as they
 // are), and every byte sent is counted per path. Host pages are generated per request.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -16,6 +17,10 @@ const TYPES = {
   '.wasm': 'application/wasm',
   '.pack': 'application/octet-stream',
 };
+
+// Content-addressed names, every engine's: Deflect's `kb.<16 hex>.pack|piece`, articles
+// `<16 hex>.html`; Pagefind's `en_<7+ hex>.pf_index|pf_fragment`, `pagefind.en_<hex>.pf_meta`.
+const HASHED = /(^|[._\/-])([0-9a-f]{16}|en_[0-9a-f]{7,})\.[a-z_]+$/;
 
 // Pagefind writes its index, meta and fragment files gzip'd (its runtime inflates them).
 const PRECOMPRESSED = /\.pf_(index|meta|fragment)$|\.pagefind$/;
@@ -53,13 +58,29 @@ export async function startBenchServer({ mounts, pages }) {
     return { body: out, encoding };
   }
 
+  const etags = new Map(); // path → ETag, computed once (pages are generated each time)
+  const etagOf = (key, raw) => {
+    if (!etags.has(key) || !key.includes(path.sep)) etags.set(key, `"${crypto.createHash('sha256').update(raw).digest('hex').slice(0, 20)}"`);
+    return etags.get(key);
+  };
+
   const server = http.createServer((req, res) => {
     const at = Date.now();
     const url = new URL(req.url, 'http://127.0.0.1');
     const headers = { 'cache-control': 'no-cache', 'access-control-allow-origin': '*' };
     const send = (status, type, raw, file) => {
       const { body, encoding } = encode(file ?? url.pathname, raw, req.headers['accept-encoding'] ?? '');
-      res.writeHead(status, { ...headers, 'content-type': type, ...(encoding ? { 'content-encoding': encoding, vary: 'accept-encoding' } : {}) });
+      // As a CDN serves them (and `deflect serve` does): files named by a hash of their
+      // bytes are immutable, everything else is revalidated against its ETag.
+      const etag = etagOf(file ?? url.pathname, raw);
+      const caching = HASHED.test(url.pathname) ? { 'cache-control': 'public, max-age=31536000, immutable' } : { etag };
+      if (status === 200 && !caching['cache-control'] && req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { ...headers, etag });
+        res.end();
+        count(url.pathname, 0, at);
+        return;
+      }
+      res.writeHead(status, { ...headers, ...caching, 'content-type': type, ...(encoding ? { 'content-encoding': encoding, vary: 'accept-encoding' } : {}) });
       res.end(body);
       count(url.pathname, body.length, at);
     };

@@ -142,6 +142,43 @@ describe('embedding with one script tag', () => {
     assert.equal(own, 'static', "the widget's CSS leaked onto the page");
   });
 
+  test('opening the panel fetches the index beside the app; a hover fetches only the app', async () => {
+    // The wasm is held back until the pack's hot part has been asked for: a loader that left
+    // the index to the app (which starts only once its wasm is in) would ask for it after.
+    const order = [];
+    let packAsked;
+    const packRequested = new Promise((resolve) => (packAsked = resolve));
+    await page.route('**/*.pack', (route) => {
+      order.push('pack asked');
+      packAsked();
+      return route.continue();
+    });
+    await page.route('**/*.wasm', async (route) => {
+      order.push('wasm asked');
+      const asked = await Promise.race([packRequested.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+      order.push(asked ? 'wasm sent' : 'wasm sent (no pack asked for within 5 s)');
+      return route.continue();
+    });
+    await page.goto(site.page('/warm', vendorPage(widgetOrigin())), { waitUntil: 'load' });
+    await page.click(`#deflect-widget ${sel.launcher}`);
+    await waitReady(page);
+    assert.deepEqual(order.slice(0, 3), ['wasm asked', 'pack asked', 'wasm sent']);
+    await page.locator(sel.search).fill('reset password');
+    await page.locator(sel.option, { hasText: 'Reset your password' }).first().waitFor({ timeout: UI_TIMEOUT });
+
+    // A hover is a sign of intent: the app loads, the index waits for the panel to open.
+    const hovered = await env.context.newPage();
+    const requests = [];
+    hovered.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await hovered.goto(site.page('/hover', vendorPage(widgetOrigin())), { waitUntil: 'load' });
+    await hovered.hover(`#deflect-widget ${sel.launcher}`);
+    await hovered.waitForFunction(() => document.getElementById('deflect-widget').shadowRoot.querySelector('.deflect-mount .deflect-launcher'), null, { timeout: LOAD_TIMEOUT });
+    await hovered.waitForTimeout(500);
+    await hovered.close();
+    assert.ok(requests.some((p) => p.endsWith('.wasm')), requests.join(' '));
+    assert.deepEqual(requests.filter((p) => p.endsWith('manifest.json') || p.endsWith('.pack')), [], 'a hover fetched the index');
+  });
+
   test('hostile page CSS changes nothing inside the widget', async () => {
     const styleOf = () =>
       shadow(page, (root) => {
