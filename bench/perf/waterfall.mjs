@@ -42,6 +42,10 @@ for (const engine of (process.env.ENGINES ?? 'deflect,pagefind').split(',')) {
     console.log(`\n${engine} ${network} run ${run}: painted ${(t.painted - t.start).toFixed(0)} ms after open`);
     for (const r of t.res) if (r.e >= t.start - 1 || r.s >= t.start - 1) console.log(`  ${(r.s - t.start).toFixed(0).padStart(6)} → ${(r.rs - t.start).toFixed(0).padStart(6)} → ${(r.e - t.start).toFixed(0).padStart(6)}  ${String(r.b).padStart(7)}  ${r.n}`);
     for (const [n, s] of t.marks) console.log(`  mark ${(s - t.start).toFixed(0).padStart(6)} ${n}`);
+    const before = t.res.filter((r) => r.s <= t.painted);
+    const index = before.filter((r) => /\.(pack|piece)$/.test(r.n));
+    console.log(`  index before the paint: ${index.length} requests, ${(index.reduce((a, r) => a + r.b, 0) / 1000).toFixed(1)} KB`);
+    console.log(`  before the paint: ${before.length} requests, ${(before.reduce((a, r) => a + r.b, 0) / 1000).toFixed(1)} KB transferred (the page's own load included)`);
     await context.close();
   }
 }
