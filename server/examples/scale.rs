@@ -3,7 +3,8 @@
 //!   scale load DATABASE EVENTS   bulk-loads EVENTS generated events (and their cases) over
 //!                                the year before 2026-12-01 straight into PostgreSQL with
 //!                                SQL, fills the rollups the way migrations 0005,
-//!                                0008 and 0009 do, and prints the bulk-load rate and the database size;
+//!                                0008 and 0009 do, and prints the bulk-load rate
+//!                                and the database size;
 //!   scale ingest DATABASE EVENTS stores EVENTS more through `Db::insert_events` (the
 //!                                collector's write path, rollups included) from 16 tasks,
 //!                                in batches of 20, and prints events per second;
