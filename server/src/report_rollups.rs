@@ -44,26 +44,30 @@ const NO_LAST_DAY: &str = "~";
 
 fn split(range: Range) -> Split {
     let mut s = split_days(range);
-    (s.month_from, s.month_to) = whole_months(&s.day_from, &s.day_to);
+    (s.month_from, s.month_to) = month_span(&s.day_from, &s.day_to);
     s
 }
 
-/// The calendar months wholly inside the days `[day_from, day_to)`, as `[from, to)` in
-/// `YYYY-MM`; `("", "")` when there is none. A bound `YYYY-MM` also splits days: a day of
-/// that month sorts after it, a day of an earlier month before it.
-fn whole_months(day_from: &str, day_to: &str) -> (String, String) {
-    let from = if day_from.is_empty() {
-        String::new()
-    } else if day_from.ends_with("-01") {
-        rollup::month_of(day_from).to_string()
-    } else {
-        next_month(rollup::month_of(day_from))
+/// The calendar months the per-key lists read from the monthly tables for the whole days
+/// `[day_from, day_to)`, as `[from, to)` in `YYYY-MM`; `("", "")` for none. Every month
+/// wholly inside, and also a month the window covers for more than half of it: that one is
+/// read as its month row minus the day rows of its days outside the window (fewer rows
+/// than its days inside). A bound `YYYY-MM` also splits days: a day of that month sorts
+/// after it, a day of an earlier month before it.
+fn month_span(day_from: &str, day_to: &str) -> (String, String) {
+    let day_of_month = |day: &str| day.get(8..10).and_then(|d| d.parse::<u32>().ok());
+    let from = match day_of_month(day_from) {
+        None => String::new(),
+        // From the 1st to the 15th: most of the month is inside.
+        Some(d) if d <= 15 => rollup::month_of(day_from).to_string(),
+        Some(_) => next_month(rollup::month_of(day_from)),
     };
-    // The month of the first day after the window is not whole; every one before it is.
-    let to = if day_to == NO_LAST_DAY {
-        NO_LAST_DAY.to_string()
-    } else {
-        rollup::month_of(day_to).to_string()
+    let to = match day_of_month(day_to) {
+        None if day_to == NO_LAST_DAY => NO_LAST_DAY.to_string(),
+        None => String::new(),
+        // The window's last day is the 16th or later: most of its month is inside.
+        Some(d) if d > 16 => next_month(rollup::month_of(day_to)),
+        Some(_) => rollup::month_of(day_to).to_string(),
     };
     if from >= to {
         return (String::new(), String::new());
@@ -119,10 +123,15 @@ fn edges(at: &str) -> String {
 
 const WHOLE_DAYS: &str = "day >= $1 AND day < $2";
 
-/// Of a daily per-key table: the whole days outside the whole months.
-const DAYS_OUTSIDE_MONTHS: &str = "day >= $1 AND day < $2 AND (day < $7 OR day >= $8)";
+/// Of a daily per-key table: the whole days outside the months read whole ([`month_span`]),
+/// counted with [`DAY_SIGN`] 1, and the days of those months outside the window, with -1.
+const DAYS_BESIDE_MONTHS: &str = "((day >= $1 AND day < $2 AND (day < $7 OR day >= $8)) \
+     OR (day >= $7 AND day < $8 AND (day < $1 OR day >= $2)))";
 
-/// Of a monthly table: the whole months.
+/// A day row's sign in [`DAYS_BESIDE_MONTHS`].
+const DAY_SIGN: &str = "CASE WHEN day >= $1 AND day < $2 THEN 1 ELSE -1 END";
+
+/// Of a monthly table: the months read whole.
 const WHOLE_MONTHS: &str = "month >= $7 AND month < $8";
 
 fn bind<'q>(
@@ -253,14 +262,14 @@ pub async fn build(db: &Db, range: Range) -> anyhow::Result<Report> {
          CAST(SUM(z) AS BIGINT) AS z, CAST(SUM(w) AS BIGINT) AS w FROM ( \
          SELECT query_norm, searches AS n, zero_results AS z, no_good_answer AS w \
          FROM rollup_queries_month WHERE {WHOLE_MONTHS} \
-         UNION ALL SELECT query_norm, searches, zero_results, no_good_answer \
-         FROM rollup_queries WHERE {DAYS_OUTSIDE_MONTHS} \
+         UNION ALL SELECT query_norm, {DAY_SIGN} * searches, {DAY_SIGN} * zero_results, \
+         {DAY_SIGN} * no_good_answer FROM rollup_queries WHERE {DAYS_BESIDE_MONTHS} \
          UNION ALL SELECT query_norm, COUNT(*), SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END), \
          SUM(CASE WHEN results > 0 AND good_answer = 0 THEN 1 ELSE 0 END) FROM events \
          WHERE type = 'search' AND query_norm IS NOT NULL AND {at} GROUP BY query_norm \
          ) u GROUP BY query_norm) \
          SELECT 0 AS list, query_norm, n, z, w FROM \
-         (SELECT * FROM q ORDER BY n DESC, query_norm {collate} LIMIT $9) top \
+         (SELECT * FROM q WHERE n > 0 ORDER BY n DESC, query_norm {collate} LIMIT $9) top \
          UNION ALL SELECT 1, query_norm, n, z, w FROM \
          (SELECT * FROM q WHERE z > 0 ORDER BY z DESC, query_norm {collate} LIMIT $9) zero \
          UNION ALL SELECT 2, query_norm, n, z, w FROM \
@@ -412,8 +421,9 @@ async fn unhelpful_articles(
          SELECT article_id, CASE WHEN helpful = 0 THEN n ELSE 0 END AS no, \
          CASE WHEN helpful = 1 THEN n ELSE 0 END AS yes FROM rollup_feedback_month \
          WHERE {WHOLE_MONTHS} \
-         UNION ALL SELECT article_id, CASE WHEN helpful = 0 THEN n ELSE 0 END, \
-         CASE WHEN helpful = 1 THEN n ELSE 0 END FROM rollup_feedback WHERE {DAYS_OUTSIDE_MONTHS} \
+         UNION ALL SELECT article_id, CASE WHEN helpful = 0 THEN {DAY_SIGN} * n ELSE 0 END, \
+         CASE WHEN helpful = 1 THEN {DAY_SIGN} * n ELSE 0 END FROM rollup_feedback \
+         WHERE {DAYS_BESIDE_MONTHS} \
          UNION ALL SELECT article_id, CASE WHEN helpful = 0 THEN 1 ELSE 0 END, \
          CASE WHEN helpful = 1 THEN 1 ELSE 0 END FROM events WHERE type = 'feedback' AND {at} \
          ) u GROUP BY article_id HAVING SUM(no) > 0 ORDER BY no DESC, article_id {collate} LIMIT $9"
@@ -438,8 +448,8 @@ async fn unhelpful_articles(
         "SELECT article_id, reason, CAST(SUM(n) AS BIGINT) AS n FROM ( \
          SELECT article_id, reason, n FROM rollup_feedback_month \
          WHERE helpful = 0 AND {WHOLE_MONTHS} \
-         UNION ALL SELECT article_id, reason, n FROM rollup_feedback \
-         WHERE helpful = 0 AND {DAYS_OUTSIDE_MONTHS} \
+         UNION ALL SELECT article_id, reason, {DAY_SIGN} * n FROM rollup_feedback \
+         WHERE helpful = 0 AND {DAYS_BESIDE_MONTHS} \
          UNION ALL SELECT article_id, COALESCE(reason, 'unspecified'), 1 FROM events \
          WHERE type = 'feedback' AND helpful = 0 AND {at}) u GROUP BY article_id, reason"
     );
@@ -447,6 +457,10 @@ async fn unhelpful_articles(
         let article: String = row.try_get("article_id")?;
         let reason: String = row.try_get("reason")?;
         let n: i64 = row.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+        if n == 0 {
+            // Only in the days a month row had taken out: not in the window.
+            continue;
+        }
         if let Some(a) = articles.iter_mut().find(|a| a.article_id == article) {
             *a.reasons.entry(reason).or_insert(0) += n;
         }
@@ -504,24 +518,30 @@ mod tests {
     }
 
     #[test]
-    fn whole_days_contain_whole_months() {
-        let months = |from: &str, to: &str| whole_months(from, to);
+    fn months_read_whole_are_those_mostly_inside() {
+        let months = |from: &str, to: &str| month_span(from, to);
         let m = |a: &str, b: &str| (a.to_string(), b.to_string());
-        // A quarter of whole days is three whole months.
+        // A quarter of whole days is three months.
         assert_eq!(months("2026-09-01", "2026-12-01"), m("2026-09", "2026-12"));
-        // Days before and after: only the months wholly inside.
+        // A day before and after: only the months inside.
         assert_eq!(months("2026-08-31", "2026-12-02"), m("2026-09", "2026-12"));
-        assert_eq!(months("2026-09-02", "2026-11-30"), m("2026-10", "2026-11"));
+        // Most of a month inside at either end: that month too (minus its other days).
+        assert_eq!(months("2026-09-02", "2026-11-30"), m("2026-09", "2026-12"));
+        assert_eq!(months("2026-09-16", "2026-11-16"), m("2026-10", "2026-11"));
+        assert_eq!(months("2026-09-15", "2026-11-18"), m("2026-09", "2026-12"));
         // Across a year end.
-        assert_eq!(months("2026-12-15", "2027-02-01"), m("2027-01", "2027-02"));
-        // No whole month: none, so that the daily tables serve every day.
-        assert_eq!(months("2026-09-02", "2026-09-30"), m("", ""));
-        assert_eq!(months("2026-09-01", "2026-09-30"), m("", ""));
+        assert_eq!(months("2026-12-20", "2027-02-01"), m("2027-01", "2027-02"));
+        assert_eq!(months("2026-12-10", "2027-01-05"), m("2026-12", "2027-01"));
+        // Most of one month: read as the month minus its other days.
+        assert_eq!(months("2026-09-02", "2026-09-30"), m("2026-09", "2026-10"));
+        // A few days: none, so that the daily tables serve them.
+        assert_eq!(months("2026-09-10", "2026-09-14"), m("", ""));
+        assert_eq!(months("2026-09-20", "2026-09-30"), m("", ""));
         assert_eq!(months("", ""), m("", ""));
         // Open ends.
         assert_eq!(months("", "2026-09-15"), m("", "2026-09"));
-        assert_eq!(months("2026-09-15", NO_LAST_DAY), m("2026-10", NO_LAST_DAY));
-        // The bounds split days: those of the whole months fall inside, the others out.
+        assert_eq!(months("2026-09-20", NO_LAST_DAY), m("2026-10", NO_LAST_DAY));
+        // The bounds split days: those of the months fall inside, the others out.
         let (from, to) = months("2026-08-31", "2026-12-02");
         let inside = |day: &str| day >= from.as_str() && day < to.as_str();
         assert!(!inside("2026-08-31") && inside("2026-09-01") && inside("2026-11-30"));

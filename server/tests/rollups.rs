@@ -213,6 +213,20 @@ fn windows() -> Vec<(&'static str, Range)> {
             "days from a month's first",
             r(Some("2026-11-01"), Some("2026-11-02")),
         ),
+        // Most of a month: its month row minus the day rows of its days outside the window
+        // (which have events here), with a raw edge among those days in the last one.
+        (
+            "a month but its first days",
+            r(Some("2026-11-03"), Some("2026-11-30")),
+        ),
+        (
+            "a month but its last day",
+            r(Some("2026-10-01"), Some("2026-10-30")),
+        ),
+        (
+            "a partial day, then most of a month",
+            r(Some("2026-11-02T12:00:00Z"), Some("2026-11-25")),
+        ),
     ]
 }
 
