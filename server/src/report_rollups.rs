@@ -6,9 +6,10 @@
 //!
 //! Each query unions the rollup rows of the whole days with the raw rows of the edges and
 //! aggregates once. The per-key lists (queries, articles) have one row per day and key, so
-//! for them the whole calendar months among the whole days come from the monthly tables
-//! (`rollup_*_month`) and only the whole days outside those months from the daily ones: a
-//! quarter reads three rows per key instead of ninety. Distinct journeys are the exception: they are the sum of the days'
+//! for them the calendar months among the whole days come from the monthly tables
+//! (`rollup_*_month`) and only the other whole days from the daily ones: a quarter reads
+//! three rows per key instead of ninety. A month the window covers for more than half is
+//! read as its month row minus the day rows of its days outside the window. Distinct journeys are the exception: they are the sum of the days'
 //! journey counters, corrected over the only journeys a sum can count twice or miss —
 //! those seen on more than one day of the window (`rollup_journey_spans`) and those with
 //! raw events at its edges — whose rows are read and counted distinct. That keeps the
