@@ -11,16 +11,18 @@
 #   INGEST=200000 PROFILE=release server/bench/scale.sh
 #
 # Needs about 0.6 GB of disk per million events; refuses to start with less than
-# EVENTS × 0.6 GB + 15 GB free.
+# EVENTS × 0.6 GB + RESERVE_GB (default 15) GB free, so that the run leaves room to the
+# other users of a shared disk (e.g. RESERVE_GB=9 where they need less).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 EVENTS=${EVENTS:-10000000}
 INGEST=${INGEST:-100000}
 PROFILE=${PROFILE:-dev}
+RESERVE_GB=${RESERVE_GB:-15}
 die() { echo "scale: FAIL: $*" >&2; exit 1; }
 
-need_kb=$(( EVENTS / 1000000 * 600 * 1024 + 15 * 1024 * 1024 ))
+need_kb=$(( EVENTS / 1000000 * 600 * 1024 + RESERVE_GB * 1024 * 1024 ))
 free_kb=$(df -Pk / | awk 'NR == 2 { print $4 }')
 (( free_kb > need_kb )) || die "needs $((need_kb / 1024 / 1024)) GB free on /, has $((free_kb / 1024 / 1024)) GB"
 

@@ -2,9 +2,9 @@
 //!
 //!   scale load DATABASE EVENTS   bulk-loads EVENTS generated events (and their cases) over
 //!                                the year before 2026-12-01 straight into PostgreSQL with
-//!                                SQL, fills the rollups the way migrations 0005 and
-//!                                0008 do, and
-//!                                prints the bulk-load rate and the database size;
+//!                                SQL, fills the rollups the way migrations 0005,
+//!                                0008 and 0009 do, and prints the bulk-load rate
+//!                                and the database size;
 //!   scale ingest DATABASE EVENTS stores EVENTS more through `Db::insert_events` (the
 //!                                collector's write path, rollups included) from 16 tasks,
 //!                                in batches of 20, and prints events per second;
@@ -113,11 +113,13 @@ async fn load(spec: &str, events: i64) -> anyhow::Result<()> {
     .execute(pool)
     .await?;
     let events_s = started.elapsed();
-    // The rollups, as migrations 0005 and 0008 (journey counters) fill them from stored rows.
+    // The rollups, as migrations 0005, 0008 (journey counters) and 0009 (month tables) fill
+    // them from stored rows.
     let rollups = Instant::now();
     let migrations = [
         include_str!("../migrations/0005_rollups.postgres.sql"),
         include_str!("../migrations/0008_journey_counts.sql"),
+        include_str!("../migrations/0009_month_rollups.sql"),
     ];
     for statement in migrations.iter().flat_map(|m| m.split(";\n")) {
         let body: String = statement

@@ -58,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "journey_counts",
         include_str!("../migrations/0008_journey_counts.sql"),
     ),
+    (
+        9,
+        "month_rollups",
+        include_str!("../migrations/0009_month_rollups.sql"),
+    ),
 ];
 
 /// Migrations whose SQL differs on PostgreSQL: (version, SQL run there instead of the

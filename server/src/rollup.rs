@@ -11,6 +11,11 @@
 //! counters PostgreSQL writers contend on are spread over [`SHARDS`] rows per day, and the
 //! hottest ones are written last so their row locks are held only up to the commit.
 //!
+//! The per-key counters (queries, article feedback) are kept twice: per day and per
+//! calendar month (`rollup_queries_month`, `rollup_feedback_month`, migration 0009), so that
+//! a window's lists read one row per month and key for its whole months rather than one per
+//! day; both are written by the same upsert calls, so they never disagree.
+//!
 //! Distinct journeys do not add up across days, so besides one row per journey and day
 //! (`rollup_journeys`) each day counts its journey-day rows and their outcome bits
 //! (`rollup_days.journeys*`), and journeys seen on more than one day are listed in
@@ -294,13 +299,26 @@ pub(crate) async fn subtract_events(
         ..
     } = tally(facts);
     add_to_queries(conn, &queries, 0, -1).await?;
+    // Shards are summed by the report; a query is gone from a day (a month) when its shards
+    // there sum to nothing.
     for (day, query) in queries.keys() {
-        // Shards are summed by the report; a query is gone when its shards sum to nothing.
         sqlx::query(
             "DELETE FROM rollup_queries WHERE day = $1 AND query_norm = $2 AND \
              (SELECT SUM(searches) FROM rollup_queries WHERE day = $1 AND query_norm = $2) = 0",
         )
         .bind(day.to_string())
+        .bind(query.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    let months: BTreeSet<(&str, &str)> = queries.keys().map(|(d, q)| (month_of(d), *q)).collect();
+    for (month, query) in months {
+        sqlx::query(
+            "DELETE FROM rollup_queries_month WHERE month = $1 AND query_norm = $2 AND \
+             (SELECT SUM(searches) FROM rollup_queries_month \
+             WHERE month = $1 AND query_norm = $2) = 0",
+        )
+        .bind(month.to_string())
         .bind(query.to_string())
         .execute(&mut *conn)
         .await?;
@@ -319,65 +337,105 @@ pub(crate) async fn subtract_events(
     add_to_days(conn, &rows).await
 }
 
-/// Adds `sign` × the tally's per-query counts to `rollup_queries`, in `shard`.
+/// The calendar month (`YYYY-MM`) of a day (`YYYY-MM-DD`).
+pub(crate) fn month_of(day: &str) -> &str {
+    day.get(..7).unwrap_or(day)
+}
+
+/// Adds `sign` × the tally's per-query counts to `rollup_queries` and to their months in
+/// `rollup_queries_month`, in `shard`. Every writer takes the day rows' locks before the
+/// month rows', each in key order, so concurrent transactions never deadlock.
 async fn add_to_queries(
     conn: &mut AnyConnection,
     queries: &BTreeMap<(&str, &str), Counts>,
     shard: i64,
     sign: i64,
 ) -> anyhow::Result<()> {
-    let rows: Vec<Vec<Value>> = queries
-        .iter()
-        .map(|((day, query), c)| {
-            vec![
-                text(day),
-                text(query),
-                Value::Int(shard),
-                Value::Int(sign * c.searches),
-                Value::Int(sign * c.zero),
-                Value::Int(sign * c.weak),
-            ]
-        })
-        .collect();
-    upsert(
-        conn,
-        "rollup_queries (day, query_norm, shard, searches, zero_results, no_good_answer)",
-        &rows,
-        "(day, query_norm, shard) DO UPDATE SET \
-         searches = rollup_queries.searches + excluded.searches, \
-         zero_results = rollup_queries.zero_results + excluded.zero_results, \
-         no_good_answer = rollup_queries.no_good_answer + excluded.no_good_answer",
-    )
-    .await
+    let mut months: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
+    for ((day, query), c) in queries {
+        let m = months.entry((month_of(day), query)).or_default();
+        m.searches += c.searches;
+        m.zero += c.zero;
+        m.weak += c.weak;
+    }
+    for (table, period, counts) in [
+        ("rollup_queries", "day", queries),
+        ("rollup_queries_month", "month", &months),
+    ] {
+        let rows: Vec<Vec<Value>> = counts
+            .iter()
+            .map(|((period, query), c)| {
+                vec![
+                    text(period),
+                    text(query),
+                    Value::Int(shard),
+                    Value::Int(sign * c.searches),
+                    Value::Int(sign * c.zero),
+                    Value::Int(sign * c.weak),
+                ]
+            })
+            .collect();
+        upsert(
+            conn,
+            &format!(
+                "{table} ({period}, query_norm, shard, searches, zero_results, no_good_answer)"
+            ),
+            &rows,
+            &format!(
+                "({period}, query_norm, shard) DO UPDATE SET \
+                 searches = {table}.searches + excluded.searches, \
+                 zero_results = {table}.zero_results + excluded.zero_results, \
+                 no_good_answer = {table}.no_good_answer + excluded.no_good_answer"
+            ),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
-/// Adds `sign` × the tally's per-article feedback counts to `rollup_feedback`, in `shard`.
+/// Adds `sign` × the tally's per-article feedback counts to `rollup_feedback` and to their
+/// months in `rollup_feedback_month`, in `shard`.
 async fn add_to_feedback(
     conn: &mut AnyConnection,
     feedback: &BTreeMap<(&str, &str, i64, &str), i64>,
     shard: i64,
     sign: i64,
 ) -> anyhow::Result<()> {
-    let rows: Vec<Vec<Value>> = feedback
-        .iter()
-        .map(|((day, article, helpful, reason), n)| {
-            vec![
-                text(day),
-                text(article),
-                Value::Int(*helpful),
-                text(reason),
-                Value::Int(shard),
-                Value::Int(sign * n),
-            ]
-        })
-        .collect();
-    upsert(
-        conn,
-        "rollup_feedback (day, article_id, helpful, reason, shard, n)",
-        &rows,
-        "(day, article_id, helpful, reason, shard) DO UPDATE SET n = rollup_feedback.n + excluded.n",
-    )
-    .await
+    let mut months: BTreeMap<(&str, &str, i64, &str), i64> = BTreeMap::new();
+    for ((day, article, helpful, reason), n) in feedback {
+        *months
+            .entry((month_of(day), article, *helpful, reason))
+            .or_insert(0) += n;
+    }
+    for (table, period, counts) in [
+        ("rollup_feedback", "day", feedback),
+        ("rollup_feedback_month", "month", &months),
+    ] {
+        let rows: Vec<Vec<Value>> = counts
+            .iter()
+            .map(|((period, article, helpful, reason), n)| {
+                vec![
+                    text(period),
+                    text(article),
+                    Value::Int(*helpful),
+                    text(reason),
+                    Value::Int(shard),
+                    Value::Int(sign * n),
+                ]
+            })
+            .collect();
+        upsert(
+            conn,
+            &format!("{table} ({period}, article_id, helpful, reason, shard, n)"),
+            &rows,
+            &format!(
+                "({period}, article_id, helpful, reason, shard) DO UPDATE SET \
+                 n = {table}.n + excluded.n"
+            ),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Adds rows of (day, shard, events, searches, zero, weak, journeys, resolved, escalated,

@@ -193,6 +193,40 @@ fn windows() -> Vec<(&'static str, Range)> {
         ),
         ("from a time on", r(Some("2026-11-01T12:00:00Z"), None)),
         ("up to a time", r(None, Some("2026-11-01T12:00:00Z"))),
+        // Whole months (rollup_*_month) beside whole days outside them and raw edges: a
+        // day counted in both, or in neither, shows here.
+        (
+            "a day, then a whole month",
+            r(Some("2026-10-31"), Some("2026-11-30")),
+        ),
+        (
+            "a partial day, a day, a whole month, a partial day",
+            r(Some("2026-10-30T13:30:00Z"), Some("2026-12-01T06:00:00Z")),
+        ),
+        (
+            "a whole month, then a day",
+            r(Some("2026-10-01"), Some("2026-11-01")),
+        ),
+        ("up to the end of a month", r(None, Some("2026-10-31"))),
+        ("from a day on", r(Some("2026-10-31"), None)),
+        (
+            "days from a month's first",
+            r(Some("2026-11-01"), Some("2026-11-02")),
+        ),
+        // Most of a month: its month row minus the day rows of its days outside the window
+        // (which have events here), with a raw edge among those days in the last one.
+        (
+            "a month but its first days",
+            r(Some("2026-11-03"), Some("2026-11-30")),
+        ),
+        (
+            "a month but its last day",
+            r(Some("2026-10-01"), Some("2026-10-30")),
+        ),
+        (
+            "a partial day, then most of a month",
+            r(Some("2026-11-02T12:00:00Z"), Some("2026-11-25")),
+        ),
     ]
 }
 
@@ -540,6 +574,88 @@ async fn upgrade_from_0004_keeps_every_row_postgres() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Upgrading a database of migration 0008 (day rollups kept by the writer, sharded on
+// PostgreSQL, no month tables)
+
+/// A month table's rows, sorted, as text.
+async fn month_rows(conn: &mut sqlx::AnyConnection, table: &str) -> Vec<String> {
+    use sqlx::Row;
+    let key = if table == "rollup_queries_month" {
+        "month || '|' || query_norm || '|' || CAST(shard AS TEXT) || '|' || \
+         CAST(searches AS TEXT) || '|' || CAST(zero_results AS TEXT) || '|' || \
+         CAST(no_good_answer AS TEXT)"
+    } else {
+        "month || '|' || article_id || '|' || CAST(helpful AS TEXT) || '|' || reason || '|' || \
+         CAST(shard AS TEXT) || '|' || CAST(n AS TEXT)"
+    };
+    let mut rows: Vec<String> = sqlx::query(&format!("SELECT {key} AS r FROM {table}"))
+        .fetch_all(conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("r"))
+        .collect();
+    rows.sort();
+    rows
+}
+
+async fn upgrade_from_0008_fills_the_month_rollups(backend: Backend) {
+    use sqlx::{Connection, Executor};
+    let Some(test_database) = test_db(backend, "upgrade_0008").await else {
+        return;
+    };
+    let spec = test_database.spec.clone();
+    let db = Db::open(&spec).await.unwrap();
+    let g = generate(24);
+    // Several writers at once, so that PostgreSQL's rows spread over shards.
+    let batches: Vec<EventBatch> = g.events.chunks(9).map(batch).collect();
+    let writes = batches.iter().map(|b| db.insert_events(b, 1));
+    for stored in futures_util::future::join_all(writes).await {
+        stored.unwrap();
+    }
+    db.close().await;
+    let url = deflect_server::db::database_url(&spec).unwrap().1;
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let kept = (
+        month_rows(&mut conn, "rollup_queries_month").await,
+        month_rows(&mut conn, "rollup_feedback_month").await,
+    );
+    assert!(!kept.0.is_empty() && !kept.1.is_empty());
+    // Back to the schema of migration 0008, its day rollups as the writer kept them.
+    conn.execute(
+        "DROP TABLE rollup_queries_month; DROP TABLE rollup_feedback_month; \
+         DELETE FROM schema_migrations WHERE version = 9",
+    )
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let db = Db::open(&spec).await.expect("migration 0009 applies");
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let filled = (
+        month_rows(&mut conn, "rollup_queries_month").await,
+        month_rows(&mut conn, "rollup_feedback_month").await,
+    );
+    assert_eq!(
+        filled, kept,
+        "0009 fills the month tables as the writer keeps them"
+    );
+    assert_rollups_equal_raw(&db, "after migration 0009").await;
+    conn.close().await.unwrap();
+    db.close().await;
+}
+
+#[tokio::test]
+async fn upgrade_from_0008_fills_the_month_rollups_sqlite() {
+    upgrade_from_0008_fills_the_month_rollups(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn upgrade_from_0008_fills_the_month_rollups_postgres() {
+    upgrade_from_0008_fills_the_month_rollups(Backend::Postgres).await;
+}
+
+// ---------------------------------------------------------------------------------------
 // Retention by dropping whole months (PostgreSQL)
 
 #[tokio::test]
@@ -709,8 +825,32 @@ async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend)
     }
     let case = &g.cases[0];
     let journey = case["journey_id"].as_str().unwrap().to_string();
+    // Words only this person searched for: gone from the day and the month rollups after.
+    let words = json!({"id": "ev-words", "journey_id": journey, "at": case["created_at"],
+                       "type": "search", "query": "Only Ana Asks This", "results": 0,
+                       "top_articles": []});
+    db.insert_events(&batch(&[words]), 1).await.unwrap();
     let case: Case = serde_json::from_value(case.clone()).unwrap();
     db.insert_case(&case, false, 1).await.unwrap();
+    let rows_with_words = || {
+        let spec = spec.clone();
+        async move {
+            use sqlx::Connection;
+            let url = deflect_server::db::database_url(&spec).unwrap().1;
+            let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+            let mut n = 0;
+            for table in ["rollup_queries", "rollup_queries_month"] {
+                n += sqlx::query_scalar::<_, i64>(&format!(
+                    "SELECT COUNT(*) FROM {table} WHERE query_norm = 'only ana asks this'"
+                ))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            }
+            n
+        }
+    };
+    assert_eq!(rows_with_words().await, 2, "a day row and a month row");
     let rows_of = |journey: String| {
         let spec = spec.clone();
         async move {
@@ -736,6 +876,11 @@ async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend)
         rows_of(journey).await,
         0,
         "the erased journey's id is gone from the rollups"
+    );
+    assert_eq!(
+        rows_with_words().await,
+        0,
+        "the erased person's words are gone from the day and the month rollups"
     );
     // The raw report no longer counts anything of the erased journeys, nor do the
     // rollups: journeys, events, searches, the erased person's queries, feedback, cases.
