@@ -141,8 +141,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
-        /// With --format learn: keep a question only when at least this many distinct
-        /// journeys asked it (k-anonymity).
+        /// With --format learn or failing: keep a question's text only when at least this
+        /// many distinct journeys asked it (k-anonymity).
         #[arg(long, default_value_t = 3)]
         min_journeys: u64,
     },
@@ -363,6 +363,11 @@ enum ReportFormat {
     /// JSON Lines of question → article evidence (resolved and "No") for
     /// `deflect build --learn`, see docs/learning.md.
     Learn,
+    /// The doc team's list of articles customers said "No" to, with the questions that led
+    /// there (k-anonymous), as a text table; see docs/learning.md.
+    Failing,
+    /// The same list as JSON.
+    FailingJson,
 }
 
 fn print_warnings(warnings: &[deflect_index::SourceError]) {
@@ -624,6 +629,16 @@ async fn report(
         print!("{}", deflect_server::learn_export::to_jsonl(&lines?));
         return Ok(());
     }
+    if let ReportFormat::Failing | ReportFormat::FailingJson = format {
+        let list = deflect_server::failing_articles::build(&db, range, min_journeys).await;
+        db.close().await;
+        let list = list?;
+        match format {
+            ReportFormat::Failing => print!("{}", list.to_table()),
+            _ => println!("{}", serde_json::to_string_pretty(&list)?),
+        }
+        return Ok(());
+    }
     let report = deflect_server::report::build(&db, range).await;
     db.close().await;
     let report = report?;
@@ -631,7 +646,9 @@ async fn report(
         ReportFormat::Table => print!("{}", report.to_table()),
         ReportFormat::Csv => print!("{}", report.to_csv()),
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        ReportFormat::Learn => unreachable!("answered before the report is built"),
+        ReportFormat::Learn | ReportFormat::Failing | ReportFormat::FailingJson => {
+            unreachable!("answered before the report is built")
+        }
     }
     Ok(())
 }

@@ -313,6 +313,74 @@ fn report_prints_tables_csv_and_json_from_the_database() {
 }
 
 #[test]
+fn report_lists_failing_articles_as_a_table_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("f.sqlite").to_string_lossy().into_owned();
+    {
+        let server = serve(&["--database", &db]);
+        let mut events = Vec::new();
+        for j in 1..=3 {
+            events.push(json!({"id": format!("fail-{j}-1"), "journey_id": format!("journey-f{j}"),
+                "at": "2026-11-23T10:00:00Z", "type": "search", "query": "vat number", "results": 2}));
+            events.push(
+                json!({"id": format!("fail-{j}-2"), "journey_id": format!("journey-f{j}"),
+                "at": "2026-11-23T10:00:05Z", "type": "feedback", "article_id": "billing/vat",
+                "helpful": false, "reason": "outdated"}),
+            );
+        }
+        events.push(json!({"id": "fail-4-1", "journey_id": "journey-f4",
+            "at": "2026-11-24T10:00:00Z", "type": "search", "query": "my own words", "results": 2}));
+        events.push(json!({"id": "fail-4-2", "journey_id": "journey-f4",
+            "at": "2026-11-24T10:00:05Z", "type": "feedback", "article_id": "billing/vat",
+            "helpful": false}));
+        assert_eq!(
+            post(&server.base, "/v1/events", &json!({ "events": events }))
+                .unwrap()
+                .0,
+            202
+        );
+    }
+    let run = |args: &[&str]| {
+        let out = deflect()
+            .args(["report", "--database", &db])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run(&["--format", "failing"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "article        no   yes  last no     reasons",
+            "billing/vat     4     0  2026-11-24  3 outdated, 1 unspecified",
+            "       3 × \"vat number\" (last 2026-11-23)",
+            "       1 × question withheld (asked by fewer than 3 journeys, or not recorded)",
+        ],
+        "{table}"
+    );
+    let json: Value = serde_json::from_str(&run(&[
+        "--format",
+        "failing-json",
+        "--min-journeys",
+        "1",
+        "--to",
+        "2026-11-23",
+    ]))
+    .unwrap();
+    assert_eq!(json["min_journeys"], 1);
+    assert_eq!(json["articles"][0]["no_journeys"], 3);
+    assert_eq!(json["articles"][0]["questions"][0]["query"], "vat number");
+    assert_eq!(json["articles"][0]["withheld_journeys"], 0);
+}
+
+#[test]
 fn bad_settings_are_errors_naming_the_key_and_help_lists_every_option() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("deflect-server.toml");

@@ -59,14 +59,49 @@ pub fn scrub(query: &str) -> Option<String> {
     text.chars().any(char::is_alphanumeric).then_some(text)
 }
 
-/// One stored event of a journey, as far as learning reads it.
-struct JourneyEvent {
-    kind: String,
-    query_norm: Option<String>,
-    article_id: Option<String>,
-    helpful: Option<i64>,
-    outcome: Option<String>,
-    day: String,
+/// One stored event of a journey, as far as learning (and the failing-articles list,
+/// `crate::failing_articles`) reads it.
+pub(crate) struct JourneyEvent {
+    pub(crate) kind: String,
+    pub(crate) query_norm: Option<String>,
+    pub(crate) article_id: Option<String>,
+    pub(crate) helpful: Option<i64>,
+    pub(crate) reason: Option<String>,
+    pub(crate) outcome: Option<String>,
+    pub(crate) day: String,
+}
+
+/// The searches, feedback and ends of every journey with an event in `range`, each
+/// journey's events in the order they happened. Read from raw events, not rollups: which
+/// search led to which answer is only known within a journey.
+pub(crate) async fn journeys_in(db: &Db, range: Range) -> anyhow::Result<Vec<Vec<JourneyEvent>>> {
+    let rows = sqlx::query(
+        "SELECT journey_id, type, query_norm, article_id, helpful, reason, outcome, day \
+         FROM events WHERE type IN ('search', 'feedback', 'journey_ended') \
+         AND at_ms >= $1 AND at_ms < $2 ORDER BY journey_id, at_ms, id",
+    )
+    .bind(range.from_ms.unwrap_or(i64::MIN))
+    .bind(range.to_ms.unwrap_or(i64::MAX))
+    .fetch_all(db.pool())
+    .await?;
+    let mut journeys: Vec<(String, Vec<JourneyEvent>)> = Vec::new();
+    for row in rows {
+        let journey: String = row.try_get("journey_id")?;
+        let event = JourneyEvent {
+            kind: row.try_get("type")?,
+            query_norm: row.try_get("query_norm")?,
+            article_id: row.try_get("article_id")?,
+            helpful: row.try_get("helpful")?,
+            reason: row.try_get("reason")?,
+            outcome: row.try_get("outcome")?,
+            day: row.try_get("day")?,
+        };
+        match journeys.last_mut() {
+            Some((id, events)) if *id == journey => events.push(event),
+            _ => journeys.push((journey, vec![event])),
+        }
+    }
+    Ok(journeys.into_iter().map(|(_, events)| events).collect())
 }
 
 /// What one journey taught: (question, article, outcome) → the day of the evidence.
@@ -101,35 +136,11 @@ fn journey_evidence(events: &[JourneyEvent]) -> BTreeMap<(String, String, &'stat
 /// The learn export for `range`: lines sorted by question, article, outcome and day, with
 /// every question fewer than `min_journeys` distinct journeys asked left out.
 pub async fn export(db: &Db, range: Range, min_journeys: u64) -> anyhow::Result<Vec<LearnLine>> {
-    let rows = sqlx::query(
-        "SELECT journey_id, type, query_norm, article_id, helpful, outcome, day \
-         FROM events WHERE type IN ('search', 'feedback', 'journey_ended') \
-         AND at_ms >= $1 AND at_ms < $2 ORDER BY journey_id, at_ms, id",
-    )
-    .bind(range.from_ms.unwrap_or(i64::MIN))
-    .bind(range.to_ms.unwrap_or(i64::MAX))
-    .fetch_all(db.pool())
-    .await?;
-    let mut journeys: Vec<(String, Vec<JourneyEvent>)> = Vec::new();
-    for row in rows {
-        let journey: String = row.try_get("journey_id")?;
-        let event = JourneyEvent {
-            kind: row.try_get("type")?,
-            query_norm: row.try_get("query_norm")?,
-            article_id: row.try_get("article_id")?,
-            helpful: row.try_get("helpful")?,
-            outcome: row.try_get("outcome")?,
-            day: row.try_get("day")?,
-        };
-        match journeys.last_mut() {
-            Some((id, events)) if *id == journey => events.push(event),
-            _ => journeys.push((journey, vec![event])),
-        }
-    }
+    let journeys = journeys_in(db, range).await?;
     let mut askers: HashMap<String, HashSet<usize>> = HashMap::new();
     let mut lines: BTreeMap<(String, String, &'static str, String), BTreeSet<usize>> =
         BTreeMap::new();
-    for (n, (_, events)) in journeys.iter().enumerate() {
+    for (n, events) in journeys.iter().enumerate() {
         for ((query, article, outcome), day) in journey_evidence(events) {
             askers.entry(query.clone()).or_default().insert(n);
             lines

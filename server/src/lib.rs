@@ -28,6 +28,7 @@ pub mod config;
 pub mod connections;
 pub mod dashboard;
 pub mod db;
+pub mod failing_articles;
 pub mod forward;
 pub mod identity;
 pub mod learn_export;
