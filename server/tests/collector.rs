@@ -699,7 +699,9 @@ fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
     };
     // Each list is a ranking of one count: searches, zero results, no good answer; a query
     // is listed where its count is above zero, with only that count's columns filled.
-    let ranked = |row: fn(i64, i64, i64) -> Option<(i64, i64, i64)>| {
+    // (searches, zero results, no good answer) → the row's three columns, if listed.
+    type Row = fn(i64, i64, i64) -> Option<(i64, i64, i64)>;
+    let ranked = |row: Row| {
         sort_top(
             queries
                 .iter()
