@@ -2,75 +2,24 @@
 //! database, nothing acknowledged is lost to a kill -9, the report's formats, settings
 //! errors, and --help.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{client, deflect, json_of, post, send, stdout_of, try_post, Serve};
 use serde_json::{json, Value};
 
-fn deflect() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_deflect"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DEFLECT_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-/// A running `deflect serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// `deflect serve ARGS` accepting any origin, said explicitly (a collector with a database
+/// requires it said).
 fn serve(args: &[&str]) -> Serve {
-    let mut child = deflect()
+    let mut command = deflect();
+    command
         .arg("serve")
         .args(args)
-        .args(["--port", "0"])
-        // Any origin, said explicitly (a collector with a database requires it said).
-        .env("DEFLECT_ALLOWED_ORIGINS", "*")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let start = line
-        .find("http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    let base = line[start..].trim().trim_end_matches('/').to_string();
-    Serve { child, base }
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap()
-}
-
-fn post(base: &str, path: &str, body: &Value) -> reqwest::Result<(u16, Value)> {
-    let r = client()
-        .post(format!("{base}{path}"))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()?;
-    let status = r.status().as_u16();
-    let text = r.text()?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+        .env("DEFLECT_ALLOWED_ORIGINS", "*");
+    Serve::start(command)
 }
 
 fn batch(n: usize, size: usize) -> Value {
@@ -85,16 +34,7 @@ fn batch(n: usize, size: usize) -> Value {
 }
 
 fn report_json(database: &str) -> Value {
-    let out = deflect()
-        .args(["report", "--format", "json", "--database", database])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(deflect().args(["report", "--format", "json", "--database", database]))
 }
 
 /// A SQLite path in a temp dir, or a fresh PostgreSQL database (None: skipped locally).
@@ -139,7 +79,7 @@ fn without_a_database_it_serves_files_and_the_api_answers_503() {
         .unwrap();
     assert_eq!(page.status(), 200);
     assert_eq!(page.text().unwrap(), "<h1>demo</h1>");
-    let (status, body) = post(&server.base, "/v1/events", &batch(0, 1)).unwrap();
+    let (status, body) = post(&server.base, "/v1/events", &batch(0, 1));
     assert_eq!(status, 503);
     assert!(
         body["message"]
@@ -148,33 +88,13 @@ fn without_a_database_it_serves_files_and_the_api_answers_503() {
             .contains("no database is configured"),
         "{body}"
     );
-    let (status, _) = post(&server.base, "/v1/cases", &json!({})).unwrap();
+    let (status, _) = post(&server.base, "/v1/cases", &json!({}));
     assert_eq!(status, 503);
-    let health: Value = client()
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .unwrap()
-        .json_value();
+    let (_, health) = send(client().get(format!("{}/healthz", server.base)));
     assert_eq!(health, json!({"status": "ok", "database": "none"}));
 
     // SIGTERM: a graceful stop with exit status 0.
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    assert!(server.child.wait().unwrap().success());
-}
-
-trait JsonValue {
-    fn json_value(self) -> Value;
-}
-
-impl JsonValue for reqwest::blocking::Response {
-    fn json_value(self) -> Value {
-        serde_json::from_str(&self.text().unwrap()).unwrap()
-    }
+    server.terminate();
 }
 
 fn nothing_acknowledged_is_lost_to_kill_9(postgres: bool) {
@@ -189,7 +109,7 @@ fn nothing_acknowledged_is_lost_to_kill_9(postgres: bool) {
         let case = json!({"id": format!("kill-case-{i:04}"), "journey_id": "journey-kill",
             "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
             "customer_category": "how_do_i"});
-        assert_eq!(post(&base, "/v1/cases", &case).unwrap().0, 201);
+        assert_eq!(post(&base, "/v1/cases", &case).0, 201);
     }
     // A client posts batches of 50 back to back; the server is killed while it does.
     const SIZE: usize = 50;
@@ -200,7 +120,7 @@ fn nothing_acknowledged_is_lost_to_kill_9(postgres: bool) {
         std::thread::spawn(move || {
             let mut n = 0;
             while !stop.load(Ordering::SeqCst) {
-                match post(&base, "/v1/events", &batch(n, SIZE)) {
+                match try_post(&base, "/v1/events", &batch(n, SIZE)) {
                     Ok((202, body)) => {
                         assert_eq!(body["accepted"], SIZE);
                         acknowledged.fetch_add(1, Ordering::SeqCst);
@@ -232,7 +152,7 @@ fn nothing_acknowledged_is_lost_to_kill_9(postgres: bool) {
 
     // After a restart the same ids are known: a re-sent batch stores nothing.
     let again = serve(&["--database", &db]);
-    let (status, body) = post(&again.base, "/v1/events", &batch(0, SIZE)).unwrap();
+    let (status, body) = post(&again.base, "/v1/events", &batch(0, SIZE));
     assert_eq!(status, 202);
     assert_eq!(body, json!({"accepted": 0, "duplicates": SIZE}));
 }
@@ -258,17 +178,9 @@ fn report_prints_tables_csv_and_json_from_the_database() {
             {"id": "rep-000002", "journey_id": "journey-r1", "at": "2026-11-23T10:00:05Z", "type": "journey_ended", "outcome": "resolved"},
             {"id": "rep-000003", "journey_id": "journey-r2", "at": "2026-11-24T10:00:05Z", "type": "journey_ended", "outcome": "escalated"}
         ]});
-        assert_eq!(post(&server.base, "/v1/events", &events).unwrap().0, 202);
+        assert_eq!(post(&server.base, "/v1/events", &events).0, 202);
     }
-    let run = |args: &[&str]| {
-        let out = deflect().arg("report").args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |args: &[&str]| stdout_of(deflect().arg("report").args(args));
     let table = run(&["--database", &db]);
     assert!(
         table.contains("journeys 2  resolved 1  escalated 1  abandoned 0  without an outcome 0  deflection rate 50.0%"),
@@ -475,11 +387,11 @@ fn export_and_erase_one_persons_data_from_the_command_line() {
             {"id": "per-000001", "journey_id": "journey-p1", "at": "2026-11-23T10:00:00Z", "type": "search", "query": "vat", "results": 1},
             {"id": "per-000002", "journey_id": "journey-p2", "at": "2026-11-23T10:00:00Z", "type": "search", "query": "timer", "results": 1}
         ]});
-        assert_eq!(post(&server.base, "/v1/events", &events).unwrap().0, 202);
+        assert_eq!(post(&server.base, "/v1/events", &events).0, 202);
         let case = json!({"id": "case-per-00001", "journey_id": "journey-p1", "created_at": "2026-11-23T10:00:09Z",
             "subject": "VAT is wrong", "email": "cy@example.com", "customer_category": "billing_or_account",
             "context": {"user_id": "u-42"}});
-        assert_eq!(post(&server.base, "/v1/cases", &case).unwrap().0, 201);
+        assert_eq!(post(&server.base, "/v1/cases", &case).0, 201);
     }
     let run = |args: &[&str]| {
         deflect()

@@ -3,78 +3,13 @@
 //! writes, keeps serving reads and loses nothing it acknowledged; and no secret reaches the
 //! log, whatever fails.
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::{client, deflect, json_of, post, send, Serve};
 use serde_json::{json, Value};
-
-fn deflect() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_deflect"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DEFLECT_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-/// A running server, killed when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(mut command: Command) -> Serve {
-    let mut child = command
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let start = line
-        .find("http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    let base = line[start..].trim().trim_end_matches('/').to_string();
-    Serve { child, base }
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap()
-}
-
-fn send(request: reqwest::blocking::RequestBuilder) -> (u16, Value) {
-    let r = request.send().unwrap();
-    let status = r.status().as_u16();
-    (
-        status,
-        serde_json::from_str(&r.text().unwrap()).unwrap_or(Value::Null),
-    )
-}
-
-fn post(base: &str, path: &str, body: &Value) -> (u16, Value) {
-    send(
-        client()
-            .post(format!("{base}{path}"))
-            .header("content-type", "application/json")
-            .body(body.to_string()),
-    )
-}
 
 /// About 10 KB of events.
 fn batch(n: usize) -> Value {
@@ -114,7 +49,7 @@ fn a_full_disk_answers_503_keeps_serving_reads_and_loses_nothing_acknowledged() 
             Ok(())
         });
     }
-    let server = spawn(command);
+    let server = Serve::start(command);
     let (mut acknowledged, mut refused) = (0usize, 0usize);
     for n in 0..80 {
         let (status, body) = post(&server.base, "/v1/events", &batch(n));
@@ -159,21 +94,12 @@ fn a_full_disk_answers_503_keeps_serving_reads_and_loses_nothing_acknowledged() 
     drop(server); // kill -9 while the disk is still full
 
     // Space is back: a restart finds every acknowledged event and nothing else.
-    let out = deflect()
-        .args(["report", "--format", "json", "--database", db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json_of(deflect().args(["report", "--format", "json", "--database", db]));
     assert_eq!(report["totals"]["events"], acknowledged * 20);
     assert_eq!(report["totals"]["cases"], usize::from(case_stored));
     let mut again = deflect();
     again.args(["serve", "--database", db, "--allowed-origins", "*"]);
-    let again = spawn(again);
+    let again = Serve::start(again);
     let (status, body) = post(&again.base, "/v1/events", &batch(999));
     assert_eq!((status, body["accepted"].clone()), (202, json!(20)));
 }
@@ -211,7 +137,7 @@ fn no_secret_reaches_the_log() {
             "identity-hmac-secret-6-0123456789abcdef",
         )
         .env("DEFLECT_LOG", "debug,tower_http=debug");
-    let mut server = spawn(command);
+    let mut server = Serve::start_logging(command);
     let case = json!({"id": "case-logs-0001", "journey_id": "journey-logs",
         "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
         "customer_category": "how_do_i"});
@@ -243,20 +169,7 @@ fn no_secret_reaches_the_log() {
     }
     // Let the worker fail a few deliveries, then stop gracefully and read the whole log.
     std::thread::sleep(Duration::from_millis(2500));
-    assert!(Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
-    let mut log = String::new();
-    server
-        .child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    assert!(server.child.wait().unwrap().success());
+    let log = server.terminate();
     assert!(
         log.contains("case forwarding failed"),
         "the failed deliveries are logged: {log}"

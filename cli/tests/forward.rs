@@ -3,22 +3,14 @@
 //! of the collector, each case delivered once when the server is back; and `deflect forward
 //! test` printing what the SMTP server answered.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
+use common::{deflect, eventually, json_of, post, stdout_of, Serve};
 use serde_json::{json, Value};
-
-fn deflect() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_deflect"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DEFLECT_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
 
 /// A child process killed (SIGKILL) when dropped.
 struct Killed(Child);
@@ -30,15 +22,14 @@ impl Drop for Killed {
     }
 }
 
-/// `scripts/smtp-sink DIR [--port P]`; returns it and its port.
-fn smtp_sink(dir: &Path, port: Option<u16>) -> (Killed, u16) {
+/// `scripts/smtp-sink DIR ARGS` (`--port P`, `--auth USER:PASSWORD`); returns it and its
+/// port.
+fn smtp_sink(dir: &Path, args: &[&str]) -> (Killed, u16) {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/smtp-sink");
-    let mut command = Command::new("/usr/bin/python3");
-    command.arg(script).arg(dir);
-    if let Some(p) = port {
-        command.args(["--port", &p.to_string()]);
-    }
-    let mut child = command
+    let mut child = Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(dir)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -71,61 +62,24 @@ fn write_config(dir: &Path, database: &str, smtp_port: u16) -> PathBuf {
     path
 }
 
-fn serve(config: &Path) -> (Killed, String) {
-    let mut child = deflect()
-        .args(["serve", "--port", "0", "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let start = line
-        .find("http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    let base = line[start..].trim().trim_end_matches('/').to_string();
-    (Killed(child), base)
+/// `deflect serve --config CONFIG`.
+fn serve(config: &Path) -> Serve {
+    let mut command = deflect();
+    command.args(["serve", "--config"]).arg(config);
+    Serve::start(command)
 }
 
 fn forward_list(config: &Path) -> String {
-    let out = deflect()
-        .args(["forward", "list", "--config"])
-        .arg(config)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(deflect().args(["forward", "list", "--config"]).arg(config))
 }
 
 fn report_outbox(config: &Path) -> Value {
-    let out = deflect()
-        .args(["report", "--format", "json", "--config"])
-        .arg(config)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["outbox"].clone()
-}
-
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    // A liveness bound, not a timing assertion.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !check() {
-        assert!(Instant::now() < deadline, "gave up waiting: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    json_of(
+        deflect()
+            .args(["report", "--format", "json", "--config"])
+            .arg(config),
+    )["outbox"]
+        .clone()
 }
 
 fn message_ids(dir: &Path) -> Vec<String> {
@@ -151,23 +105,16 @@ fn helpdesk_down_is_retried_and_nothing_is_lost_across_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let mail = dir.path().join("mail");
     // Learn a free port from the sink, then stop it: the helpdesk is down (refused).
-    let (sink, port) = smtp_sink(&mail, None);
+    let (sink, port) = smtp_sink(&mail, &[]);
     drop(sink);
     let database = dir.path().join("collector.sqlite");
     let config = write_config(dir.path(), database.to_str().unwrap(), port);
-    let (collector, base) = serve(&config);
-    let client = reqwest::blocking::Client::new();
+    let collector = serve(&config);
     for i in 0..5 {
         let case = json!({"id": format!("kill-mail-{i:04}"), "journey_id": "journey-kill-mail",
             "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
             "customer_category": "how_do_i"});
-        let r = client
-            .post(format!("{base}/v1/cases"))
-            .header("content-type", "application/json")
-            .body(case.to_string())
-            .send()
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 201);
+        assert_eq!(post(&collector.base, "/v1/cases", &case).0, 201);
     }
     // Each case is retried (several attempts, with the connection error kept), none parked.
     eventually("every case retried at least twice", || {
@@ -187,8 +134,8 @@ fn helpdesk_down_is_retried_and_nothing_is_lost_across_kill_9() {
     );
 
     // The helpdesk is back on the same port; a restarted collector delivers everything once.
-    let (_sink, _) = smtp_sink(&mail, Some(port));
-    let (collector, _) = serve(&config);
+    let (_sink, _) = smtp_sink(&mail, &["--port", &port.to_string()]);
+    let collector = serve(&config);
     eventually("all five delivered", || {
         report_outbox(&config)["delivered"] == 5
     });
@@ -205,7 +152,7 @@ fn helpdesk_down_is_retried_and_nothing_is_lost_across_kill_9() {
 fn forward_test_sends_a_sample_case_and_prints_the_answer() {
     let dir = tempfile::tempdir().unwrap();
     let mail = dir.path().join("mail");
-    let (_sink, port) = smtp_sink(&mail, None);
+    let (_sink, port) = smtp_sink(&mail, &[]);
     let config = write_config(dir.path(), "unused.sqlite", port);
     let out = deflect()
         .args(["forward", "test", "--config"])
@@ -247,70 +194,29 @@ fn forward_test_sends_a_sample_case_and_prints_the_answer() {
 fn the_smtp_password_never_reaches_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let mail = dir.path().join("mail");
-    let (_sink, port) = smtp_sink_with(&mail, &["--auth", "deflect:right-password"]);
+    let (_sink, port) = smtp_sink(&mail, &["--auth", "deflect:right-password"]);
     let database = dir.path().join("collector.sqlite");
     let config = write_config(dir.path(), database.to_str().unwrap(), port);
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str("username = \"deflect\"\npassword = \"smtp-password-secret-7\"\n");
     std::fs::write(&config, text).unwrap();
-    let mut child = deflect()
-        .args(["serve", "--port", "0", "--config"])
+    let mut command = deflect();
+    command
+        .args(["serve", "--config"])
         .arg(&config)
-        .env("DEFLECT_LOG", "debug,tower_http=debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line[line.find("http://").unwrap()..]
-        .trim()
-        .trim_end_matches('/')
-        .to_string();
+        .env("DEFLECT_LOG", "debug,tower_http=debug");
+    let mut server = Serve::start_logging(command);
     let case = json!({"id": "case-smtp-logs-1", "journey_id": "journey-smtp-logs",
         "created_at": "2026-11-23T10:00:00Z", "subject": "Help", "email": "a@b.co",
         "customer_category": "how_do_i"});
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{base}/v1/cases"))
-        .header("content-type", "application/json")
-        .body(case.to_string())
-        .send()
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(post(&server.base, "/v1/cases", &case).0, 201);
     eventually("the wrong password parks the case", || {
         forward_list(&config).contains("parked: smtp")
     });
-    assert!(Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
-    let mut log = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
-    assert!(child.wait().unwrap().success());
+    let log = server.terminate();
     assert!(log.contains("parked"), "the refusal is logged: {log}");
     assert!(
         !log.contains("smtp-password-secret-7"),
         "the password is logged:\n{log}"
     );
-}
-
-fn smtp_sink_with(dir: &Path, args: &[&str]) -> (Killed, u16) {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/smtp-sink");
-    let mut child = Command::new("/usr/bin/python3")
-        .arg(script)
-        .arg(dir)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting scripts/smtp-sink (python3-aiosmtpd: scripts/setup)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line.trim().parse().unwrap();
-    (Killed(child), port)
 }

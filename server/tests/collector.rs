@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 #[macro_use]
 mod common;
-use common::{test_db, Backend, TestDb};
+use common::{collector_config, eventually, start_collector, test_db, Backend, Lcg, TestDb};
 
 const TOKEN: &str = "test-report-token-0123456789";
 
@@ -23,22 +23,7 @@ const TOKEN: &str = "test-report-token-0123456789";
 // Servers and requests
 
 fn config(db: &TestDb) -> Config {
-    let mut c = Config {
-        database: Some(db.spec.clone()),
-        report_token: Some(TOKEN.into()),
-        // These tests post without an Origin or from listed ones (set where it matters).
-        allowed_origins: vec!["*".into()],
-        ..Config::default()
-    };
-    c.rate_limit.per_second = 0.0;
-    c
-}
-
-async fn start(config: Config) -> deflect_server::Server {
-    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    deflect_server::start(config, None, listener).await.unwrap()
+    collector_config(&db.spec, TOKEN)
 }
 
 struct Answer {
@@ -117,7 +102,7 @@ async fn retries_store_nothing_twice(backend: Backend) {
     let Some(db) = test_db(backend, "retries").await else {
         return;
     };
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     let batch = json!({"events": [
         event("ev-000001", "journey-01", "2026-11-23T10:00:00Z", json!({"type": "search", "query": "reset password", "results": 3, "top_articles": ["a", "b"]})),
         event("ev-000002", "journey-01", "2026-11-23T10:00:09Z", json!({"type": "article_viewed", "article_id": "a", "dwell_ms": 9000})),
@@ -222,7 +207,7 @@ async fn bad_requests_are_rejected_and_store_nothing(backend: Backend) {
     let mut cfg = config(&db);
     cfg.allowed_origins = vec!["https://app.example".into()];
     cfg.max_body_bytes = 4096;
-    let server = start(cfg).await;
+    let server = start_collector(cfg).await;
     let client = reqwest::Client::new();
     let valid = json!({"events": [
         event("ok-000001", "journey-01", "2026-11-23T10:00:00Z", json!({"type": "journey_ended", "outcome": "abandoned"})),
@@ -421,7 +406,7 @@ async fn bad_requests_are_rejected_and_store_nothing(backend: Backend) {
     let mut cfg = config(&db);
     cfg.rate_limit.per_second = 0.01;
     cfg.rate_limit.burst = 2;
-    let server = start(cfg).await;
+    let server = start_collector(cfg).await;
     let mut statuses = Vec::new();
     for i in 0..3 {
         let b = json!({"events": [event(&format!("rl-{i:06}"), "journey-rl", "2026-11-23T10:00:00Z", json!({"type": "handoff_started"}))]});
@@ -481,25 +466,6 @@ async fn post_chunked(addr: SocketAddr, path: &str, body: &[u8]) -> Answer {
 
 // ---------------------------------------------------------------------------------------
 // The report against a generated data set
-
-/// A small deterministic generator (64-bit LCG), so the data set is the same every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 const CUSTOMER: [&str; 6] = [
     "something_broken",
@@ -731,41 +697,28 @@ fn expected_report(data: &DataSet, from: &str, to_exclusive: &str) -> Report {
         v.truncate(20);
         v
     };
-    let top_queries = sort_top(
-        queries
-            .iter()
-            .map(|(q, (n, z, w))| QueryCount {
-                query: q.clone(),
-                searches: *n,
-                zero_results: *z,
-                no_good_answer: *w,
-            })
-            .collect(),
-    );
-    let zero_result_queries = sort_top(
-        queries
-            .iter()
-            .filter(|(_, (_, z, _))| *z > 0)
-            .map(|(q, (_, z, _))| QueryCount {
-                query: q.clone(),
-                searches: *z,
-                zero_results: *z,
-                no_good_answer: 0,
-            })
-            .collect(),
-    );
-    let no_good_answer_queries = sort_top(
-        queries
-            .iter()
-            .filter(|(_, (_, _, w))| *w > 0)
-            .map(|(q, (_, _, w))| QueryCount {
-                query: q.clone(),
-                searches: *w,
-                zero_results: 0,
-                no_good_answer: *w,
-            })
-            .collect(),
-    );
+    // Each list is a ranking of one count: searches, zero results, no good answer; a query
+    // is listed where its count is above zero, with only that count's columns filled.
+    // (searches, zero results, no good answer) → the row's three columns, if listed.
+    type Row = fn(i64, i64, i64) -> Option<(i64, i64, i64)>;
+    let ranked = |row: Row| {
+        sort_top(
+            queries
+                .iter()
+                .filter_map(|(q, &(n, z, w))| {
+                    row(n, z, w).map(|(searches, zero_results, no_good_answer)| QueryCount {
+                        query: q.clone(),
+                        searches,
+                        zero_results,
+                        no_good_answer,
+                    })
+                })
+                .collect(),
+        )
+    };
+    let top_queries = ranked(|n, z, w| Some((n, z, w)));
+    let zero_result_queries = ranked(|_, z, _| (z > 0).then_some((z, z, 0)));
+    let no_good_answer_queries = ranked(|_, _, w| (w > 0).then_some((w, 0, w)));
     let mut unhelpful: Vec<ArticleFeedback> = feedback.into_values().filter(|a| a.no > 0).collect();
     unhelpful.sort_by(|a, b| b.no.cmp(&a.no).then(a.article_id.cmp(&b.article_id)));
     unhelpful.truncate(20);
@@ -827,7 +780,7 @@ async fn report_equals_counts_from_the_raw_rows(backend: Backend) {
     let Some(db) = test_db(backend, "report").await else {
         return;
     };
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     let data = generate(7);
     assert!(data.events.len() > 600, "a batch boundary is crossed");
     // Batches of up to 200, every third one sent twice (a retry after a lost answer).
@@ -976,7 +929,7 @@ async fn report_counts_journeys_without_an_outcome_and_searches_with_no_good_ans
     let Some(db) = test_db(backend, "gaps").await else {
         return;
     };
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     let mut events = Vec::new();
     for j in 0..11 {
         let journey = format!("journey-{j:02}");
@@ -1101,7 +1054,7 @@ async fn the_dashboard_classifies_cases_only_from_its_own_form(backend: Backend)
     let Some(db) = test_db(backend, "classify_form").await else {
         return;
     };
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     let id = "case-form-0001";
     assert_eq!(
         post_json(
@@ -1278,18 +1231,6 @@ async fn start_receiver(
     (addr, stop, handle)
 }
 
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    // A liveness bound, not a timing assertion: retries are tens of milliseconds apart.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !check().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 async fn forwarding_survives_an_outage_and_restarts(backend: Backend) {
     let Some(db) = test_db(backend, "webhook").await else {
         return;
@@ -1307,7 +1248,7 @@ async fn forwarding_survives_an_outage_and_restarts(backend: Backend) {
     cfg.webhook.lease_ms = 10_000;
 
     // Phase 1: the helpdesk answers 503; cases are accepted and retried.
-    let first = start(cfg.clone()).await;
+    let first = start_collector(cfg.clone()).await;
     let mut ids = Vec::new();
     for i in 0..5 {
         let id = format!("case-hook-{i:05}");
@@ -1324,8 +1265,8 @@ async fn forwarding_survives_an_outage_and_restarts(backend: Backend) {
     first.stop().await.unwrap();
     let _ = stop_receiver.send(());
     receiver_task.await.unwrap();
-    let a = start(cfg.clone()).await;
-    let b = start(cfg.clone()).await;
+    let a = start_collector(cfg.clone()).await;
+    let b = start_collector(cfg.clone()).await;
     for i in 5..9 {
         let id = format!("case-hook-{i:05}");
         let server = if i % 2 == 0 { &a } else { &b };
@@ -1349,7 +1290,7 @@ async fn forwarding_survives_an_outage_and_restarts(backend: Backend) {
     a.stop().await.unwrap();
     b.stop().await.unwrap();
     // A later restart finds nothing left to send.
-    let c = start(cfg.clone()).await;
+    let c = start_collector(cfg.clone()).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let n = counts(&c).await;
     assert_eq!(
@@ -1485,7 +1426,7 @@ async fn retention_purges_old_rows_in_batches_and_keeps_undelivered_cases(backen
     store.close().await;
     let mut c = config(&db);
     c.retention.batch_size = 5;
-    let server = start(c).await;
+    let server = start_collector(c).await;
     let db_handle = server.state.db.clone().unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while db_handle.counts().await.unwrap().events != 5 {
@@ -1509,7 +1450,7 @@ async fn one_persons_data_is_exported_and_erased(backend: Backend) {
     let Some(db) = test_db(backend, "personal").await else {
         return;
     };
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     let search = |id: &str, journey: &str, q: &str| {
         event(
             id,
@@ -1702,7 +1643,7 @@ async fn postgres_over_tls_verifies_the_server_certificate() {
         ..Config::default()
     };
     c.rate_limit.per_second = 0.0;
-    let server = start(c).await;
+    let server = start_collector(c).await;
     let health = send(reqwest::Client::new().get(url(&server, "/healthz"))).await;
     assert_eq!(
         health.body,

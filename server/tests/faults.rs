@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+
+use common::{collector_config, eventually, start_collector};
 use deflect_server::config::Config;
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, Row, SqliteConnection};
@@ -29,22 +32,7 @@ fn sqlite() -> Db {
 }
 
 fn config(db: &Db) -> Config {
-    let mut c = Config {
-        database: Some(db.path.clone()),
-        report_token: Some(TOKEN.into()),
-        // These tests post without an Origin or from listed ones (set where it matters).
-        allowed_origins: vec!["*".into()],
-        ..Config::default()
-    };
-    c.rate_limit.per_second = 0.0;
-    c
-}
-
-async fn start(config: Config) -> deflect_server::Server {
-    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    deflect_server::start(config, None, listener).await.unwrap()
+    collector_config(&db.path, TOKEN)
 }
 
 /// A second connection to the same SQLite file, as another process (a backup, sqlite3)
@@ -100,22 +88,10 @@ fn case(id: &str) -> Value {
     })
 }
 
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    // A liveness bound, not a timing assertion.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !check().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_database_delays_writes_then_answers_503_and_reads_keep_working() {
     let db = sqlite();
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     assert_eq!(post(&server, "/v1/events", batch("lock-a", 2)).await.0, 202);
 
     // Another process holds the write lock briefly: the write waits (busy_timeout) and
@@ -254,7 +230,7 @@ async fn a_webhook_that_never_answers_times_out_and_the_case_waits_in_the_outbox
     cfg.webhook.retry_max_ms = 100;
     cfg.webhook.poll_ms = 20;
     cfg.webhook.lease_ms = 5_000;
-    let server = start(cfg).await;
+    let server = start_collector(cfg).await;
 
     // The case is acknowledged at once: forwarding never holds up the customer.
     let (status, body) = post(&server, "/v1/cases", case("case-hang-00001").to_string()).await;
@@ -305,7 +281,7 @@ async fn a_webhook_that_never_answers_times_out_and_the_case_waits_in_the_outbox
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_fields_are_ignored_and_never_stored() {
     let db = sqlite();
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     let body = json!({"events": [{
         "id": "unk-000001", "journey_id": "journey-01", "at": "2026-11-23T10:00:00Z",
         "type": "search", "query": "vat", "results": 0,
@@ -351,7 +327,7 @@ async fn unknown_fields_are_ignored_and_never_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_characters_sizes_and_nesting_are_rejected_naming_the_field() {
     let db = sqlite();
-    let server = start(config(&db)).await;
+    let server = start_collector(config(&db)).await;
     let event = |query: &str| {
         json!({"events": [{"id": "ctl-000001", "journey_id": "journey-01",
                "at": "2026-11-23T10:00:00Z", "type": "search", "query": query, "results": 1}]})
@@ -571,7 +547,7 @@ async fn rejections_of_large_bodies_reach_the_client_under_concurrency() {
     let db = sqlite();
     let mut c = config(&db);
     c.allowed_origins = vec!["https://app.example".into()];
-    let server = start(c).await;
+    let server = start_collector(c).await;
     let client = reqwest::Client::new();
     let url = format!("http://{}/v1/events", server.addr);
     let over = event_batch_of_bytes(server.state.config.max_body_bytes + 200_000);
@@ -665,7 +641,7 @@ async fn forged_forwarded_for_entries_and_fresh_ipv6_addresses_share_one_bucket(
     c.rate_limit.per_second = 0.001;
     c.rate_limit.burst = 2;
     c.trusted_proxy_hops = 1;
-    let server = start(c).await;
+    let server = start_collector(c).await;
     let client = reqwest::Client::new();
     let post_from = |forwarded: String, n: usize| {
         let client = client.clone();
@@ -747,7 +723,7 @@ async fn slow_clients_are_cut_off_and_connections_are_capped() {
     let mut c = config(&db);
     c.header_read_timeout_ms = 500;
     c.body_read_timeout_ms = 500;
-    let server = start(c).await;
+    let server = start_collector(c).await;
 
     // Slowloris: a header line every 200 ms, never the blank line that ends them.
     let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
@@ -793,7 +769,7 @@ async fn slow_clients_are_cut_off_and_connections_are_capped() {
     // Two connections at most: a third client waits until one of them goes.
     let mut c = config(&db);
     c.max_connections = 2;
-    let server = start(c).await;
+    let server = start_collector(c).await;
     let idle_a = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let _idle_b = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let health = || {
@@ -848,7 +824,7 @@ async fn webhook_redirects_are_not_followed() {
     cfg.webhook.retry_base_ms = 20;
     cfg.webhook.retry_max_ms = 50;
     cfg.webhook.poll_ms = 20;
-    let server = start(cfg).await;
+    let server = start_collector(cfg).await;
     let (status, body) = post(&server, "/v1/cases", case("case-redirect-01").to_string()).await;
     assert_eq!(status, 201, "{body}");
     let mut side = side_connection(&db).await;
@@ -892,7 +868,7 @@ async fn an_origin_past_its_daily_quota_gets_a_clear_429() {
     let mut c = config(&db);
     c.quota.events_per_origin_per_day = 5;
     c.quota.cases_per_origin_per_day = 1;
-    let server = start(c).await;
+    let server = start_collector(c).await;
     let client = reqwest::Client::new();
     let send = |path: &'static str, origin: &'static str, body: String| {
         let request = client
@@ -964,7 +940,7 @@ async fn privacy_settings_are_enforced_by_the_collector() {
     let db = sqlite();
     let mut c = config(&db);
     c.privacy.query_text = deflect_wire::QueryText::None;
-    let server = start(c).await;
+    let server = start_collector(c).await;
     assert_eq!(post(&server, "/v1/events", batch("priv", 2)).await.0, 202);
     let mut kase = case("case-privacy-01");
     kase["context"] = json!({"page_url": "https://app.example/billing?token=s3cr3t#invoice-7"});
@@ -1005,7 +981,7 @@ async fn sign_in_is_throttled_per_client_and_the_cookie_is_secure_behind_https()
     let db = sqlite();
     let mut c = config(&db);
     c.trusted_proxy_hops = 1;
-    let server = start(c).await;
+    let server = start_collector(c).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -10,6 +10,9 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod common;
+
+use common::{collector_config, eventually, start_collector};
 use deflect_server::config::Config;
 use deflect_server::forward::state::ForwardState;
 use deflect_server::forward::Kind;
@@ -24,13 +27,7 @@ struct Collector {
 }
 
 fn base_config(dir: &Path) -> Config {
-    let mut c = Config {
-        database: Some(dir.join("collector.sqlite").to_string_lossy().into_owned()),
-        report_token: Some(TOKEN.into()),
-        allowed_origins: vec!["*".into()],
-        ..Config::default()
-    };
-    c.rate_limit.per_second = 0.0;
+    let mut c = collector_config(&dir.join("collector.sqlite").to_string_lossy(), TOKEN);
     c.webhook.retry_base_ms = 20;
     c.webhook.retry_max_ms = 100;
     c.webhook.poll_ms = 20;
@@ -44,10 +41,7 @@ async fn start(edit: impl FnOnce(&mut Config)) -> Collector {
     let mut config = base_config(dir.path());
     edit(&mut config);
     config.validate().unwrap();
-    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let server = deflect_server::start(config, None, listener).await.unwrap();
+    let server = start_collector(config).await;
     Collector { server, _dir: dir }
 }
 
@@ -83,16 +77,33 @@ async fn state(c: &Collector, id: &str) -> ForwardState {
         .expect("the case is stored")
 }
 
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    // A liveness bound, not a timing assertion: retries are tens of milliseconds apart.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !check().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// Waits until case `id`'s forward state is one `pick` takes something from; that thing.
+async fn wait_for<T>(
+    c: &Collector,
+    id: &str,
+    what: &str,
+    pick: impl Fn(ForwardState) -> Option<T>,
+) -> T {
+    eventually(what, async || pick(state(c, id).await).is_some()).await;
+    pick(state(c, id).await).expect("a settled state stays")
+}
+
+/// Waits until case `id` is delivered; the helpdesk's ticket id.
+async fn delivered(c: &Collector, id: &str) -> Option<String> {
+    wait_for(c, id, "delivered", |s| match s {
+        ForwardState::Delivered { remote_id } => Some(remote_id),
+        _ => None,
+    })
+    .await
+}
+
+/// Waits until case `id` is parked; the reason kept for the operator.
+async fn parked(c: &Collector, id: &str) -> String {
+    wait_for(c, id, "parked", |s| match s {
+        ForwardState::Parked { reason } => Some(reason),
+        _ => None,
+    })
+    .await
 }
 
 async fn report_json(c: &Collector) -> Value {
@@ -266,16 +277,8 @@ async fn a_case_arrives_as_an_email_at_a_real_smtp_server() {
     hostile["description"] = json!("<script>alert('x')</script><img src=x onerror=alert(1)>");
     post_case(&c, &hostile).await;
     eventually("both mails delivered", async || sink.messages().len() == 2).await;
-    eventually("both marked delivered", async || {
-        matches!(
-            state(&c, "case-mail-00002").await,
-            ForwardState::Delivered { .. }
-        ) && matches!(
-            state(&c, "case-mail-00001").await,
-            ForwardState::Delivered { .. }
-        )
-    })
-    .await;
+    delivered(&c, "case-mail-00002").await;
+    delivered(&c, "case-mail-00001").await;
 
     let messages = sink.messages();
     let by_id = |id: &str| {
@@ -457,16 +460,7 @@ async fn wrong_smtp_credentials_park_the_case_with_the_servers_answer() {
     let sink = smtp_sink(&["--auth", "deflect:s3cret"]).await;
     let c = start(|c| email_config(c, sink.port, Some(("deflect", "wrong")))).await;
     post_case(&c, &case("case-mail-00003")).await;
-    eventually("parked", async || {
-        matches!(
-            state(&c, "case-mail-00003").await,
-            ForwardState::Parked { .. }
-        )
-    })
-    .await;
-    let ForwardState::Parked { reason } = state(&c, "case-mail-00003").await else {
-        unreachable!()
-    };
+    let reason = parked(&c, "case-mail-00003").await;
     assert!(
         reason.contains("535") && reason.contains("Authentication credentials invalid"),
         "{reason}"
@@ -561,6 +555,16 @@ async fn receiver(answer: Answer) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (format!("http://{addr}"), seen)
+}
+
+/// A while after a case was parked, the receiver still saw only the one request.
+async fn assert_not_retried(seen: &Mutex<Vec<Seen>>) {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "a parked case is not retried"
+    );
 }
 
 fn basic(user: &str, password: &str) -> String {
@@ -674,6 +678,15 @@ fn zendesk_contract(s: &Seen) -> Result<(), String> {
     Ok(())
 }
 
+/// Kind `zendesk` at `url`, agent `agent@vendor.example` with `api_token`.
+fn zendesk_config(c: &mut Config, url: &str, api_token: &str) {
+    c.forward.kind = Some(Kind::Zendesk);
+    let z = &mut c.forward.zendesk;
+    z.base_url = Some(url.to_string());
+    z.email = Some("agent@vendor.example".into());
+    z.api_token = Some(api_token.into());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zendesk_tickets_follow_the_documented_request_and_401_parks() {
     let (url, seen) = receiver(Arc::new(|s: &Seen| match zendesk_contract(s) {
@@ -690,11 +703,8 @@ async fn zendesk_tickets_follow_the_documented_request_and_401_parks() {
     }))
     .await;
     let c = start(|c| {
-        c.forward.kind = Some(Kind::Zendesk);
+        zendesk_config(c, &url, "zd-token");
         let z = &mut c.forward.zendesk;
-        z.base_url = Some(url.clone());
-        z.email = Some("agent@vendor.example".into());
-        z.api_token = Some("zd-token".into());
         z.tags = vec!["deflect".into()];
         z.priority = Some("high".into());
         z.custom_fields = BTreeMap::from([("360001".into(), "web".into())]);
@@ -702,18 +712,9 @@ async fn zendesk_tickets_follow_the_documented_request_and_401_parks() {
     })
     .await;
     post_case(&c, &case("case-zd-00001")).await;
-    eventually("delivered", async || {
-        matches!(
-            state(&c, "case-zd-00001").await,
-            ForwardState::Delivered { .. }
-        )
-    })
-    .await;
     assert_eq!(
-        state(&c, "case-zd-00001").await,
-        ForwardState::Delivered {
-            remote_id: Some("35436".into())
-        }
+        delivered(&c, "case-zd-00001").await.as_deref(),
+        Some("35436")
     );
     let s = seen.lock().unwrap()[0].clone();
     assert_eq!(s.headers["idempotency-key"], "case-zd-00001");
@@ -745,35 +746,14 @@ async fn zendesk_tickets_follow_the_documented_request_and_401_parks() {
         )
     }))
     .await;
-    let c = start(|c| {
-        c.forward.kind = Some(Kind::Zendesk);
-        let z = &mut c.forward.zendesk;
-        z.base_url = Some(url.clone());
-        z.email = Some("agent@vendor.example".into());
-        z.api_token = Some("revoked".into());
-    })
-    .await;
+    let c = start(|c| zendesk_config(c, &url, "revoked")).await;
     post_case(&c, &case("case-zd-00002")).await;
-    eventually("parked", async || {
-        matches!(
-            state(&c, "case-zd-00002").await,
-            ForwardState::Parked { .. }
-        )
-    })
-    .await;
-    let ForwardState::Parked { reason } = state(&c, "case-zd-00002").await else {
-        unreachable!()
-    };
+    let reason = parked(&c, "case-zd-00002").await;
     assert!(
         reason.contains("401") && reason.contains("Couldn't authenticate you"),
         "{reason}"
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(
-        seen.lock().unwrap().len(),
-        1,
-        "a parked case is not retried"
-    );
+    assert_not_retried(&seen).await;
     c.server.stop().await.unwrap();
 }
 
@@ -876,18 +856,9 @@ async fn freshdesk_tickets_follow_the_documented_request_and_429_is_retried() {
     let mut hostile = case("case-fd-00001");
     hostile["description"] = json!("<script>alert(1)</script>");
     post_case(&c, &hostile).await;
-    eventually("delivered", async || {
-        matches!(
-            state(&c, "case-fd-00001").await,
-            ForwardState::Delivered { .. }
-        )
-    })
-    .await;
     assert_eq!(
-        state(&c, "case-fd-00001").await,
-        ForwardState::Delivered {
-            remote_id: Some("1042".into())
-        }
+        delivered(&c, "case-fd-00001").await.as_deref(),
+        Some("1042")
     );
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2, "429 once, then created");
@@ -977,19 +948,7 @@ async fn rt_tickets_follow_the_documented_request_and_5xx_is_retried() {
     })
     .await;
     post_case(&c, &case("case-rt-00001")).await;
-    eventually("delivered", async || {
-        matches!(
-            state(&c, "case-rt-00001").await,
-            ForwardState::Delivered { .. }
-        )
-    })
-    .await;
-    assert_eq!(
-        state(&c, "case-rt-00001").await,
-        ForwardState::Delivered {
-            remote_id: Some("20".into())
-        }
-    );
+    assert_eq!(delivered(&c, "case-rt-00001").await.as_deref(), Some("20"));
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2, "503 once, then created");
     let body: Value = serde_json::from_str(&seen[1].body).unwrap();
@@ -1102,40 +1061,39 @@ fn helpscout_contract(s: &Seen) -> Result<(u16, Vec<(String, String)>, String), 
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn helpscout_conversations_use_a_client_credentials_token() {
-    let (url, seen) = receiver(Arc::new(|s: &Seen| match helpscout_contract(s) {
+/// A Help Scout stand-in that answers what its documented contract says (400 otherwise).
+async fn helpscout_receiver() -> (String, Arc<Mutex<Vec<Seen>>>) {
+    receiver(Arc::new(|s: &Seen| match helpscout_contract(s) {
         Ok(answer) => answer,
         Err(e) => (400, vec![], json!({"message": e}).to_string()),
     }))
-    .await;
+    .await
+}
+
+/// Kind `helpscout` at `url`, app `hs-app` with `secret`, mailbox 4242.
+fn helpscout_config(c: &mut Config, url: &str, secret: &str) {
+    c.forward.kind = Some(Kind::Helpscout);
+    let h = &mut c.forward.helpscout;
+    h.api_url = Some(url.to_string());
+    h.client_id = Some("hs-app".into());
+    h.client_secret = Some(secret.into());
+    h.mailbox_id = Some(4242);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helpscout_conversations_use_a_client_credentials_token() {
+    let (url, seen) = helpscout_receiver().await;
     let c = start(|c| {
-        c.forward.kind = Some(Kind::Helpscout);
-        let h = &mut c.forward.helpscout;
-        h.api_url = Some(url.clone());
-        h.client_id = Some("hs-app".into());
-        h.client_secret = Some("hs/secret&x".into());
-        h.mailbox_id = Some(4242);
-        h.tags = vec!["deflect".into()];
+        helpscout_config(c, &url, "hs/secret&x");
+        c.forward.helpscout.tags = vec!["deflect".into()];
     })
     .await;
     post_case(&c, &case("case-hs-00001")).await;
     post_case(&c, &case("case-hs-00002")).await;
-    eventually("delivered", async || {
-        matches!(
-            state(&c, "case-hs-00002").await,
-            ForwardState::Delivered { .. }
-        ) && matches!(
-            state(&c, "case-hs-00001").await,
-            ForwardState::Delivered { .. }
-        )
-    })
-    .await;
+    delivered(&c, "case-hs-00002").await;
     assert_eq!(
-        state(&c, "case-hs-00001").await,
-        ForwardState::Delivered {
-            remote_id: Some("88771".into())
-        }
+        delivered(&c, "case-hs-00001").await.as_deref(),
+        Some("88771")
     );
     let seen = seen.lock().unwrap().clone();
     let paths: Vec<&str> = seen.iter().map(|s| s.path.as_str()).collect();
@@ -1157,31 +1115,10 @@ async fn helpscout_conversations_use_a_client_credentials_token() {
     c.server.stop().await.unwrap();
 
     // A wrong secret: the token endpoint refuses; the case is parked with its answer.
-    let (url, _) = receiver(Arc::new(|s: &Seen| match helpscout_contract(s) {
-        Ok(answer) => answer,
-        Err(e) => (400, vec![], json!({"message": e}).to_string()),
-    }))
-    .await;
-    let c = start(|c| {
-        c.forward.kind = Some(Kind::Helpscout);
-        let h = &mut c.forward.helpscout;
-        h.api_url = Some(url.clone());
-        h.client_id = Some("hs-app".into());
-        h.client_secret = Some("wrong".into());
-        h.mailbox_id = Some(4242);
-    })
-    .await;
+    let (url, _) = helpscout_receiver().await;
+    let c = start(|c| helpscout_config(c, &url, "wrong")).await;
     post_case(&c, &case("case-hs-00003")).await;
-    eventually("parked", async || {
-        matches!(
-            state(&c, "case-hs-00003").await,
-            ForwardState::Parked { .. }
-        )
-    })
-    .await;
-    let ForwardState::Parked { reason } = state(&c, "case-hs-00003").await else {
-        unreachable!()
-    };
+    let reason = parked(&c, "case-hs-00003").await;
     assert!(
         reason.contains("401") && reason.contains("invalid_client"),
         "{reason}"
@@ -1201,22 +1138,8 @@ async fn a_webhook_that_refuses_for_good_parks_the_case() {
     .await;
     let c = start(|c| c.webhook.url = Some(format!("{url}/hook"))).await;
     post_case(&c, &case("case-wh-00001")).await;
-    eventually("parked", async || {
-        matches!(
-            state(&c, "case-wh-00001").await,
-            ForwardState::Parked { .. }
-        )
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(
-        seen.lock().unwrap().len(),
-        1,
-        "a parked case is not retried"
-    );
-    let ForwardState::Parked { reason } = state(&c, "case-wh-00001").await else {
-        unreachable!()
-    };
+    let reason = parked(&c, "case-wh-00001").await;
+    assert_not_retried(&seen).await;
     assert!(
         reason.contains("403") && reason.contains("tickets:write"),
         "{reason}"

@@ -11,27 +11,11 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{test_db, Backend};
+use common::{test_db, Backend, Lcg};
 use deflect_server::db::Db;
 use deflect_server::report::{self, Range, Report};
 use deflect_wire::{Case, EventBatch, VendorCategory};
 use serde_json::{json, Value};
-
-/// A small deterministic generator (no dependency, same data on every run).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 const DAYS: [&str; 5] = [
     "2026-10-30",
@@ -332,15 +316,7 @@ async fn rollups_equal_raw_rows_with_late_and_duplicate_events(backend: Backend)
     db.close().await;
 }
 
-#[tokio::test]
-async fn rollups_equal_raw_rows_sqlite() {
-    rollups_equal_raw_rows_with_late_and_duplicate_events(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn rollups_equal_raw_rows_postgres() {
-    rollups_equal_raw_rows_with_late_and_duplicate_events(Backend::Postgres).await;
-}
+on_both_backends!(rollups_equal_raw_rows_with_late_and_duplicate_events);
 
 // ---------------------------------------------------------------------------------------
 // Upgrading a database made by migrations 0001–0004
@@ -460,7 +436,7 @@ async fn insert_old_row(conn: &mut sqlx::AnyConnection, e: &Value, received_ms: 
     .unwrap();
 }
 
-async fn upgrade_keeps_every_row(backend: Backend) {
+async fn upgrade_from_0004_keeps_every_row(backend: Backend) {
     use sqlx::{Connection, Executor};
     let Some(test_database) = test_db(backend, "upgrade").await else {
         return;
@@ -563,15 +539,7 @@ async fn upgrade_keeps_every_row(backend: Backend) {
     db.close().await;
 }
 
-#[tokio::test]
-async fn upgrade_from_0004_keeps_every_row_sqlite() {
-    upgrade_keeps_every_row(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn upgrade_from_0004_keeps_every_row_postgres() {
-    upgrade_keeps_every_row(Backend::Postgres).await;
-}
+on_both_backends!(upgrade_from_0004_keeps_every_row);
 
 // ---------------------------------------------------------------------------------------
 // Upgrading a database of migration 0008 (day rollups kept by the writer, sharded on
@@ -645,15 +613,7 @@ async fn upgrade_from_0008_fills_the_month_rollups(backend: Backend) {
     db.close().await;
 }
 
-#[tokio::test]
-async fn upgrade_from_0008_fills_the_month_rollups_sqlite() {
-    upgrade_from_0008_fills_the_month_rollups(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn upgrade_from_0008_fills_the_month_rollups_postgres() {
-    upgrade_from_0008_fills_the_month_rollups(Backend::Postgres).await;
-}
+on_both_backends!(upgrade_from_0008_fills_the_month_rollups);
 
 // ---------------------------------------------------------------------------------------
 // Retention by dropping whole months (PostgreSQL)
@@ -892,12 +852,4 @@ async fn erasure_removes_the_persons_journeys_from_the_rollups(backend: Backend)
     db.close().await;
 }
 
-#[tokio::test]
-async fn erasure_removes_the_persons_journeys_from_the_rollups_sqlite() {
-    erasure_removes_the_persons_journeys_from_the_rollups(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn erasure_removes_the_persons_journeys_from_the_rollups_postgres() {
-    erasure_removes_the_persons_journeys_from_the_rollups(Backend::Postgres).await;
-}
+on_both_backends!(erasure_removes_the_persons_journeys_from_the_rollups);

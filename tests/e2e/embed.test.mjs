@@ -5,12 +5,12 @@
 // strict nonce-based CSP works; and with WebAssembly blocked, customers still reach support.
 // Screenshots of each state (light, dark, phone) go to tests/e2e/artifacts/.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, startEnvironment, stopEnvironment, assertNoAxeViolations } from './harness.mjs';
+import { ARTIFACTS, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, assertNoAxeViolations, browserSuite } from './harness.mjs';
 
 const NONCE = 'r4nd0mN0nce';
 
@@ -80,28 +80,17 @@ describe('embedding with one script tag', () => {
   let env;
   let site;
   let page;
-  let pageErrors;
   let consoleErrors;
-
-  before(async () => {
-    env = await startEnvironment();
-    site = await startHostSite();
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-    await site?.close();
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    pageErrors = [];
-    consoleErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e));
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  });
-  afterEach(async () => {
-    await page.evaluate(() => localStorage.clear()).catch(() => {});
-    await page?.close().catch(() => {});
-    assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
+  browserSuite({
+    setUp: async () => {
+      site = await startHostSite();
+    },
+    tearDown: () => site?.close(),
+    bind: (s) => ({ env, page } = s),
+    onPage: (page) => {
+      consoleErrors = [];
+      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    },
   });
 
   const widgetOrigin = () => env.server.url.replace(/\/$/, '');

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -142,6 +143,28 @@ export async function openPanel(page, { label = 'Help' } = {}) {
   return { search, readyMs: Date.now() - started };
 }
 
+/**
+ * Opens the panel, types `query` into the search box as a person would, and waits for a
+ * suggestion: the first, or the first whose text has `title`. Returns { search, option }.
+ */
+export async function searchFor(page, query, { title } = {}) {
+  const { search } = await openPanel(page);
+  await search.focus();
+  await page.keyboard.type(query, { delay: TYPE_DELAY });
+  const option = page.locator(sel.option, title === undefined ? {} : { hasText: title }).first();
+  await option.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  return { search, option };
+}
+
+/** [searchFor], then clicks that suggestion and waits for its article; returns its title. */
+export async function openArticle(page, query, { title } = {}) {
+  const { option } = await searchFor(page, query, { title });
+  const shown = (await option.locator('.deflect-result-title').textContent()).trim();
+  await option.click();
+  await page.locator(sel.article).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  return shown;
+}
+
 /** The article view's title: its h2 outside the article body (the body has h2s of its own). */
 export function articleTitle(page) {
   return page.evaluate(
@@ -202,7 +225,10 @@ export async function servePackUnderItsName(page, bytes) {
   await page.route(`**/kb/${name}`, (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: bytes }));
 }
 
-/** Checks the build is there, starts the server and a fresh headless chromium. */
+/**
+ * Checks the build is there, starts the server and a fresh headless chromium. `serverArgs`
+ * replaces the server's arguments: an array, or a function of a fresh database path.
+ */
 export async function startEnvironment({ serverArgs, site } = {}) {
   for (const [what, p] of [
     ['the deflect binary', DEFLECT],
@@ -216,7 +242,8 @@ export async function startEnvironment({ serverArgs, site } = {}) {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'deflect-e2e-chromium-'));
   // By default the demo page's collector (the same server) stores into a fresh database.
   const database = path.join(userDataDir, 'collector.db');
-  const server = await startServer(serverArgs ?? ['--database', database, '--rate-limit-per-second', '0'], site);
+  const args = typeof serverArgs === 'function' ? serverArgs(database) : serverArgs;
+  const server = await startServer(args ?? ['--database', database, '--rate-limit-per-second', '0'], site);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -231,6 +258,51 @@ export async function stopEnvironment({ server, context, userDataDir }) {
   await context?.close().catch(() => {});
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   await stopServer(server);
+}
+
+/**
+ * The hooks every browser suite shares, registered in the calling `describe`:
+ * - before all: `site()` (a site of its own, `{ dir, site }`, removed after), the server
+ *   and chromium (startEnvironment with `serverArgs`), then `setUp()`;
+ * - before each: a fresh page whose uncaught errors are collected, then `onPage(page)`
+ *   (listeners, init scripts, navigation);
+ * - after each: `afterPage(page)`, the page's storage cleared (each test starts with no
+ *   drafts, queues or requests from the last), the page closed, and no uncaught error on it
+ *   unless `checkPageErrors` is false (suites that feed the page hostile input);
+ * - after all: `tearDown()`, then everything started here stopped.
+ * `bind(state)` is called whenever `state` ({ env, built, page, pageErrors }) changes, so
+ * the suite's tests can keep plain variables: `bind: (s) => ({ env, page } = s)`.
+ */
+export function browserSuite({ site, serverArgs, setUp, tearDown, onPage, afterPage, checkPageErrors = true, bind = () => {} } = {}) {
+  const state = { env: undefined, built: undefined, page: undefined, pageErrors: [] };
+  before(async () => {
+    state.built = site?.();
+    state.env = await startEnvironment({ site: state.built?.site, serverArgs });
+    bind(state);
+    await setUp?.();
+  });
+  after(async () => {
+    await tearDown?.();
+    await stopEnvironment(state.env ?? {});
+    if (state.built) rmSync(state.built.dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    state.page = await state.env.context.newPage();
+    state.pageErrors = [];
+    state.page.on('pageerror', (e) => state.pageErrors.push(e));
+    bind(state);
+    await onPage?.(state.page);
+  });
+  afterEach(async () => {
+    const { page } = state;
+    await afterPage?.(page);
+    await page?.evaluate(() => (localStorage.clear(), sessionStorage.clear())).catch(() => {});
+    await page?.close().catch(() => {});
+    if (checkPageErrors) {
+      assert.deepEqual(state.pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
+    }
+  });
+  return state;
 }
 
 /**

@@ -5,12 +5,12 @@
 // The hostile knowledge base is built with the real `deflect build` into a temporary site
 // that reuses the built widget (dist/site/widget), and served by the real `deflect serve`.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TYPE_DELAY, UI_TIMEOUT, sel, openHostPage, openPanel, siteWithKnowledgeBase, startEnvironment, stopEnvironment } from './harness.mjs';
+import { UI_TIMEOUT, openHostPage, openPanel, siteWithKnowledgeBase, browserSuite, searchFor } from './harness.mjs';
 
 const PAYLOADS = `
 <script>window.__pwned = 'script'</script>
@@ -61,40 +61,26 @@ Open **Invoices**, choose the invoices and click **Download PDF**.
 
 describe('nothing injected runs', () => {
   let env;
-  let hostile;
   let page;
   let dialogs;
-
-  before(async () => {
-    hostile = hostileSite();
-    env = await startEnvironment({ site: hostile.site });
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-    if (hostile) rmSync(hostile.dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    dialogs = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      d.dismiss().catch(() => {});
-    });
-  });
-  afterEach(async () => {
-    await page.evaluate(() => localStorage.clear()).catch(() => {});
-    await page?.close().catch(() => {});
+  browserSuite({
+    site: hostileSite,
+    bind: (s) => ({ env, page } = s),
+    onPage: (page) => {
+      dialogs = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        d.dismiss().catch(() => {});
+      });
+    },
+    checkPageErrors: false,
   });
 
   const pwned = () => page.evaluate(() => window.__pwned ?? null);
 
   test('hostile article HTML, titles and summaries render inert', async () => {
     await openHostPage(page, env.server.url);
-    const { search } = await openPanel(page);
-    await search.focus();
-    await page.keyboard.type('export invoices', { delay: TYPE_DELAY });
-    const hit = page.locator(sel.option, { hasText: 'Exporting' }).first();
-    await hit.waitFor({ timeout: UI_TIMEOUT });
+    const { option: hit } = await searchFor(page, 'export invoices', { title: 'Exporting' });
     // The markup in the title is shown as text, not parsed.
     assert.match(await hit.locator('.deflect-result-title').textContent(), /<img src=x/);
     await hit.hover();

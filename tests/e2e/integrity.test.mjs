@@ -10,13 +10,13 @@
 // file then matches its name, so only the widget's render-time check stands between those
 // links and the customer.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { TYPE_DELAY, UI_TIMEOUT, contentName, sel, openHostPage, openPanel, siteWithKnowledgeBase, startEnvironment, stopEnvironment } from './harness.mjs';
+import { UI_TIMEOUT, contentName, sel, openHostPage, siteWithKnowledgeBase, browserSuite, openArticle } from './harness.mjs';
 
 const HOSTILE_LINKS = `
 <p id="hostile">Read <a id="js" href="javascript:window.__pwned='javascript link'">the refund policy</a>,
@@ -104,34 +104,19 @@ function republishWith(kbDir, text, extra) {
 
 describe('integrity of what the widget fetches and inserts', () => {
   let env, built, page, consoleMessages;
-  before(async () => {
-    built = knowledgeBase();
-    republishWith(path.join(built.site, 'kb'), 'Refunds take five', HOSTILE_LINKS);
-    env = await startEnvironment({ site: built.site });
+  browserSuite({
+    site: () => {
+      const kb = knowledgeBase();
+      republishWith(path.join(kb.site, 'kb'), 'Refunds take five', HOSTILE_LINKS);
+      return kb;
+    },
+    bind: (s) => ({ env, built, page } = s),
+    onPage: (page) => {
+      consoleMessages = [];
+      page.on('console', (m) => consoleMessages.push(m.text()));
+    },
+    checkPageErrors: false,
   });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-    if (built) rmSync(built.dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    consoleMessages = [];
-    page.on('console', (m) => consoleMessages.push(m.text()));
-  });
-  afterEach(async () => {
-    await page.evaluate(() => localStorage.clear()).catch(() => {});
-    await page?.close().catch(() => {});
-  });
-
-  async function openArticle(query, title) {
-    const { search } = await openPanel(page);
-    await search.focus();
-    await page.keyboard.type(query, { delay: TYPE_DELAY });
-    const hit = page.locator(sel.option, { hasText: title }).first();
-    await hit.waitFor({ timeout: UI_TIMEOUT });
-    await hit.click();
-    await page.locator(sel.article).waitFor({ timeout: UI_TIMEOUT });
-  }
 
   /** Serves the VAT article's file with changed bytes for its first `times` requests; returns the request count. */
   async function tamperWithVatArticle(times) {
@@ -148,7 +133,7 @@ describe('integrity of what the widget fetches and inserts', () => {
   test('an article file whose bytes do not match its name is not inserted: the panel says so and offers contact', async () => {
     const requests = await tamperWithVatArticle(Infinity);
     await openHostPage(page, env.server.url);
-    await openArticle('vat number', 'Adding your VAT number');
+    await openArticle(page, 'vat number', { title: 'Adding your VAT number' });
     const error = page.locator(`${sel.article} .deflect-error[role="alert"]`);
     await error.waitFor({ timeout: UI_TIMEOUT });
     assert.match(await error.textContent(), /could not be loaded \(articles\/[0-9a-f]{16}\.html does not match its content/);
@@ -163,7 +148,7 @@ describe('integrity of what the widget fetches and inserts', () => {
   test('a copy corrupted once is fetched again and shown when the second copy is right', async () => {
     const requests = await tamperWithVatArticle(1);
     await openHostPage(page, env.server.url);
-    await openArticle('vat number', 'Adding your VAT number');
+    await openArticle(page, 'vat number', { title: 'Adding your VAT number' });
     await page.locator('.deflect-article-body', { hasText: 'enter your VAT number' }).waitFor({ timeout: UI_TIMEOUT });
     assert.equal(requests.count, 2);
     assert.equal(await page.locator('#tampered').count(), 0);
@@ -171,7 +156,7 @@ describe('integrity of what the widget fetches and inserts', () => {
 
   test('links other than http(s) and mailto in a pack that passes every check are shown without their target', async () => {
     await openHostPage(page, env.server.url);
-    await openArticle('refund', 'Refunds for annual plans');
+    await openArticle(page, 'refund', { title: 'Refunds for annual plans' });
     const hostile = page.locator('.deflect-article-body #hostile');
     await hostile.waitFor({ timeout: UI_TIMEOUT });
     const hrefs = await hostile.locator('a').evaluateAll((links) => Object.fromEntries(links.map((a) => [a.id, a.getAttribute('href')])));

@@ -7,11 +7,11 @@
 // and events go to a small collector stand-in on another port (so CORS and preflights are
 // exercised) that can be switched to answering 503.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { DEFLECT, LOAD_TIMEOUT, UI_TIMEOUT, TYPE_DELAY, sel, openHostPage, openPanel, startEnvironment, stopEnvironment } from './harness.mjs';
+import { DEFLECT, LOAD_TIMEOUT, UI_TIMEOUT, TYPE_DELAY, sel, openHostPage, openPanel, browserSuite, openArticle } from './harness.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // A collector stand-in: stores cases and events by id, like the real one, and can be down.
@@ -117,19 +117,6 @@ async function gotoHostPage(page, env, settings) {
 
 const hostEvents = (page) => page.evaluate(() => window.deflectEvents);
 
-/** Types a query, opens the first suggestion and returns its title. */
-async function searchAndOpen(page, query) {
-  const { search } = await openPanel(page);
-  await search.focus();
-  await page.keyboard.type(query, { delay: TYPE_DELAY });
-  const first = page.locator(sel.option).first();
-  await first.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  const title = (await first.locator('.deflect-result-title').textContent()).trim();
-  await first.click();
-  await page.locator(sel.article).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  return title;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('the self-help journey', () => {
@@ -137,34 +124,20 @@ describe('the self-help journey', () => {
   let collector;
   let page;
   let pageErrors;
-
-  before(async () => {
-    env = await startEnvironment();
-    collector = await startTestCollector();
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-    await collector?.close();
-  });
-  beforeEach(async () => {
-    Object.assign(collector.state, { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0, beaconCases: 0 });
-    page = await env.context.newPage();
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e));
-  });
-  afterEach(async () => {
-    // Each test starts with empty storage: no drafts, queues or requests from the last one.
-    await page.evaluate(() => {
-      localStorage.clear();
-      sessionStorage.clear();
-    }).catch(() => {});
-    await page?.close().catch(() => {});
-    assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
+  browserSuite({
+    setUp: async () => {
+      collector = await startTestCollector();
+    },
+    tearDown: () => collector?.close(),
+    bind: (s) => ({ env, page, pageErrors } = s),
+    onPage: () => {
+      Object.assign(collector.state, { down: false, cases: new Map(), events: new Map(), casePosts: 0, caseStores: 0, beaconCases: 0 });
+    },
   });
 
   test('"Yes" records exactly one resolved outcome, to the host page and the collector', async () => {
     await gotoHostPage(page, env, { collector: collector.url, support: SUPPORT });
-    const title = await searchAndOpen(page, 'timer not syncing');
+    const title = await openArticle(page, 'timer not syncing');
     await page.click('button.deflect-yes');
     await page.locator('.deflect-thanks').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     // Closing the panel afterwards must not add an "abandoned" outcome.
@@ -187,7 +160,7 @@ describe('the self-help journey', () => {
 
   test('on the demo page, the real collector counts the resolved journey in its report', async () => {
     await openHostPage(page, env.server.url);
-    await searchAndOpen(page, 'reset password');
+    await openArticle(page, 'reset password');
     await page.click('button.deflect-yes');
     await page.locator('.deflect-thanks').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const report = () => JSON.parse(execFileSync(DEFLECT, ['report', '--database', env.database, '--format', 'json'], { encoding: 'utf8' }));
@@ -202,7 +175,7 @@ describe('the self-help journey', () => {
     const report = () => JSON.parse(execFileSync(DEFLECT, ['report', '--database', env.database, '--format', 'json'], { encoding: 'utf8' }));
     const before = report();
     await gotoHostPage(page, env, { collector: '/', query_text: 'none' });
-    await searchAndOpen(page, 'my secret project codename');
+    await openArticle(page, 'my secret project codename');
     await page.click('button.deflect-close');
     await waitUntil('the report counts the search', () => report().totals.searches > before.totals.searches);
     const after = report();
@@ -218,7 +191,7 @@ describe('the self-help journey', () => {
       support: SUPPORT,
       identify: { email: 'ana@northwind.example', name: 'Ana Lima', plan: 'team' },
     });
-    const title = await searchAndOpen(page, 'export timesheet');
+    const title = await openArticle(page, 'export timesheet');
     await page.click('button.deflect-no');
     await page.locator('.deflect-reasons').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.getByLabel("didn't work").check();
@@ -431,7 +404,7 @@ describe('the self-help journey', () => {
       await gotoHostPage(second, env, settings);
       // Both tabs search and submit a case at the same moment, with the collector down.
       const journey = async (p, subject) => {
-        await searchAndOpen(p, 'invoice currency');
+        await openArticle(p, 'invoice currency');
         await p.click('button.deflect-no');
         await p.locator('.deflect-reasons').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
         await p.click('.deflect-feedback button.deflect-contact');

@@ -8,10 +8,10 @@
 // suggestions and the footer's targets are at least 44 px high; and the pointer entering
 // the launcher starts loading the app before any click.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, startEnvironment, stopEnvironment, assertNoAxeViolations } from './harness.mjs';
+import { LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, assertNoAxeViolations, browserSuite } from './harness.mjs';
 
 const PHONE = { width: 360, height: 740 };
 
@@ -103,9 +103,9 @@ async function waitReady(page) {
   await page.waitForFunction(() => document.getElementById('deflect-widget')?.dataset.deflectState === 'ready', null, { timeout: LOAD_TIMEOUT });
 }
 
-/** Keyboard only: Tab to the launcher, wait for the app, Enter, type `query`, open the
- *  first suggestion with ArrowDown + Enter. Returns the article's title. */
-async function keyboardToArticle(page, query) {
+/** Keyboard only: Tab to the launcher, wait for the app (focus stays on the launcher), Enter;
+ *  the panel is open, its index ready and focus in the search box. */
+async function keyboardOpenPanel(page) {
   await tabToLauncher(page);
   await waitForAppSwap(page);
   await expectFocus(page, '.deflect-mount button.deflect-launcher', 'after the app replaced the launcher');
@@ -113,6 +113,12 @@ async function keyboardToArticle(page, query) {
   await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   await waitReady(page);
   await expectFocus(page, sel.search, 'the panel opened');
+}
+
+/** Keyboard only: open the panel, type `query`, open the first suggestion with ArrowDown +
+ *  Enter. Returns the article's title. */
+async function keyboardToArticle(page, query) {
+  await keyboardOpenPanel(page);
   await page.keyboard.type(query, { delay: TYPE_DELAY });
   const first = page.locator(sel.option).first();
   await first.waitFor({ timeout: UI_TIMEOUT });
@@ -161,24 +167,7 @@ async function markersAndButtons(context, page, selector) {
 describe('keyboard, screen reader and host page', () => {
   let env;
   let page;
-  let pageErrors;
-
-  before(async () => {
-    env = await startEnvironment();
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e));
-  });
-  afterEach(async () => {
-    await page.evaluate(() => localStorage.clear()).catch(() => {});
-    await page?.close().catch(() => {});
-    assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
-  });
+  browserSuite({ bind: (s) => ({ env, page } = s) });
 
   test('tabbing to the launcher keeps focus on it through the app swap; Enter opens the panel', async () => {
     await page.goto(env.server.url, { waitUntil: 'load' });
@@ -195,13 +184,7 @@ describe('keyboard, screen reader and host page', () => {
     await page.goto(env.server.url, { waitUntil: 'load' });
     await page.locator(`${sel.root} ${sel.launcher}`).waitFor({ timeout: UI_TIMEOUT });
     await assertNoAxeViolations(page, 'closed', { widget: true });
-    await tabToLauncher(page);
-    await waitForAppSwap(page);
-    await expectFocus(page, '.deflect-mount button.deflect-launcher', 'after the app replaced the launcher');
-    await page.keyboard.press('Enter');
-    await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await waitReady(page);
-    await expectFocus(page, sel.search, 'the panel opened');
+    await keyboardOpenPanel(page);
     await expectAnnounced(page, 'articles', 'the panel opened'); // context suggestions or the prompt
     await assertNoAxeViolations(page, 'open', { widget: true });
 

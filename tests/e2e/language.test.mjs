@@ -3,11 +3,10 @@
 // `deflect build`, opened by the real widget in German. The wasm analyzer follows the
 // language the pack records: plurals and question words of German questions behave.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, TYPE_DELAY, UI_TIMEOUT, openHostPage, openPanel, optionTitles, sel, siteWithKnowledgeBase, startEnvironment, stopEnvironment } from './harness.mjs';
+import { REPO, TYPE_DELAY, UI_TIMEOUT, openHostPage, openPanel, optionTitles, sel, siteWithKnowledgeBase, browserSuite } from './harness.mjs';
 
 const HOST = `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Kundenportal</title></head>
 <body><h1>Kundenportal</h1>
@@ -15,26 +14,10 @@ const HOST = `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>
 
 describe('a German knowledge base', () => {
   let env;
-  let built;
   let page;
-  let errors;
-
-  before(async () => {
-    built = siteWithKnowledgeBase(path.join(REPO, 'tests/fixtures/kb-de'), HOST);
-    env = await startEnvironment({ site: built.site });
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-    if (built) rmSync(built.dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
-  afterEach(async () => {
-    await page?.close().catch(() => {});
-    assert.deepEqual(errors, []);
+  browserSuite({
+    site: () => siteWithKnowledgeBase(path.join(REPO, 'tests/fixtures/kb-de'), HOST),
+    bind: (s) => ({ env, page } = s),
   });
 
   test('German questions find German articles: plurals stem, question words are stop words', async () => {

@@ -2,13 +2,13 @@
 // then the rest in the background; a missing or corrupt piece is retried once and then
 // leaves a working panel with the way to a human; a generation published while the page is
 // open never mixes into it.
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { DEFLECT, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, openHostPage, openPanel, optionTitles, sel, siteWithKnowledgeBase, startEnvironment, stopEnvironment } from './harness.mjs';
+import { DEFLECT, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, openHostPage, openPanel, optionTitles, sel, siteWithKnowledgeBase, browserSuite, startEnvironment, stopEnvironment } from './harness.mjs';
 
 const HOST = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portal</title></head>
 <body><h1>Portal</h1>
@@ -45,29 +45,16 @@ describe('a pack split into a hot part and pieces', () => {
   let page;
   let pieceRequests;
   let consoleErrors;
-  let pageErrors;
-
-  before(async () => {
-    built = siteWithKnowledgeBase(path.join(REPO, 'kb'), HOST);
-    env = await startEnvironment({ site: built.site });
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-    if (built) rmSync(built.dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    pieceRequests = [];
-    consoleErrors = [];
-    pageErrors = [];
-    page.on('request', (r) => isPiece(r.url()) && pieceRequests.push(name(r.url())));
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-  });
-  afterEach(async () => {
-    await env.context.setOffline(false);
-    await page?.close().catch(() => {});
-    assert.deepEqual(pageErrors, []);
+  browserSuite({
+    site: () => siteWithKnowledgeBase(path.join(REPO, 'kb'), HOST),
+    bind: (s) => ({ env, built, page } = s),
+    onPage: (page) => {
+      pieceRequests = [];
+      consoleErrors = [];
+      page.on('request', (r) => isPiece(r.url()) && pieceRequests.push(name(r.url())));
+      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    },
+    afterPage: () => env.context.setOffline(false),
   });
 
   test('the first suggestion fetches only the pieces it reads; the rest follow and search then works offline', async () => {

@@ -7,10 +7,10 @@
 // its own script tag); cases and events go to a collector stand-in on another port that
 // records what it receives.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { LOAD_TIMEOUT, UI_TIMEOUT, TYPE_DELAY, sel, openHostPage, openPanel, startEnvironment, stopEnvironment } from './harness.mjs';
+import { LOAD_TIMEOUT, UI_TIMEOUT, sel, openHostPage, openPanel, browserSuite, searchFor } from './harness.mjs';
 
 const DAY_MS = 86_400_000;
 
@@ -135,23 +135,18 @@ async function seed(page, env, local, session = {}) {
 
 describe('privacy in the browser', () => {
   let env, collector, page;
-  before(async () => {
-    env = await startEnvironment();
-    collector = await startTestCollector();
-  });
-  after(async () => {
-    await collector?.close();
-    await stopEnvironment(env ?? {});
-  });
-  beforeEach(async () => {
-    collector.state.cases.clear();
-    collector.state.events.clear();
-    collector.state.casesDown = false;
-    page = await env.context.newPage();
-  });
-  afterEach(async () => {
-    await page.evaluate(() => (localStorage.clear(), sessionStorage.clear())).catch(() => {});
-    await page?.close().catch(() => {});
+  browserSuite({
+    setUp: async () => {
+      collector = await startTestCollector();
+    },
+    tearDown: () => collector?.close(),
+    bind: (s) => ({ env, page } = s),
+    onPage: () => {
+      collector.state.cases.clear();
+      collector.state.events.clear();
+      collector.state.casesDown = false;
+    },
+    checkPageErrors: false,
   });
 
   test('a case carries the page URL without its query string and fragment', async () => {
@@ -180,10 +175,7 @@ describe('privacy in the browser', () => {
 
   test('data-query-text="none": the search events posted to the collector carry no query text', async () => {
     await gotoHostPage(page, env, { collector: collector.url, 'query-text': 'none' });
-    const { search } = await openPanel(page);
-    await search.focus();
-    await page.keyboard.type('my secret project codename', { delay: TYPE_DELAY });
-    await page.locator(sel.option).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await searchFor(page, 'my secret project codename');
     await page.click('button.deflect-close');
     const searches = () => [...collector.state.events.values()].filter((e) => e.type === 'search');
     await waitUntil('the search event reaches the collector', () => searches().length > 0);

@@ -12,9 +12,9 @@
 // The demo page embeds the widget with the loader (Shadow DOM); playwright's locators pierce
 // it, and geometry is read from the shadow root.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOAD_TIMEOUT, TYPE_DELAY, UI_TIMEOUT, sel, openHostPage, optionTitles, startEnvironment, stopEnvironment } from './harness.mjs';
+import { LOAD_TIMEOUT, TYPE_DELAY, UI_TIMEOUT, sel, openHostPage, optionTitles, browserSuite } from './harness.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
@@ -110,24 +110,7 @@ const inView = (box, view) => box.top >= view.top - 1 && box.bottom <= view.bott
 describe('reading the answer', () => {
   let env;
   let page;
-  let pageErrors;
-
-  before(async () => {
-    env = await startEnvironment();
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e));
-  });
-  afterEach(async () => {
-    await page.evaluate(() => localStorage.clear()).catch(() => {});
-    await page?.close().catch(() => {});
-    assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
-  });
+  browserSuite({ bind: (s) => ({ env, page } = s) });
 
   for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     test(`"how do I reset my password": the excerpt is the opening and the article opens at its title and steps (${name})`, async () => {
@@ -209,24 +192,7 @@ function categoryGeometry(page) {
 describe('asking for help', () => {
   let env;
   let page;
-  let pageErrors;
-
-  before(async () => {
-    env = await startEnvironment();
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e));
-  });
-  afterEach(async () => {
-    await page.evaluate(() => localStorage.clear()).catch(() => {});
-    await page?.close().catch(() => {});
-    assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
-  });
+  browserSuite({ bind: (s) => ({ env, page } = s) });
 
   /** From the search box to the contact form, by keyboard, on the footer's "Contact support". */
   async function contactForm() {

@@ -8,13 +8,12 @@
 // Everything runs against the demo site and the real collector (`deflect serve --database
 // … --report-token …`), used only with the keyboard.
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
-import { LOAD_TIMEOUT, REPO, SITE, TYPE_DELAY, UI_TIMEOUT, sel, startEnvironment, stopEnvironment, assertNoAxeViolations } from './harness.mjs';
+import { LOAD_TIMEOUT, REPO, SITE, TYPE_DELAY, UI_TIMEOUT, sel, assertNoAxeViolations, browserSuite } from './harness.mjs';
 
 const TOKEN = 'e2e-report-token-0123456789';
 const README = readFileSync(path.join(REPO, 'README.md'), 'utf8');
@@ -64,28 +63,10 @@ const RECORDER = () => {
 describe('what the deflection report relies on', () => {
   let env;
   let page;
-  let pageErrors;
-  let dir;
-
-  before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'deflect-report-'));
-    const database = path.join(dir, 'collector.db');
-    env = await startEnvironment({ serverArgs: ['--database', database, '--rate-limit-per-second', '0', '--report-token', TOKEN] });
-  });
-  after(async () => {
-    await stopEnvironment(env ?? {});
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    page = await env.context.newPage();
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e));
-    await page.addInitScript(RECORDER);
-  });
-  afterEach(async () => {
-    await page.evaluate(() => localStorage.clear()).catch(() => {});
-    await page?.close().catch(() => {});
-    assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'uncaught errors on the page');
+  browserSuite({
+    serverArgs: (database) => ['--database', database, '--rate-limit-per-second', '0', '--report-token', TOKEN],
+    bind: (s) => ({ env, page } = s),
+    onPage: (page) => page.addInitScript(RECORDER),
   });
 
   test('a query typed while the index is still loading is recorded once searched, never as zero results', async () => {

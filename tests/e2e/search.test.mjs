@@ -2,7 +2,7 @@
 // `deflect serve`. Needs the built site (scripts/build-site) and Debian's chromium
 // (scripts/setup). Run with: node --test --test-reporter=spec tests/e2e/
 
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import {
   articleTitle,
   optionTitles,
   selectedIndex,
+  browserSuite,
   startEnvironment,
   stopEnvironment,
 } from './harness.mjs';
@@ -29,46 +30,28 @@ import {
 describe('Deflect widget on the demo host page', () => {
   let server;
   let context;
-  let userDataDir;
   let page;
-  let pageErrors;
   let consoleErrors;
   let failedRequests;
-
-  before(async () => {
-    ({ server, context, userDataDir } = await startEnvironment());
-  });
-
-  after(async () => {
-    await stopEnvironment({ server, context, userDataDir });
-  });
-
-  beforeEach(async () => {
-    pageErrors = [];
-    consoleErrors = [];
-    failedRequests = [];
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT);
-    page.on('pageerror', (e) => pageErrors.push(e));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url || 'no url'})`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) failedRequests.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('requestfailed', (r) => failedRequests.push(`${r.failure()?.errorText} ${r.url()}`));
-    await openHostPage(page, server.url);
-  });
-
-  afterEach(async () => {
-    await page?.close().catch(() => {});
-    for (const text of consoleErrors) console.log(`  console error: ${text}`);
-    for (const text of failedRequests) console.log(`  failed request: ${text}`);
-    assert.deepEqual(
-      pageErrors.map((e) => String(e.stack || e)),
-      [],
-      'uncaught errors on the page',
-    );
+  browserSuite({
+    bind: (s) => ({ env: { server, context } = {}, page } = s),
+    onPage: async (page) => {
+      consoleErrors = [];
+      failedRequests = [];
+      page.setDefaultTimeout(UI_TIMEOUT);
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url || 'no url'})`);
+      });
+      page.on('response', (r) => {
+        if (r.status() >= 400) failedRequests.push(`${r.status()} ${r.url()}`);
+      });
+      page.on('requestfailed', (r) => failedRequests.push(`${r.failure()?.errorText} ${r.url()}`));
+      await openHostPage(page, server.url);
+    },
+    afterPage: () => {
+      for (const text of consoleErrors) console.log(`  console error: ${text}`);
+      for (const text of failedRequests) console.log(`  failed request: ${text}`);
+    },
   });
 
   test('typing "reset pasw" suggests "Reset your password" and opens the article', async () => {

@@ -12,6 +12,7 @@ use deflect_wire::Case;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::fields::{check_base_url, TicketApi, TicketFields};
 use super::{http, Delivered, Failure};
 use crate::config::WebhookConfig;
 use crate::outbox::body_text;
@@ -37,68 +38,54 @@ pub struct FreshdeskConfig {
 impl FreshdeskConfig {
     /// Checks the settings; errors name the key.
     pub fn validate(&self) -> anyhow::Result<()> {
-        super::check_url(
-            "forward.freshdesk.base_url",
-            super::required("forward.freshdesk.base_url", &self.base_url)?,
-        )?;
+        check_base_url("freshdesk", &self.base_url)?;
         super::required("forward.freshdesk.api_key", &self.api_key)?;
         if let Some(p) = self.priority {
             if !(1..=4).contains(&p) {
                 anyhow::bail!("forward.freshdesk.priority: {p} is not 1 (low) to 4 (urgent)");
             }
         }
-        for name in self
-            .custom_fields
-            .keys()
-            .chain(self.category_field.as_ref())
-        {
-            if !name.starts_with("cf_") {
-                anyhow::bail!(
-                    "forward.freshdesk.custom_fields: {name:?} is not a custom field name (cf_…)"
-                );
-            }
+        self.fields()
+            .check_names(|name| name.starts_with("cf_"), "a custom field name (cf_…)")
+    }
+
+    /// The tags and custom fields, for the shared reading.
+    fn fields(&self) -> TicketFields<'_> {
+        TicketFields {
+            kind: "freshdesk",
+            tags: &self.tags,
+            custom_fields: &self.custom_fields,
+            category_field: self.category_field.as_ref(),
         }
-        Ok(())
     }
 }
 
 /// A configured Freshdesk account.
 #[derive(Debug, Clone)]
 pub struct Freshdesk {
-    client: reqwest::Client,
+    api: TicketApi,
     cfg: FreshdeskConfig,
-    url: String,
 }
 
 impl Freshdesk {
     /// From `[forward.freshdesk]`.
     pub fn new(cfg: &FreshdeskConfig, timing: &WebhookConfig) -> anyhow::Result<Freshdesk> {
         cfg.validate()?;
-        let base = cfg
-            .base_url
-            .as_deref()
-            .unwrap_or_default()
-            .trim_end_matches('/');
         Ok(Freshdesk {
-            client: http::client(timing)?,
-            url: format!("{base}/api/v2/tickets"),
+            api: TicketApi::new(&cfg.base_url, "/api/v2/tickets", timing)?,
             cfg: cfg.clone(),
         })
     }
 
     /// The request body for `case`.
     pub fn body(&self, case: &Case, identity_verified: bool) -> serde_json::Value {
-        let mut tags = self.cfg.tags.clone();
-        tags.push(format!("deflect_{}", case.customer_category.as_str()));
-        let mut fields: serde_json::Map<String, serde_json::Value> = self
+        let fields: serde_json::Map<String, serde_json::Value> = self
             .cfg
-            .custom_fields
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
+            .fields()
+            .values(case)
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), json!(value)))
             .collect();
-        if let Some(name) = &self.cfg.category_field {
-            fields.insert(name.clone(), json!(case.customer_category.as_str()));
-        }
         let mut body = json!({
             "email": case.email.trim(),
             "subject": super::ticket_subject(case),
@@ -106,7 +93,7 @@ impl Freshdesk {
             "status": 2,
             "priority": self.cfg.priority.unwrap_or(1),
             "source": 2,
-            "tags": tags,
+            "tags": self.cfg.fields().tags(case),
         });
         if let Some(name) = super::customer_name(case) {
             body["name"] = json!(name);
@@ -120,11 +107,9 @@ impl Freshdesk {
     /// Creates the ticket.
     pub async fn send(&self, case: &Case, identity_verified: bool) -> Result<Delivered, Failure> {
         let request = self
-            .client
-            .post(&self.url)
-            .basic_auth(self.cfg.api_key.as_deref().unwrap_or_default(), Some("X"))
-            .header("content-type", "application/json")
-            .body(self.body(case, identity_verified).to_string());
+            .api
+            .post(&self.body(case, identity_verified))
+            .basic_auth(self.cfg.api_key.as_deref().unwrap_or_default(), Some("X"));
         http::send("freshdesk", request, |json| http::id_text(&json["id"])).await
     }
 }

@@ -11,6 +11,7 @@
 //! and backoff; the kinds own only the request they make.
 
 pub mod email;
+mod fields;
 pub mod freshdesk;
 pub mod helpscout;
 mod http;
@@ -250,28 +251,13 @@ pub fn customer_name(case: &Case) -> Option<String> {
     (!clean.is_empty()).then_some(clean)
 }
 
-/// Text as inert HTML: the five special characters escaped, line breaks kept by the
-/// `<pre>` wrapper the callers use.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The case body as an inert HTML fragment (for helpdesks whose description field is HTML).
 pub fn body_html(body_text: &str) -> String {
     format!(
         "<pre style=\"white-space:pre-wrap;font-family:inherit\">{}</pre>",
-        escape_html(body_text)
+        // The dashboard's escaping: the five special characters; line breaks are kept by
+        // the `<pre>` wrapper.
+        crate::dashboard::escape(body_text)
     )
 }
 
@@ -311,6 +297,23 @@ mod tests {
         c.forward.email.to = Some("not an address".into());
         let e = c.validate().unwrap_err().to_string();
         assert!(e.starts_with("forward.email.to"), "{e}");
+    }
+
+    #[test]
+    fn a_mistyped_helpdesk_key_is_an_error_naming_it() {
+        // The helpdesk sections share their field reading (fields.rs) but each keeps its
+        // keys listed, so `deny_unknown_fields` still names a typo.
+        for kind in ["zendesk", "freshdesk", "rt"] {
+            let e = crate::config::Config::from_toml(&format!(
+                "[forward.{kind}]\nbase_url = \"https://x\"\ncategory_feild = \"1\"\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.contains("category_feild") && e.contains("line 3"),
+                "{kind}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use deflect_wire::Case;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::fields::{check_base_url, TicketApi, TicketFields};
 use super::{http, Delivered, Failure};
 use crate::config::WebhookConfig;
 use crate::outbox::body_text;
@@ -37,50 +38,48 @@ pub struct RtConfig {
 impl RtConfig {
     /// Checks the settings; errors name the key.
     pub fn validate(&self) -> anyhow::Result<()> {
-        super::check_url(
-            "forward.rt.base_url",
-            super::required("forward.rt.base_url", &self.base_url)?,
-        )?;
+        check_base_url("rt", &self.base_url)?;
         super::required("forward.rt.token", &self.token)?;
         Ok(())
+    }
+
+    /// The custom fields, for the shared reading (RT tickets have no tags).
+    fn fields(&self) -> TicketFields<'_> {
+        TicketFields {
+            kind: "rt",
+            tags: &[],
+            custom_fields: &self.custom_fields,
+            category_field: self.category_field.as_ref(),
+        }
     }
 }
 
 /// A configured Request Tracker.
 #[derive(Debug, Clone)]
 pub struct Rt {
-    client: reqwest::Client,
+    api: TicketApi,
     cfg: RtConfig,
-    url: String,
 }
 
 impl Rt {
     /// From `[forward.rt]`.
     pub fn new(cfg: &RtConfig, timing: &WebhookConfig) -> anyhow::Result<Rt> {
         cfg.validate()?;
-        let base = cfg
-            .base_url
-            .as_deref()
-            .unwrap_or_default()
-            .trim_end_matches('/');
         Ok(Rt {
-            client: http::client(timing)?,
-            url: format!("{base}/REST/2.0/ticket"),
+            api: TicketApi::new(&cfg.base_url, "/REST/2.0/ticket", timing)?,
             cfg: cfg.clone(),
         })
     }
 
     /// The request body for `case`.
     pub fn body(&self, case: &Case, identity_verified: bool) -> serde_json::Value {
-        let mut fields: serde_json::Map<String, serde_json::Value> = self
+        let fields: serde_json::Map<String, serde_json::Value> = self
             .cfg
-            .custom_fields
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
+            .fields()
+            .values(case)
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), json!(value)))
             .collect();
-        if let Some(name) = &self.cfg.category_field {
-            fields.insert(name.clone(), json!(case.customer_category.as_str()));
-        }
         let mut body = json!({
             "Queue": self.cfg.queue.as_deref().unwrap_or("General"),
             "Subject": super::ticket_subject(case),
@@ -99,15 +98,10 @@ impl Rt {
 
     /// Creates the ticket.
     pub async fn send(&self, case: &Case, identity_verified: bool) -> Result<Delivered, Failure> {
-        let request = self
-            .client
-            .post(&self.url)
-            .header(
-                "authorization",
-                format!("token {}", self.cfg.token.as_deref().unwrap_or_default()),
-            )
-            .header("content-type", "application/json")
-            .body(self.body(case, identity_verified).to_string());
+        let request = self.api.post(&self.body(case, identity_verified)).header(
+            "authorization",
+            format!("token {}", self.cfg.token.as_deref().unwrap_or_default()),
+        );
         http::send("rt", request, |json| http::id_text(&json["id"])).await
     }
 }

@@ -14,6 +14,7 @@ use deflect_wire::Case;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::fields::{check_base_url, TicketApi, TicketFields};
 use super::{http, Delivered, Failure};
 use crate::config::WebhookConfig;
 use crate::outbox::body_text;
@@ -41,10 +42,7 @@ pub struct ZendeskConfig {
 impl ZendeskConfig {
     /// Checks the settings; errors name the key.
     pub fn validate(&self) -> anyhow::Result<()> {
-        super::check_url(
-            "forward.zendesk.base_url",
-            super::required("forward.zendesk.base_url", &self.base_url)?,
-        )?;
+        check_base_url("zendesk", &self.base_url)?;
         super::required("forward.zendesk.email", &self.email)?;
         super::required("forward.zendesk.api_token", &self.api_token)?;
         if let Some(p) = &self.priority {
@@ -52,58 +50,49 @@ impl ZendeskConfig {
                 anyhow::bail!("forward.zendesk.priority: {p:?} is not urgent, high, normal or low");
             }
         }
-        for id in self
-            .custom_fields
-            .keys()
-            .chain(self.category_field.as_ref())
-        {
-            id.parse::<u64>().map_err(|_| {
-                anyhow::anyhow!(
-                    "forward.zendesk.custom_fields: {id:?} is not a ticket field id (a number)"
-                )
-            })?;
+        self.fields().check_names(
+            |id| id.parse::<u64>().is_ok(),
+            "a ticket field id (a number)",
+        )
+    }
+
+    /// The tags and custom fields, for the shared reading.
+    fn fields(&self) -> TicketFields<'_> {
+        TicketFields {
+            kind: "zendesk",
+            tags: &self.tags,
+            custom_fields: &self.custom_fields,
+            category_field: self.category_field.as_ref(),
         }
-        Ok(())
     }
 }
 
 /// A configured Zendesk account.
 #[derive(Debug, Clone)]
 pub struct Zendesk {
-    client: reqwest::Client,
+    api: TicketApi,
     cfg: ZendeskConfig,
-    url: String,
 }
 
 impl Zendesk {
     /// From `[forward.zendesk]`.
     pub fn new(cfg: &ZendeskConfig, timing: &WebhookConfig) -> anyhow::Result<Zendesk> {
         cfg.validate()?;
-        let base = cfg
-            .base_url
-            .as_deref()
-            .unwrap_or_default()
-            .trim_end_matches('/');
         Ok(Zendesk {
-            client: http::client(timing)?,
-            url: format!("{base}/api/v2/tickets.json"),
+            api: TicketApi::new(&cfg.base_url, "/api/v2/tickets.json", timing)?,
             cfg: cfg.clone(),
         })
     }
 
     /// The request body for `case`.
     pub fn body(&self, case: &Case, identity_verified: bool) -> serde_json::Value {
-        let mut tags = self.cfg.tags.clone();
-        tags.push(format!("deflect_{}", case.customer_category.as_str()));
-        let mut fields: Vec<serde_json::Value> = self
+        let fields: Vec<serde_json::Value> = self
             .cfg
-            .custom_fields
-            .iter()
-            .map(|(id, v)| json!({"id": id.parse::<u64>().unwrap_or_default(), "value": v}))
+            .fields()
+            .values(case)
+            .into_iter()
+            .map(|(id, value)| json!({"id": id.parse::<u64>().unwrap_or_default(), "value": value}))
             .collect();
-        if let Some(id) = &self.cfg.category_field {
-            fields.push(json!({"id": id.parse::<u64>().unwrap_or_default(), "value": case.customer_category.as_str()}));
-        }
         let mut requester = json!({"email": case.email.trim()});
         if let Some(name) = super::customer_name(case) {
             requester["name"] = json!(name);
@@ -113,7 +102,7 @@ impl Zendesk {
             "comment": {"body": body_text(case, identity_verified)},
             "requester": requester,
             "external_id": case.id,
-            "tags": tags,
+            "tags": self.cfg.fields().tags(case),
         });
         if let Some(p) = &self.cfg.priority {
             ticket["priority"] = json!(p);
@@ -131,12 +120,10 @@ impl Zendesk {
             self.cfg.email.as_deref().unwrap_or_default().trim()
         );
         let request = self
-            .client
-            .post(&self.url)
+            .api
+            .post(&self.body(case, identity_verified))
             .basic_auth(user, self.cfg.api_token.as_deref())
-            .header("idempotency-key", &case.id)
-            .header("content-type", "application/json")
-            .body(self.body(case, identity_verified).to_string());
+            .header("idempotency-key", &case.id);
         http::send("zendesk", request, |json| {
             http::id_text(&json["ticket"]["id"])
         })

@@ -4,6 +4,9 @@
 //! starts a private cluster); without it the variant says so in one line and passes, except
 //! under `CI`, where it must run.
 //!
+//! Also what every collector test starts from: [`collector_config`], [`start_collector`] on
+//! a free loopback port, and [`eventually`] for what the outbox does in the background.
+//!
 //! Each test file that uses it declares `#[macro_use] mod common;` and `use common::Backend;`
 //! (the macro's tests call `super::Backend`).
 
@@ -11,6 +14,65 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use deflect_server::config::Config;
+
+/// The settings these tests start from: `database` (a SQLite path or PostgreSQL URL), the
+/// report token, no rate limit, and any origin (the tests post without an Origin or from
+/// listed ones, set where it matters).
+pub fn collector_config(database: &str, report_token: &str) -> Config {
+    let mut c = Config {
+        database: Some(database.to_string()),
+        report_token: Some(report_token.into()),
+        allowed_origins: vec!["*".into()],
+        ..Config::default()
+    };
+    c.rate_limit.per_second = 0.0;
+    c
+}
+
+/// A collector with `config`, listening on a free loopback port.
+pub async fn start_collector(config: Config) -> deflect_server::Server {
+    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    deflect_server::start(config, None, listener).await.unwrap()
+}
+
+/// A small deterministic generator (64-bit LCG, no dependency), so generated data sets are
+/// the same on every run.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Waits until `check` holds, polling; panics naming `what` after a minute.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    // A liveness bound, not a timing assertion: the outbox's retries are tens of
+    // milliseconds apart.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
 
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
