@@ -7,22 +7,17 @@
 mod common;
 
 use common::{test_db, Backend};
-use deflect_server::config::Config;
 use deflect_server::failing_articles::build;
 use deflect_server::report::Range;
 use serde_json::{json, Value};
 
 fn event(n: &mut usize, journey: &str, day: u32, second: u32, kind: Value) -> Value {
-    *n += 1;
-    let mut e = json!({
-        "id": format!("ev-{n:06}"),
-        "journey_id": format!("journey-{journey}"),
-        "at": format!("2026-11-{day:02}T10:00:{second:02}Z"),
-    });
-    e.as_object_mut()
-        .unwrap()
-        .extend(kind.as_object().unwrap().clone());
-    e
+    common::event(
+        n,
+        journey,
+        &format!("2026-11-{day:02}T10:00:{second:02}Z"),
+        kind,
+    )
 }
 
 fn search(q: &str) -> Value {
@@ -45,16 +40,11 @@ async fn lists_failing_articles_with_their_questions(backend: Backend) {
     let Some(db) = test_db(backend, "failing_articles").await else {
         return;
     };
-    let mut config = Config {
-        database: Some(db.spec.clone()),
-        allowed_origins: vec!["*".into()],
-        ..Config::default()
-    };
-    config.rate_limit.per_second = 0.0;
-    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let server = deflect_server::start(config, None, listener).await.unwrap();
+    let server = common::start_collector(common::collector_config(
+        &db.spec,
+        "a-report-token-of-32-characters!",
+    ))
+    .await;
     let n = &mut 0;
     let mut events = Vec::new();
     // Three journeys ask the same question and say No to billing/vat; j1 says it twice.
@@ -84,19 +74,7 @@ async fn lists_failing_articles_with_their_questions(backend: Backend) {
         event(n, "j6", 19, 0, search("refund")),
         event(n, "j6", 19, 5, no("billing/refunds", Some("unclear"))),
     ]);
-    let answer = reqwest::Client::new()
-        .post(format!("http://{}/v1/events", server.addr))
-        .header("content-type", "application/json")
-        .body(json!({ "events": events }).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        answer.status().as_u16(),
-        202,
-        "{}",
-        answer.text().await.unwrap()
-    );
+    common::post_events(&server, events).await;
 
     let store = server.state.db.as_ref().unwrap();
     let list = build(store, Range::default(), 3).await.unwrap();

@@ -7,22 +7,12 @@
 mod common;
 
 use common::{test_db, Backend};
-use deflect_server::config::Config;
 use deflect_server::learn_export::{export, to_jsonl};
 use deflect_server::report::Range;
 use serde_json::{json, Value};
 
 fn event(n: &mut usize, journey: &str, second: u32, kind: Value) -> Value {
-    *n += 1;
-    let mut e = json!({
-        "id": format!("ev-{n:06}"),
-        "journey_id": format!("journey-{journey}"),
-        "at": format!("2026-11-23T10:00:{second:02}Z"),
-    });
-    e.as_object_mut()
-        .unwrap()
-        .extend(kind.as_object().unwrap().clone());
-    e
+    common::event(n, journey, &format!("2026-11-23T10:00:{second:02}Z"), kind)
 }
 
 fn search(q: &str) -> Value {
@@ -41,16 +31,11 @@ async fn exports_resolved_and_no_evidence_with_k_anonymity(backend: Backend) {
     let Some(db) = test_db(backend, "learn_export").await else {
         return;
     };
-    let mut config = Config {
-        database: Some(db.spec.clone()),
-        allowed_origins: vec!["*".into()],
-        ..Config::default()
-    };
-    config.rate_limit.per_second = 0.0;
-    let (listener, _) = deflect_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let server = deflect_server::start(config, None, listener).await.unwrap();
+    let server = common::start_collector(common::collector_config(
+        &db.spec,
+        "a-report-token-of-32-characters!",
+    ))
+    .await;
     let n = &mut 0;
     let mut events = Vec::new();
     for j in ["j1", "j2", "j3"] {
@@ -83,19 +68,7 @@ async fn exports_resolved_and_no_evidence_with_k_anonymity(backend: Backend) {
             event(n, j, 6, ended("escalated")),
         ]);
     }
-    let answer = reqwest::Client::new()
-        .post(format!("http://{}/v1/events", server.addr))
-        .header("content-type", "application/json")
-        .body(json!({ "events": events }).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        answer.status().as_u16(),
-        202,
-        "{}",
-        answer.text().await.unwrap()
-    );
+    common::post_events(&server, events).await;
 
     let store = server.state.db.as_ref().unwrap();
     let k2 = to_jsonl(&export(store, Range::default(), 2).await.unwrap());

@@ -5,7 +5,8 @@
 //! under `CI`, where it must run.
 //!
 //! Also what every collector test starts from: [`collector_config`], [`start_collector`] on
-//! a free loopback port, and [`eventually`] for what the outbox does in the background.
+//! a free loopback port, [`event`] and [`post_events`] for a journey's events, and
+//! [`eventually`] for what the outbox does in the background.
 //!
 //! Each test file that uses it declares `#[macro_use] mod common;` and `use common::Backend;`
 //! (the macro's tests call `super::Backend`).
@@ -30,6 +31,38 @@ pub fn collector_config(database: &str, report_token: &str) -> Config {
     };
     c.rate_limit.per_second = 0.0;
     c
+}
+
+/// Event number `n` (counted up) of `journey` at `at`, with the fields of `kind` (its type
+/// and what that type carries).
+pub fn event(n: &mut usize, journey: &str, at: &str, kind: serde_json::Value) -> serde_json::Value {
+    *n += 1;
+    let mut e = serde_json::json!({
+        "id": format!("ev-{n:06}"),
+        "journey_id": format!("journey-{journey}"),
+        "at": at,
+    });
+    e.as_object_mut()
+        .unwrap()
+        .extend(kind.as_object().unwrap().clone());
+    e
+}
+
+/// Posts `events` as one batch and asserts the collector stored it (202).
+pub async fn post_events(server: &deflect_server::Server, events: Vec<serde_json::Value>) {
+    let answer = reqwest::Client::new()
+        .post(format!("http://{}/v1/events", server.addr))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "events": events }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        202,
+        "{}",
+        answer.text().await.unwrap()
+    );
 }
 
 /// A collector with `config`, listening on a free loopback port.
