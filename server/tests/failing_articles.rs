@@ -40,11 +40,7 @@ async fn lists_failing_articles_with_their_questions(backend: Backend) {
     let Some(db) = test_db(backend, "failing_articles").await else {
         return;
     };
-    let server = common::start_collector(common::collector_config(
-        &db.spec,
-        "a-report-token-of-32-characters!",
-    ))
-    .await;
+    let server = common::collector_on(&db).await;
     let n = &mut 0;
     let mut events = Vec::new();
     // Three journeys ask the same question and say No to billing/vat; j1 says it twice.

@@ -31,11 +31,7 @@ async fn exports_resolved_and_no_evidence_with_k_anonymity(backend: Backend) {
     let Some(db) = test_db(backend, "learn_export").await else {
         return;
     };
-    let server = common::start_collector(common::collector_config(
-        &db.spec,
-        "a-report-token-of-32-characters!",
-    ))
-    .await;
+    let server = common::collector_on(&db).await;
     let n = &mut 0;
     let mut events = Vec::new();
     for j in ["j1", "j2", "j3"] {

@@ -73,6 +73,16 @@ pub async fn start_collector(config: Config) -> deflect_server::Server {
     deflect_server::start(config, None, listener).await.unwrap()
 }
 
+/// A collector on `db` with the settings every test starts from, for tests that read what it
+/// stored rather than its report page (the report token is set and never used).
+pub async fn collector_on(db: &TestDb) -> deflect_server::Server {
+    start_collector(collector_config(
+        &db.spec,
+        "a-report-token-of-32-characters!",
+    ))
+    .await
+}
+
 /// A small deterministic generator (64-bit LCG, no dependency), so generated data sets are
 /// the same on every run.
 pub struct Lcg(pub u64);
