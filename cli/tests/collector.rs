@@ -246,25 +246,11 @@ fn report_lists_failing_articles_as_a_table_and_json() {
             "at": "2026-11-24T10:00:05Z", "type": "feedback", "article_id": "billing/vat",
             "helpful": false}));
         assert_eq!(
-            post(&server.base, "/v1/events", &json!({ "events": events }))
-                .unwrap()
-                .0,
+            post(&server.base, "/v1/events", &json!({ "events": events })).0,
             202
         );
     }
-    let run = |args: &[&str]| {
-        let out = deflect()
-            .args(["report", "--database", &db])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |args: &[&str]| stdout_of(deflect().args(["report", "--database", &db]).args(args));
     let table = run(&["--format", "failing"]);
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(
