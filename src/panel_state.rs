@@ -301,20 +301,26 @@ impl PanelState {
     }
 }
 
+/// An article named `id` (title `id`, body `{id}.html`), for this crate's tests.
+#[cfg(test)]
+pub(crate) fn test_article(id: &str) -> StoredArticle {
+    StoredArticle {
+        id: id.into(),
+        title: id.into(),
+        url: String::new(),
+        category: String::new(),
+        excerpt: String::new(),
+        html: format!("{id}.html"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn hit(id: &str) -> SearchHit {
         SearchHit {
-            article: StoredArticle {
-                id: id.into(),
-                title: id.into(),
-                url: String::new(),
-                category: String::new(),
-                excerpt: String::new(),
-                html: format!("{id}.html"),
-            },
+            article: test_article(id),
             score: 1.0,
             title: Default::default(),
             excerpt: Default::default(),

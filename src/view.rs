@@ -159,20 +159,8 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::panel_state::PanelAction;
-    use deflect_core::StoredArticle;
+    use crate::panel_state::{test_article as article, PanelAction};
     use deflect_journey::FeedbackReason;
-
-    fn article(id: &str) -> StoredArticle {
-        StoredArticle {
-            id: id.into(),
-            title: id.into(),
-            url: String::new(),
-            category: String::new(),
-            excerpt: String::new(),
-            html: format!("{id}.html"),
-        }
-    }
 
     #[test]
     fn every_screen_has_a_focus_target_and_answers_change_the_view() {
