@@ -116,6 +116,35 @@ export async function openHostPage(page, url) {
 }
 
 /**
+ * Waits until the widget's index is ready. When it is not within LOAD_TIMEOUT, or the widget
+ * reports an error, the failure says where the load stood: the host element's state, the
+ * status line, and every widget resource the page requested with its timing (a load that
+ * stalls shows which request never finished).
+ */
+export async function waitReady(page) {
+  const state = () => page.evaluate(() => document.getElementById('deflect-widget')?.dataset.deflectState ?? 'no host element');
+  try {
+    await page.waitForFunction(
+      () => ['ready', 'error'].includes(document.getElementById('deflect-widget')?.dataset.deflectState),
+      null,
+      { timeout: LOAD_TIMEOUT, polling: 20 },
+    );
+  } catch (e) {
+    if (e.name !== 'TimeoutError') throw e;
+  }
+  if ((await state()) === 'ready') return;
+  const where = await page.evaluate(() => {
+    const root = document.getElementById('deflect-widget')?.shadowRoot;
+    const status = root?.querySelector('.deflect-status')?.textContent ?? '';
+    const requests = performance
+      .getEntriesByType('resource')
+      .map((r) => `  ${new URL(r.name).pathname} start ${Math.round(r.startTime)} ms, end ${r.responseEnd ? Math.round(r.responseEnd) + ' ms' : 'never'}, ${r.transferSize} B`);
+    return `status "${status}"\n${requests.join('\n')}`;
+  });
+  assert.fail(`the widget's index is "${await state()}" after ${LOAD_TIMEOUT} ms, not "ready"; ${where}`);
+}
+
+/**
  * Clicks the launcher and waits for the search box and for the index to be ready; `label` is
  * the dialog's accessible name in the page's locale.
  */
@@ -269,7 +298,10 @@ export async function stopEnvironment({ server, context, userDataDir }) {
  * - after each: `afterPage(page)`, the page's storage cleared (each test starts with no
  *   drafts, queues or requests from the last), the page closed, and no uncaught error on it
  *   unless `checkPageErrors` is false (suites that feed the page hostile input);
- * - after all: `tearDown()`, then everything started here stopped.
+ * - after all: the browser closed, then `tearDown()`, then everything else started here
+ *   stopped. The browser goes first because it holds keep-alive and preconnected sockets
+ *   to the suite's servers, and a Node server's close() waits for a socket that never sent
+ *   a request until its 60 s headers timeout (a minute per suite, measured).
  * `bind(state)` is called whenever `state` ({ env, built, page, pageErrors }) changes, so
  * the suite's tests can keep plain variables: `bind: (s) => ({ env, page } = s)`.
  */
@@ -282,6 +314,7 @@ export function browserSuite({ site, serverArgs, setUp, tearDown, onPage, afterP
     await setUp?.();
   });
   after(async () => {
+    await state.env?.context.close().catch(() => {});
     await tearDown?.();
     await stopEnvironment(state.env ?? {});
     if (state.built) rmSync(state.built.dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, assertNoAxeViolations, browserSuite } from './harness.mjs';
+import { LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, assertNoAxeViolations, browserSuite, waitReady } from './harness.mjs';
 
 const PHONE = { width: 360, height: 740 };
 
@@ -97,10 +97,6 @@ async function waitForAppSwap(page) {
     null,
     { timeout: LOAD_TIMEOUT, polling: 20 },
   );
-}
-
-async function waitReady(page) {
-  await page.waitForFunction(() => document.getElementById('deflect-widget')?.dataset.deflectState === 'ready', null, { timeout: LOAD_TIMEOUT });
 }
 
 /** Keyboard only: Tab to the launcher, wait for the app (focus stays on the launcher), Enter;
