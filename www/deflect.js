@@ -69,9 +69,30 @@
   var mount = d.createElement('div');
   mount.className = 'deflect-mount';
   root.appendChild(mount);
-  // The app announces itself once it listens for commands; queued calls are replayed then.
+  // The app announces itself once it listens for commands; it takes the stand-in's place
+  // and queued calls are replayed then. A press on the stand-in (pointer, or Space) still
+  // in progress holds the swap until it is released: swapped mid-press, the press began on
+  // the stand-in and ended on the app's launcher, and neither got the click (a customer who
+  // hovers, which starts the app, and clicks as it arrives lost that click).
+  var pressed = false, takeOverOnRelease = false;
   host.addEventListener('deflect:ready', function () {
     app = 'ready';
+    if (pressed) takeOverOnRelease = true;
+    else takeOver();
+  });
+  function release() {
+    if (!pressed) return;
+    pressed = false;
+    if (!takeOverOnRelease) return;
+    takeOverOnRelease = false;
+    setTimeout(takeOver); // after the click this release produces
+  }
+  ['pointerup', 'pointercancel', 'keyup'].forEach(function (t) {
+    w.addEventListener(t, release, true);
+  });
+  w.addEventListener('blur', release); // the window's own: a release it will never see
+
+  function takeOver() {
     if (standIn) root.adoptedStyleSheets = [hostSheet];
     // Focus on the stand-in moves to the app's launcher, not to <body>.
     var hadFocus = root.activeElement === launcher;
@@ -80,7 +101,7 @@
     if (hadFocus && successor) successor.focus();
     if (wantOpen && !queue.some(function (a) { return a[0] === 'open' || a[0] === 'search'; })) queue.unshift(['open']);
     queue.splice(0).forEach(send);
-  });
+  }
 
   // The app stopped (a panic): the stand-in launcher and the contact panel take its place.
   host.addEventListener('deflect:failed', function () {
@@ -237,8 +258,11 @@
 
   launcher.addEventListener('click', function () {
     if (app === 'failed') return fallback && !fallback.hidden ? hideFallback() : showFallback();
-    load(true);
+    if (app === 'ready') wantOpen = true; // the app is taking over: it opens on arrival
+    else load(true);
   });
+  launcher.addEventListener('pointerdown', function () { pressed = true; });
+  launcher.addEventListener('keydown', function (e) { if (e.key === ' ' || e.key === 'Enter') pressed = true; });
   // Focus, hover or touch on the launcher is a strong hint: start fetching, do not open.
   ['focus', 'pointerenter', 'touchstart'].forEach(function (t) {
     launcher.addEventListener(t, function () { load(false); }, { passive: true });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, assertNoAxeViolations, browserSuite } from './harness.mjs';
+import { ARTIFACTS, LOAD_TIMEOUT, REPO, TYPE_DELAY, UI_TIMEOUT, sel, assertNoAxeViolations, browserSuite, waitReady } from './harness.mjs';
 
 const NONCE = 'r4nd0mN0nce';
 
@@ -60,14 +60,6 @@ const shadow = (page, fn, arg) =>
     },
     [fn.toString(), arg],
   );
-
-async function waitReady(page) {
-  await page.waitForFunction(
-    () => document.getElementById('deflect-widget')?.dataset.deflectState === 'ready',
-    null,
-    { timeout: LOAD_TIMEOUT },
-  );
-}
 
 async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -167,6 +159,46 @@ describe('embedding with one script tag', () => {
     assert.ok(requests.some((p) => p.endsWith('.wasm')), requests.join(' '));
     assert.deepEqual(requests.filter((p) => p.endsWith('manifest.json') || p.endsWith('.pack')), [], 'a hover fetched the index');
   });
+
+  for (const [how, press, release] of [
+    ['a pointer', (p) => p.mouse.down(), (p) => p.mouse.up()],
+    ['the Space key', (p) => p.keyboard.down(' '), (p) => p.keyboard.up(' ')],
+  ]) {
+    test(`a press with ${how} on the launcher as the app arrives still opens the panel`, async () => {
+      // Hovering or focusing starts the app; a customer's press can begin on the stand-in
+      // launcher and end after the app has arrived. The wasm is held back so the app
+      // arrives exactly mid-press. Swapped mid-press, the press ended on the app's launcher
+      // and no click reached either launcher: the panel stayed shut.
+      let sendWasm;
+      const wasmHeld = new Promise((r) => (sendWasm = r));
+      let wasmAsked;
+      const wasmRequested = new Promise((r) => (wasmAsked = r));
+      await page.route('**/*.wasm', async (route) => {
+        wasmAsked();
+        await wasmHeld;
+        return route.continue();
+      });
+      await page.goto(site.page('/press', vendorPage(widgetOrigin())), { waitUntil: 'load' });
+      const launcher = page.locator(`#deflect-widget ${sel.launcher}`).first();
+      await launcher.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page.evaluate(() => document.getElementById('deflect-widget').addEventListener('deflect:ready', () => (window.appArrived = true)));
+      if (how === 'a pointer') {
+        const box = await launcher.boundingBox();
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      } else {
+        await launcher.focus();
+      }
+      await wasmRequested;
+      await press(page);
+      sendWasm();
+      await page.waitForFunction(() => window.appArrived === true, null, { timeout: LOAD_TIMEOUT });
+      await release(page);
+      await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await waitReady(page);
+      assert.equal(await page.locator(`#deflect-widget ${sel.launcher}`).count(), 1, 'the stand-in launcher was left beside the app\'s');
+      assert.equal(await page.getAttribute(`#deflect-widget ${sel.launcher}`, 'aria-expanded'), 'true');
+    });
+  }
 
   test('hostile page CSS changes nothing inside the widget', async () => {
     const styleOf = () =>
