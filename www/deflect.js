@@ -93,6 +93,7 @@
   w.addEventListener('blur', release); // the window's own: a release it will never see
 
   function takeOver() {
+    if (app !== 'ready') return; // the app stopped while a press held the swap
     if (standIn) root.adoptedStyleSheets = [hostSheet];
     // Focus on the stand-in moves to the app's launcher, not to <body>.
     var hadFocus = root.activeElement === launcher;
