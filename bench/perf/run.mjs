@@ -24,7 +24,7 @@ import { execSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import MiniSearch from 'minisearch';
 import * as pagefind from 'pagefind';
-import { chromium } from 'playwright-core';
+import { launchBrowser, openPage } from './browser.mjs';
 import { benchArgs, evenSubset, percentile, readJsonl, sizes } from '../quality/lib.mjs';
 import { createPagefindSession } from '../quality/engines/pagefind.mjs';
 import { startBenchServer } from './server.mjs';
@@ -134,27 +134,7 @@ function buildMiniSearch(c) {
 // ---------------------------------------------------------------------------------------------
 // Browser measurements.
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server', '--enable-precise-memory-info'];
-
 const ENGINES = ['Deflect', 'Pagefind', 'MiniSearch'];
-
-/** The networks a run can use; `null` is no throttling. Throughput in bytes per second. */
-const NETWORKS = {
-  localhost: null,
-  emulated: { offline: false, latency: 40, downloadThroughput: (10 * 1e6) / 8, uploadThroughput: (5 * 1e6) / 8 },
-};
-
-/** A fresh browser context (empty cache) and page on `network`. */
-async function openPage(browser, network, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  if (NETWORKS[network]) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', NETWORKS[network]);
-  }
-  return { context, page };
-}
 
 function pageUrl(server, engine, c) {
   return `${server.url}/${engine.toLowerCase()}?c=${c.key}`;
@@ -321,7 +301,7 @@ async function main() {
   const server = await startBenchServer({ mounts, pages });
   const w0 = performance.now();
   log(`compressing ${server.warm()} files ahead of the timed requests (${Math.round((performance.now() - w0) / 1000)} s)`);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     for (const c of corpora) {
       const questions = evenSubset(c.questions, args.questions);

@@ -6,7 +6,7 @@
 //   node bench/perf/waterfall.mjs WORKDIR gnome|fqa|gen20k [emulated|localhost] [SITE]
 //   env: ENGINES=deflect,pagefind  RUNS=2  (the first run of each also pays for compression)
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser, openPage } from './browser.mjs';
 import { startBenchServer } from './server.mjs';
 import { deflectPage, pagefindPage } from './pages.mjs';
 
@@ -21,16 +21,10 @@ const pages = {
 };
 const server = await startBenchServer({ mounts, pages });
 server.warm?.();
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'] });
+const browser = await launchBrowser();
 for (const engine of (process.env.ENGINES ?? 'deflect,pagefind').split(',')) {
   for (let run = 0; run < Number(process.env.RUNS ?? 2); run++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    if (network === 'emulated') {
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 1.25e6, uploadThroughput: 0.625e6 });
-    }
+    const { context, page } = await openPage(browser, network, { viewport: { width: 1280, height: 800 } });
     server.reset();
     await page.goto(`${server.url}/${engine}?c=${key}`, { waitUntil: 'load' });
     await page.waitForTimeout(300);
