@@ -154,19 +154,7 @@ export async function openPanel(page, { label = 'Help' } = {}) {
   await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   assert.equal(await page.getAttribute(sel.launcher, 'aria-expanded'), 'true');
   assert.equal(await page.getAttribute(sel.panel, 'aria-label'), label);
-  const handle = await page.waitForFunction(
-    (root) => {
-      const s = document.querySelector(root)?.getAttribute('data-deflect-state');
-      return s === 'ready' || s === 'error' ? s : null;
-    },
-    sel.root,
-    { timeout: LOAD_TIMEOUT, polling: 20 },
-  );
-  const state = await handle.jsonValue();
-  if (state !== 'ready') {
-    const status = await page.locator(sel.status).first().textContent().catch(() => '');
-    assert.fail(`widget state is "${state}" after opening the panel; status: ${status}`);
-  }
+  await waitReady(page);
   const search = page.locator(sel.search);
   await search.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   return { search, readyMs: Date.now() - started };

@@ -14,7 +14,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOAD_TIMEOUT, TYPE_DELAY, UI_TIMEOUT, sel, openHostPage, optionTitles, browserSuite } from './harness.mjs';
+import { TYPE_DELAY, UI_TIMEOUT, sel, openHostPage, optionTitles, browserSuite, waitReady } from './harness.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
@@ -41,7 +41,7 @@ const settle = (page) => page.evaluate(() => new Promise((r) => requestAnimation
 /** Opens the panel with Alt+Shift+H and waits until the search box has focus. */
 async function openWithKeyboard(page) {
   await page.keyboard.press('Alt+Shift+H');
-  await page.waitForFunction(() => document.getElementById('deflect-widget')?.dataset.deflectState === 'ready', null, { timeout: LOAD_TIMEOUT });
+  await waitReady(page);
   await page.waitForFunction(
     () => document.getElementById('deflect-widget').shadowRoot?.activeElement?.classList.contains('deflect-search'),
     null,
