@@ -49,7 +49,7 @@ impl LearnArgs {
 pub const TUNED_WEIGHTS: [f32; 5] = [0.1, 0.25, 0.5, 1.0, 2.0];
 
 /// Questions whose position in the set (counting from 1, file order) is odd or even.
-fn half(set: &GoldenSet, odd: bool) -> GoldenSet {
+pub(crate) fn half(set: &GoldenSet, odd: bool) -> GoldenSet {
     GoldenSet {
         thresholds: Default::default(),
         questions: set

@@ -16,6 +16,7 @@ use deflect_core::SearchIndex;
 use deflect_index::{BuildError, BuildOptions};
 
 mod learn;
+mod meaning;
 
 /// Deflect: in-browser knowledge-base search for self-help support widgets.
 #[derive(Parser)]
@@ -73,6 +74,9 @@ enum Command {
         /// Print JSON lines {"id", "score", "title"} instead of a table.
         #[arg(long)]
         json: bool,
+        /// Meaning vectors (from `scripts/meaning-vectors`) to fuse with the ranking.
+        #[arg(long, value_name = "FILE")]
+        meaning: Option<PathBuf>,
     },
     /// Score a built pack against a golden-questions file (hit@1/3/5, MRR, nDCG@10);
     /// exits non-zero when a threshold in the file is missed.
@@ -103,6 +107,11 @@ enum Command {
         /// Do not list the questions that miss the top 3.
         #[arg(long)]
         no_misses: bool,
+        /// Meaning vectors (from `scripts/meaning-vectors`) fused with the ranking: the
+        /// figures are with them, and extra lines give nDCG@10 without them, per weight and
+        /// per odd/even half.
+        #[arg(long, value_name = "FILE")]
+        meaning: Option<PathBuf>,
     },
     /// Serve the widget and packs, and collect journey events and support cases.
     ///
@@ -475,8 +484,12 @@ fn search(
     queries: Option<&Path>,
     top: usize,
     json: bool,
+    meaning: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let index = open_pack(dir)?;
+    let mut index = open_pack(dir)?;
+    if let Some(file) = meaning {
+        meaning::attach(&mut index, file)?;
+    }
     if let Some(file) = queries {
         return search_batch(&index, file, top);
     }
@@ -525,6 +538,7 @@ struct EvalExtras {
     write_typos: Option<PathBuf>,
     typing: bool,
     misses: bool,
+    meaning: Option<PathBuf>,
 }
 
 fn eval(
@@ -541,6 +555,9 @@ fn eval(
     }
     .map_err(anyhow::Error::msg)?;
     let mut index = open_pack(dir)?;
+    if let Some(file) = &extras.meaning {
+        meaning::attach(&mut index, file)?;
+    }
     let r = golden::evaluate(&index, &set)?;
     println!(
         "{} questions  hit@1 {:.3}  hit@3 {:.3}  hit@5 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",
@@ -568,6 +585,7 @@ fn eval(
         );
     }
     learn::report_learned(&mut index, &set, extras.typos)?;
+    meaning::report_meaning(&mut index, &set, extras.typos)?;
     if extras.typing {
         println!(
             "typing saved: median share of the question typed {:.3}",
@@ -693,7 +711,15 @@ fn main() -> ExitCode {
             queries,
             top,
             json,
-        } => search(&dir, query.as_deref(), queries.as_deref(), top, json),
+            meaning,
+        } => search(
+            &dir,
+            query.as_deref(),
+            queries.as_deref(),
+            top,
+            json,
+            meaning.as_deref(),
+        ),
         Command::Eval {
             golden,
             index,
@@ -703,6 +729,7 @@ fn main() -> ExitCode {
             write_typos,
             typing,
             no_misses,
+            meaning,
         } => match eval(
             golden.as_deref(),
             queries.as_deref().zip(qrels.as_deref()),
@@ -712,6 +739,7 @@ fn main() -> ExitCode {
                 write_typos,
                 typing,
                 misses: !no_misses,
+                meaning,
             },
         ) {
             Ok(true) => Ok(()),

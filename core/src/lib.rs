@@ -19,7 +19,8 @@
 //! - [`spelling`]: "did you mean" from the index's own vocabulary;
 //! - [`highlight`]: marking the matched words in titles and excerpts;
 //! - [`synonyms`]: the documentation team's synonym groups, applied at query time;
-//! - [`learned`]: the questions resolved journeys asked of each article, a low-weight field.
+//! - [`learned`]: the questions resolved journeys asked of each article, a low-weight field;
+//! - [`meaning`]: meaning vectors, a second signal fused with the lexical ranking.
 
 pub mod analyzer;
 pub mod answer;
@@ -27,6 +28,7 @@ pub mod content_address;
 pub mod highlight;
 pub mod learned;
 pub mod links;
+pub mod meaning;
 pub mod pack;
 pub mod passages;
 pub mod planner;
@@ -40,8 +42,9 @@ pub mod synonyms;
 pub use analyzer::ArticleLanguage;
 pub use content_address::{content_name, verify_content_address, ContentAddressError};
 pub use highlight::{Fragment, Highlighted};
+pub use meaning::{MeaningError, MeaningVectors};
 pub use pack::{ArticlePack, Manifest, PackError, PACK_FORMAT_VERSION};
 pub use passages::SectionHit;
 pub use schema::{ArticleSchema, StoredArticle};
-pub use search::{SearchHit, SearchIndex, Suggestions};
+pub use search::{MeaningAttached, SearchHit, SearchIndex, Suggestions};
 pub use synonyms::Synonyms;

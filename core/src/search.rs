@@ -14,6 +14,7 @@ use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Te
 use crate::analyzer::ArticleLanguage;
 use crate::answer::{good_answer, key_words};
 use crate::highlight::Highlighted;
+use crate::meaning::{MeaningError, MeaningVectors, CANDIDATES};
 use crate::pack::{ArticlePack, PackError};
 use crate::passages::{best_passage, PassageQuery, SectionHit};
 use crate::planner::{Expansion, QueryBuilder, QueryPlan};
@@ -74,6 +75,27 @@ pub struct SearchIndex {
     synonyms: Synonyms,
     // Weight of the learned-queries field, when the pack has one.
     learned_weight: f32,
+    // Meaning vectors fused with the lexical ranking, once attached.
+    meaning: Option<AttachedMeaning>,
+}
+
+/// Meaning vectors tied to this index's documents.
+struct AttachedMeaning {
+    vectors: MeaningVectors,
+    // Row of each document that has one, and the document of each row in the index.
+    rows: HashMap<DocAddress, usize>,
+    addresses: Vec<Option<DocAddress>>,
+    weight: f32,
+}
+
+/// What attaching meaning vectors found: articles with a row, and rows for articles the
+/// index no longer has (vectors made before the knowledge base changed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeaningAttached {
+    /// Articles of the index with a vector.
+    pub matched: usize,
+    /// Ids in the vectors that the index does not have.
+    pub unknown: Vec<String>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -129,6 +151,7 @@ impl SearchIndex {
             language,
             synonyms,
             learned_weight: crate::learned::DEFAULT_LEARNED_WEIGHT,
+            meaning: None,
         })
     }
 
@@ -141,6 +164,67 @@ impl SearchIndex {
     /// evaluation, the widget keeps [`crate::learned::DEFAULT_LEARNED_WEIGHT`].
     pub fn set_learned_weight(&mut self, weight: f32) {
         self.learned_weight = weight;
+    }
+
+    /// Fuses meaning vectors with the lexical ranking from now on, at the file's weight.
+    /// Rows whose article the index does not have are ignored and listed; fails when no row
+    /// matches (the vectors of another knowledge base). Reads each id's postings, so a split
+    /// pack needs the id field's pieces loaded.
+    pub fn attach_meaning(
+        &mut self,
+        vectors: MeaningVectors,
+    ) -> Result<MeaningAttached, MeaningError> {
+        let mut rows = HashMap::new();
+        let mut addresses = Vec::with_capacity(vectors.article_ids().len());
+        let mut unknown = Vec::new();
+        for (row, id) in vectors.article_ids().iter().enumerate() {
+            let term = Term::from_field_text(self.fields.id, id);
+            let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
+            let found = self
+                .searcher
+                .search(&query, &TopDocs::with_limit(1).order_by_score())
+                .ok()
+                .and_then(|top| top.first().map(|(_, address)| *address));
+            match found {
+                Some(address) => {
+                    rows.insert(address, row);
+                }
+                None => unknown.push(id.clone()),
+            }
+            addresses.push(found);
+        }
+        if rows.is_empty() {
+            return Err(MeaningError::NoArticleMatches(addresses.len()));
+        }
+        let attached = MeaningAttached {
+            matched: rows.len(),
+            unknown,
+        };
+        self.meaning = Some(AttachedMeaning {
+            weight: vectors.weight(),
+            vectors,
+            rows,
+            addresses,
+        });
+        Ok(attached)
+    }
+
+    /// True when meaning vectors are attached.
+    pub fn has_meaning(&self) -> bool {
+        self.meaning.is_some()
+    }
+
+    /// Sets the meaning vectors' fusion weight (0 ignores them); for tuning and evaluation,
+    /// the widget keeps the weight the file was made with.
+    pub fn set_meaning_weight(&mut self, weight: f32) {
+        if let Some(m) = &mut self.meaning {
+            m.weight = weight;
+        }
+    }
+
+    /// The meaning vectors' fusion weight in use, when attached.
+    pub fn meaning_weight(&self) -> Option<f32> {
+        self.meaning.as_ref().map(|m| m.weight)
     }
 
     /// The searched fields with their weights: the article's own, and the learned queries
@@ -224,13 +308,38 @@ impl SearchIndex {
         let per_word = builder.expand_words(&plan, &self.synonyms);
         let expanded: Vec<Vec<Expansion>> =
             per_word.iter().filter(|e| !e.is_empty()).cloned().collect();
-        if expanded.is_empty() {
+        let meaning = self.meaning.as_ref().filter(|m| m.weight > 0.0);
+        // No indexed word matched: only meaning can still find something.
+        if expanded.is_empty() && meaning.is_none() {
             return Ok(None);
         }
-        let query = builder.query(&expanded);
-        let top = self
-            .searcher
-            .search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
+        let top = if expanded.is_empty() {
+            Vec::new()
+        } else {
+            let query = builder.query(&expanded);
+            // Meaning re-ranks a deeper lexical list than it returns.
+            let depth = if meaning.is_some() {
+                limit.max(CANDIDATES)
+            } else {
+                limit
+            };
+            self.searcher
+                .search(&*query, &TopDocs::with_limit(depth).order_by_score())?
+        };
+        let top = match meaning {
+            Some(m) => m.vectors.fuse(
+                input,
+                top,
+                m.weight,
+                limit,
+                |address| m.rows.get(&address).copied(),
+                |row| m.addresses[row],
+            ),
+            None => top,
+        };
+        if top.is_empty() && expanded.is_empty() {
+            return Ok(None);
+        }
         Ok(Some(Ranked {
             plan,
             per_word,

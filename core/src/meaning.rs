@@ -1,0 +1,471 @@
+//! Meaning vectors: a second ranking signal that matches what a question means, not only
+//! the words it shares with an article.
+//!
+//! A meaning-vectors file holds one vector per article and one per word a question may use,
+//! all in one small space (128 dimensions, 8 or 4 bits each). A question's vector is the
+//! sum of its words' rows (the words' rarity is already in the rows) made unit length; an
+//! article's closeness is the cosine with its row. [`MeaningVectors::fuse`] then re-ranks
+//! the lexical ranking's top [`CANDIDATES`] plus the [`NEAREST`] closest articles by
+//! `lexical score / best lexical score + weight × cosine`, so an article that shares no
+//! word with a paraphrase can still reach the top when it means the same thing.
+//!
+//! The vectors are made offline (`scripts/meaning-vectors`): word and article vectors from a
+//! small licensed sentence encoder, then the word vectors trained on questions that resolved
+//! to articles (the learned signal) or, with no such evidence, on the articles' own titles
+//! and sentences. Nothing here runs a model: a query is a handful of table lookups and one
+//! pass over the article rows, cheap enough for every keystroke in the browser.
+//!
+//! Words are split as the producer splits them ([`words`]): lower case, runs of ASCII
+//! letters and digits. Words the file has no row for (stop words among them) add nothing.
+
+use std::collections::HashMap;
+
+/// The file's first four bytes.
+pub const MEANING_MAGIC: &[u8; 4] = b"DFMV";
+
+/// The file format this build reads and writes.
+pub const MEANING_FORMAT_VERSION: u32 = 1;
+
+/// Lexical hits the fusion re-ranks: the meaning signal can lift an article from this deep.
+pub const CANDIDATES: usize = 100;
+
+/// Closest articles by meaning added to the candidates even when no word matched them.
+pub const NEAREST: usize = 20;
+
+/// Why a meaning-vectors file cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum MeaningError {
+    /// The bytes do not start with [`MEANING_MAGIC`].
+    #[error("not a meaning-vectors file (it does not start with \"DFMV\")")]
+    NotMeaningVectors,
+    /// A format version this build does not read.
+    #[error("meaning-vectors format {0}; this build reads format {MEANING_FORMAT_VERSION}")]
+    Version(u32),
+    /// A header field out of range.
+    #[error("meaning-vectors header: {0}")]
+    Header(String),
+    /// The file ends before the part named.
+    #[error("meaning-vectors file ends inside its {0}")]
+    Truncated(&'static str),
+    /// Bytes left after the last part.
+    #[error("meaning-vectors file has {0} bytes after its last part")]
+    TrailingBytes(usize),
+    /// None of the file's articles is in the index: vectors of another knowledge base.
+    #[error("none of the {0} articles in the meaning vectors is in this index (vectors of another knowledge base?)")]
+    NoArticleMatches(usize),
+}
+
+/// The words of `text` as the meaning vectors know them: lower case, split at every
+/// character that is not an ASCII letter or digit.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+}
+
+/// Quantised rows: `values[row * dim + i] as f32 * scales[row]`.
+#[derive(Debug, Clone, PartialEq)]
+struct Rows {
+    values: Vec<i8>,
+    scales: Vec<f32>,
+}
+
+impl Rows {
+    fn row(&self, r: usize, dim: usize) -> (&[i8], f32) {
+        (&self.values[r * dim..(r + 1) * dim], self.scales[r])
+    }
+}
+
+/// A parsed meaning-vectors file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeaningVectors {
+    dim: usize,
+    weight: f32,
+    words: HashMap<String, usize>,
+    word_rows: Rows,
+    article_ids: Vec<String>,
+    article_rows: Rows,
+    // Each article row's length in quantised units, for its cosine (scales cancel out).
+    article_norms: Vec<f32>,
+}
+
+/// Reads the file front to back, naming the part that runs short.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, part: &'static str) -> Result<&'a [u8], MeaningError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or(MeaningError::Truncated(part))?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn u32(&mut self, part: &'static str) -> Result<u32, MeaningError> {
+        Ok(u32::from_le_bytes(self.take(4, part)?.try_into().unwrap()))
+    }
+    fn f32(&mut self, part: &'static str) -> Result<f32, MeaningError> {
+        Ok(f32::from_le_bytes(self.take(4, part)?.try_into().unwrap()))
+    }
+    fn lines(&mut self, count: usize, part: &'static str) -> Result<Vec<String>, MeaningError> {
+        let len = self.u32(part)? as usize;
+        let text = std::str::from_utf8(self.take(len, part)?)
+            .map_err(|_| MeaningError::Header(format!("the {part} are not UTF-8")))?;
+        let lines: Vec<String> = if count == 0 {
+            Vec::new()
+        } else {
+            text.split('\n').map(str::to_string).collect()
+        };
+        if lines.len() != count {
+            return Err(MeaningError::Header(format!(
+                "the header says {count} {part}, the list has {}",
+                lines.len()
+            )));
+        }
+        Ok(lines)
+    }
+    fn rows(
+        &mut self,
+        count: usize,
+        dim: usize,
+        bits: u32,
+        part: &'static str,
+    ) -> Result<Rows, MeaningError> {
+        let values: Vec<i8> = if bits == 8 {
+            self.take(count * dim, part)?
+                .iter()
+                .map(|b| *b as i8)
+                .collect()
+        } else {
+            // Two values per byte, low nibble first, each stored as value + 8.
+            self.take(count * dim / 2, part)?
+                .iter()
+                .flat_map(|b| [(b & 0x0f) as i8 - 8, (b >> 4) as i8 - 8])
+                .collect()
+        };
+        let scales = self
+            .take(count * 4, part)?
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        Ok(Rows { values, scales })
+    }
+}
+
+/// Quantises each row to `bits` with its own scale (the largest magnitude maps to the top).
+fn quantise(rows: &[Vec<f32>], bits: u32) -> (Vec<i8>, Vec<f32>) {
+    let top = ((1i32 << (bits - 1)) - 1) as f32;
+    let mut values = Vec::new();
+    let mut scales = Vec::new();
+    for row in rows {
+        let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let scale = if max > 0.0 { max / top } else { 1.0 };
+        values.extend(
+            row.iter()
+                .map(|v| (v / scale).round().clamp(-top, top) as i8),
+        );
+        scales.push(scale);
+    }
+    (values, scales)
+}
+
+impl MeaningVectors {
+    /// Parses and checks a meaning-vectors file.
+    pub fn parse(bytes: &[u8]) -> Result<MeaningVectors, MeaningError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(4, "header").ok() != Some(MEANING_MAGIC.as_slice()) {
+            return Err(MeaningError::NotMeaningVectors);
+        }
+        let version = r.u32("header")?;
+        if version != MEANING_FORMAT_VERSION {
+            return Err(MeaningError::Version(version));
+        }
+        let dim = r.u32("header")? as usize;
+        let bits = r.u32("header")?;
+        let n_words = r.u32("header")? as usize;
+        let n_articles = r.u32("header")? as usize;
+        let weight = r.f32("header")?;
+        if dim == 0 || dim > 4096 || !dim.is_multiple_of(2) {
+            return Err(MeaningError::Header(format!(
+                "dimension {dim} (an even number from 2 to 4096)"
+            )));
+        }
+        if bits != 4 && bits != 8 {
+            return Err(MeaningError::Header(format!(
+                "{bits} bits a value (4 or 8)"
+            )));
+        }
+        if !weight.is_finite() || weight < 0.0 {
+            return Err(MeaningError::Header(format!("weight {weight}")));
+        }
+        let word_list = r.lines(n_words, "words")?;
+        let article_ids = r.lines(n_articles, "article ids")?;
+        let word_rows = r.rows(n_words, dim, bits, "word vectors")?;
+        let article_rows = r.rows(n_articles, dim, bits, "article vectors")?;
+        if r.at != bytes.len() {
+            return Err(MeaningError::TrailingBytes(bytes.len() - r.at));
+        }
+        let article_norms = (0..n_articles)
+            .map(|r| {
+                let (values, _) = article_rows.row(r, dim);
+                values
+                    .iter()
+                    .map(|v| (*v as f32).powi(2))
+                    .sum::<f32>()
+                    .sqrt()
+            })
+            .collect();
+        let words = word_list
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| (w, i))
+            .collect();
+        Ok(MeaningVectors {
+            dim,
+            weight,
+            words,
+            word_rows,
+            article_ids,
+            article_rows,
+            article_norms,
+        })
+    }
+
+    /// Writes a meaning-vectors file (what `scripts/meaning-vectors` writes; for tests and
+    /// tools). Rows are quantised to `bits` (4 or 8) each with its own scale.
+    pub fn encode(
+        dim: usize,
+        bits: u32,
+        weight: f32,
+        words: &[(&str, Vec<f32>)],
+        articles: &[(&str, Vec<f32>)],
+    ) -> Vec<u8> {
+        assert!(bits == 4 || bits == 8, "4 or 8 bits");
+        assert!(words.iter().chain(articles).all(|(_, v)| v.len() == dim));
+        let mut out = MEANING_MAGIC.to_vec();
+        for v in [
+            MEANING_FORMAT_VERSION,
+            dim as u32,
+            bits,
+            words.len() as u32,
+            articles.len() as u32,
+        ] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend(weight.to_le_bytes());
+        for list in [words, articles] {
+            let text = list.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("\n");
+            out.extend((text.len() as u32).to_le_bytes());
+            out.extend(text.as_bytes());
+        }
+        for list in [words, articles] {
+            let rows: Vec<Vec<f32>> = list.iter().map(|(_, v)| v.clone()).collect();
+            let (values, scales) = quantise(&rows, bits);
+            if bits == 8 {
+                out.extend(values.iter().map(|v| *v as u8));
+            } else {
+                out.extend(
+                    values
+                        .chunks_exact(2)
+                        .map(|p| ((p[0] + 8) as u8) | (((p[1] + 8) as u8) << 4)),
+                );
+            }
+            out.extend(scales.iter().flat_map(|s| s.to_le_bytes()));
+        }
+        out
+    }
+
+    /// The fusion weight the file was made with (what the widget uses).
+    pub fn weight(&self) -> f32 {
+        self.weight
+    }
+
+    /// The articles the file has vectors for, in row order.
+    pub fn article_ids(&self) -> &[String] {
+        &self.article_ids
+    }
+
+    /// The unit-length vector of `input`, or `None` when none of its words has a row.
+    pub fn query_vector(&self, input: &str) -> Option<Vec<f32>> {
+        let mut q = vec![0f32; self.dim];
+        let mut any = false;
+        for word in words(input) {
+            if let Some(&row) = self.words.get(&word) {
+                let (values, scale) = self.word_rows.row(row, self.dim);
+                for (acc, v) in q.iter_mut().zip(values) {
+                    *acc += *v as f32 * scale;
+                }
+                any = true;
+            }
+        }
+        let norm = q.iter().map(|v| v * v).sum::<f32>().sqrt();
+        (any && norm > 0.0).then(|| q.into_iter().map(|v| v / norm).collect())
+    }
+
+    /// Cosine of `query` (unit length) with every article's row, in row order.
+    pub fn similarities(&self, query: &[f32]) -> Vec<f32> {
+        (0..self.article_ids.len())
+            .map(|r| {
+                let (values, _) = self.article_rows.row(r, self.dim);
+                let dot: f32 = values.iter().zip(query).map(|(v, q)| *v as f32 * q).sum();
+                let norm = self.article_norms[r];
+                if norm > 0.0 {
+                    dot / norm
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Re-ranks lexical hits (`(score, item)`, best first) with meaning: the candidates are
+    /// the hits and the [`NEAREST`] closest articles (`item_of_row` maps a row to its item,
+    /// `None` for an article not in the index), each scored `score / best score + weight ×
+    /// cosine`. Returns the best `limit`. Without a query vector the hits stay as they are.
+    pub fn fuse<T: Copy + Eq + std::hash::Hash + Ord>(
+        &self,
+        input: &str,
+        hits: Vec<(f32, T)>,
+        weight: f32,
+        limit: usize,
+        row_of_item: impl Fn(T) -> Option<usize>,
+        item_of_row: impl Fn(usize) -> Option<T>,
+    ) -> Vec<(f32, T)> {
+        let query = match self.query_vector(input) {
+            Some(q) if weight > 0.0 => q,
+            _ => return hits.into_iter().take(limit).collect(),
+        };
+        let cosines = self.similarities(&query);
+        let best = hits
+            .iter()
+            .map(|(s, _)| *s)
+            .fold(0f32, f32::max)
+            .max(f32::MIN_POSITIVE);
+        let mut lexical: HashMap<T, f32> = hits.iter().map(|(s, t)| (*t, s / best)).collect();
+        let mut nearest: Vec<usize> = (0..cosines.len()).collect();
+        nearest.sort_by(|a, b| cosines[*b].total_cmp(&cosines[*a]).then(a.cmp(b)));
+        for item in nearest.into_iter().filter_map(&item_of_row).take(NEAREST) {
+            lexical.entry(item).or_insert(0.0);
+        }
+        let mut fused: Vec<(f32, T)> = lexical
+            .into_iter()
+            .map(|(item, lex)| {
+                let cosine = row_of_item(item).map_or(0.0, |r| cosines[r]);
+                (lex + weight * cosine, item)
+            })
+            .collect();
+        fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        fused.truncate(limit);
+        fused
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    /// Two articles far apart; "jab" and "vaccine" point at the first, "refund" at the second.
+    fn sample(bits: u32) -> MeaningVectors {
+        let bytes = MeaningVectors::encode(
+            4,
+            bits,
+            2.0,
+            &[
+                ("jab", vec![1.0, 0.1, 0.0, 0.0]),
+                ("refund", vec![0.0, 0.0, 1.0, 0.2]),
+                ("vaccine", vec![0.9, 0.0, 0.1, 0.0]),
+            ],
+            &[
+                ("vaccines", unit(&[1.0, 0.0, 0.0, 0.0])),
+                ("billing/refunds", unit(&[0.0, 0.0, 1.0, 0.0])),
+            ],
+        );
+        MeaningVectors::parse(&bytes).unwrap()
+    }
+
+    #[test]
+    fn words_are_lower_case_ascii_runs() {
+        let got: Vec<String> = words("Can I get a COVID-19 jab? Café").collect();
+        assert_eq!(got, ["can", "i", "get", "a", "covid", "19", "jab", "caf"]);
+    }
+
+    #[test]
+    fn a_query_is_closest_to_the_article_its_words_point_at() {
+        for bits in [8, 4] {
+            let m = sample(bits);
+            let q = m.query_vector("Where do I get my JAB?").unwrap();
+            let cos = m.similarities(&q);
+            assert!(cos[0] > 0.9 && cos[1] < 0.2, "{bits} bits: {cos:?}");
+            let q = m.query_vector("refund please").unwrap();
+            let cos = m.similarities(&q);
+            assert!(cos[1] > 0.9 && cos[0] < 0.2, "{bits} bits: {cos:?}");
+            assert_eq!(m.query_vector("unknown words only"), None);
+            assert_eq!(m.weight(), 2.0);
+            assert_eq!(m.article_ids(), ["vaccines", "billing/refunds"]);
+        }
+    }
+
+    #[test]
+    fn fusion_lifts_an_article_no_word_matched() {
+        let m = sample(8);
+        // Lexically only the refunds article (item 1) matched "jab".
+        let hits = vec![(5.0, 1usize)];
+        let fused = m.fuse("jab", hits.clone(), 2.0, 10, Some, Some);
+        assert_eq!(fused.iter().map(|h| h.1).collect::<Vec<_>>(), [0, 1]);
+        // Weight 0 or no known word: the lexical ranking, untouched.
+        assert_eq!(m.fuse("jab", hits.clone(), 0.0, 10, Some, Some), hits);
+        assert_eq!(m.fuse("zzz", hits.clone(), 2.0, 10, Some, Some), hits);
+        // An article the index does not have is never added.
+        let fused = m.fuse("jab", hits, 2.0, 10, Some, |r| (r != 0).then_some(r));
+        assert_eq!(fused.iter().map(|h| h.1).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn damaged_files_are_refused_with_what_is_wrong() {
+        let good = MeaningVectors::encode(
+            2,
+            8,
+            1.0,
+            &[("a", vec![1.0, 0.0])],
+            &[("x", vec![0.0, 1.0])],
+        );
+        assert!(MeaningVectors::parse(&good).is_ok());
+        assert_eq!(
+            MeaningVectors::parse(b"PACK"),
+            Err(MeaningError::NotMeaningVectors)
+        );
+        let mut v2 = good.clone();
+        v2[4] = 2;
+        assert_eq!(MeaningVectors::parse(&v2), Err(MeaningError::Version(2)));
+        assert_eq!(
+            MeaningVectors::parse(&good[..good.len() - 1]),
+            Err(MeaningError::Truncated("article vectors"))
+        );
+        let mut long = good.clone();
+        long.push(0);
+        assert_eq!(
+            MeaningVectors::parse(&long),
+            Err(MeaningError::TrailingBytes(1))
+        );
+        let mut bits = good.clone();
+        bits[12] = 5;
+        assert!(
+            matches!(MeaningVectors::parse(&bits), Err(MeaningError::Header(h)) if h.contains("5 bits"))
+        );
+        let mut count = good;
+        count[16] = 2; // two words claimed, one listed
+        assert!(
+            matches!(MeaningVectors::parse(&count), Err(MeaningError::Header(h)) if h.contains("2 words"))
+        );
+    }
+}
