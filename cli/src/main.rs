@@ -48,6 +48,10 @@ enum Command {
         config: Option<PathBuf>,
         #[command(flatten)]
         learn: learn::LearnArgs,
+        /// Meaning vectors (from `scripts/meaning-vectors`) to publish with the pack: the
+        /// widget fetches them after its first suggestions and ranks by meaning too.
+        #[arg(long, value_name = "FILE")]
+        meaning: Option<PathBuf>,
     },
     /// Validate a knowledge base without writing anything; exits non-zero on any error.
     Check {
@@ -391,11 +395,13 @@ fn build(
     quiet: bool,
     config: Option<PathBuf>,
     learn: learn::LearnArgs,
+    meaning: Option<PathBuf>,
 ) -> ExitCode {
     let options = BuildOptions {
         progress: !quiet,
         config,
         learn: learn.source(),
+        meaning,
         ..BuildOptions::default()
     };
     match deflect_index::build(src, out, &options) {
@@ -486,9 +492,9 @@ fn search(
     json: bool,
     meaning: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let mut index = open_pack(dir)?;
+    let index = open_pack(dir)?;
     if let Some(file) = meaning {
-        meaning::attach(&mut index, file)?;
+        meaning::attach(&index, file)?;
     }
     if let Some(file) = queries {
         return search_batch(&index, file, top);
@@ -556,7 +562,7 @@ fn eval(
     .map_err(anyhow::Error::msg)?;
     let mut index = open_pack(dir)?;
     if let Some(file) = &extras.meaning {
-        meaning::attach(&mut index, file)?;
+        meaning::attach(&index, file)?;
     }
     let r = golden::evaluate(&index, &set)?;
     println!(
@@ -703,7 +709,8 @@ fn main() -> ExitCode {
             quiet,
             config,
             learn,
-        } => return build(&src, &out, quiet, config, learn),
+            meaning,
+        } => return build(&src, &out, quiet, config, learn, meaning),
         Command::Check { src, config } => return check(&src, config.as_deref()),
         Command::Search {
             dir,

@@ -16,7 +16,7 @@ use crate::learn::half;
 pub const TUNED_WEIGHTS: [f32; 6] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
 
 /// Reads `file` and fuses it into `index`'s ranking; warns about stale rows.
-pub fn attach(index: &mut SearchIndex, file: &Path) -> anyhow::Result<()> {
+pub fn attach(index: &SearchIndex, file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let vectors =
         MeaningVectors::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

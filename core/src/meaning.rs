@@ -26,6 +26,24 @@ pub const MEANING_MAGIC: &[u8; 4] = b"DFMV";
 /// The file format this build reads and writes.
 pub const MEANING_FORMAT_VERSION: u32 = 1;
 
+/// Header flag: the article rows are in the index's document order, one per document
+/// (what `deflect build --meaning` publishes), so attaching them reads nothing from the
+/// index; without it rows are matched to articles by id.
+pub const IN_DOC_ORDER: u32 = 1;
+
+/// Name of the pack file that names the published meaning vectors (a [`MeaningNote`]):
+/// the hot part the page opened says which vectors belong to it, as it names its pieces.
+pub const MEANING_NOTE_FILE: &str = "meaning.json";
+
+/// What the pack says about its meaning vectors.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MeaningNote {
+    /// Content-addressed file name, relative to the manifest (`kb.<hash>.meaning`).
+    pub file: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
 /// Lexical hits the fusion re-ranks: the meaning signal can lift an article from this deep.
 pub const CANDIDATES: usize = 100;
 
@@ -50,6 +68,17 @@ pub enum MeaningError {
     /// Bytes left after the last part.
     #[error("meaning-vectors file has {0} bytes after its last part")]
     TrailingBytes(usize),
+    /// Rows in document order for a different number of documents.
+    #[error("meaning vectors in document order have {rows} rows, the index {docs} documents")]
+    DocOrder {
+        /// Rows in the file.
+        rows: usize,
+        /// Documents in the index.
+        docs: usize,
+    },
+    /// Vectors were attached already.
+    #[error("meaning vectors are attached already")]
+    AlreadyAttached,
     /// None of the file's articles is in the index: vectors of another knowledge base.
     #[error("none of the {0} articles in the meaning vectors is in this index (vectors of another knowledge base?)")]
     NoArticleMatches(usize),
@@ -80,6 +109,8 @@ impl Rows {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeaningVectors {
     dim: usize,
+    bits: u32,
+    flags: u32,
     weight: f32,
     words: HashMap<String, usize>,
     word_rows: Rows,
@@ -157,6 +188,20 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Each row's length in quantised units.
+fn norms(rows: &Rows, count: usize, dim: usize) -> Vec<f32> {
+    (0..count)
+        .map(|r| {
+            let (values, _) = rows.row(r, dim);
+            values
+                .iter()
+                .map(|v| (*v as f32).powi(2))
+                .sum::<f32>()
+                .sqrt()
+        })
+        .collect()
+}
+
 /// Quantises each row to `bits` with its own scale (the largest magnitude maps to the top).
 fn quantise(rows: &[Vec<f32>], bits: u32) -> (Vec<i8>, Vec<f32>) {
     let top = ((1i32 << (bits - 1)) - 1) as f32;
@@ -190,6 +235,10 @@ impl MeaningVectors {
         let n_words = r.u32("header")? as usize;
         let n_articles = r.u32("header")? as usize;
         let weight = r.f32("header")?;
+        let flags = r.u32("header")?;
+        if flags & !IN_DOC_ORDER != 0 {
+            return Err(MeaningError::Header(format!("unknown flags {flags:#x}")));
+        }
         if dim == 0 || dim > 4096 || !dim.is_multiple_of(2) {
             return Err(MeaningError::Header(format!(
                 "dimension {dim} (an even number from 2 to 4096)"
@@ -227,6 +276,8 @@ impl MeaningVectors {
             .collect();
         Ok(MeaningVectors {
             dim,
+            bits,
+            flags,
             weight,
             words,
             word_rows,
@@ -258,6 +309,7 @@ impl MeaningVectors {
             out.extend(v.to_le_bytes());
         }
         out.extend(weight.to_le_bytes());
+        out.extend(0u32.to_le_bytes());
         for list in [words, articles] {
             let text = list.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("\n");
             out.extend((text.len() as u32).to_le_bytes());
@@ -278,6 +330,95 @@ impl MeaningVectors {
             out.extend(scales.iter().flat_map(|s| s.to_le_bytes()));
         }
         out
+    }
+
+    /// The same vectors with one article row per document of an index, in its document
+    /// order (`ids_in_doc_order`; a document without a vector gets a zero row, which no
+    /// query comes close to), flagged [`IN_DOC_ORDER`]. Also returns the file's ids the
+    /// index does not have, which are dropped.
+    pub fn in_doc_order(&self, ids_in_doc_order: &[String]) -> (MeaningVectors, Vec<String>) {
+        let row_of: HashMap<&str, usize> = self
+            .article_ids
+            .iter()
+            .enumerate()
+            .map(|(r, id)| (id.as_str(), r))
+            .collect();
+        let mut values = Vec::with_capacity(ids_in_doc_order.len() * self.dim);
+        let mut scales = Vec::with_capacity(ids_in_doc_order.len());
+        for id in ids_in_doc_order {
+            match row_of.get(id.as_str()) {
+                Some(&r) => {
+                    let (v, s) = self.article_rows.row(r, self.dim);
+                    values.extend_from_slice(v);
+                    scales.push(s);
+                }
+                None => {
+                    values.extend(std::iter::repeat_n(0i8, self.dim));
+                    scales.push(1.0);
+                }
+            }
+        }
+        let known: std::collections::HashSet<&str> =
+            ids_in_doc_order.iter().map(String::as_str).collect();
+        let unknown = self
+            .article_ids
+            .iter()
+            .filter(|id| !known.contains(id.as_str()))
+            .cloned()
+            .collect();
+        let article_rows = Rows { values, scales };
+        let article_norms = norms(&article_rows, ids_in_doc_order.len(), self.dim);
+        let ordered = MeaningVectors {
+            flags: self.flags | IN_DOC_ORDER,
+            article_ids: ids_in_doc_order.to_vec(),
+            article_rows,
+            article_norms,
+            ..self.clone()
+        };
+        (ordered, unknown)
+    }
+
+    /// The file's bytes (what [`MeaningVectors::parse`] reads back).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut words: Vec<(&str, usize)> =
+            self.words.iter().map(|(w, r)| (w.as_str(), *r)).collect();
+        words.sort_by_key(|(_, r)| *r);
+        let mut out = MEANING_MAGIC.to_vec();
+        for v in [
+            MEANING_FORMAT_VERSION,
+            self.dim as u32,
+            self.bits,
+            words.len() as u32,
+            self.article_ids.len() as u32,
+        ] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend(self.weight.to_le_bytes());
+        out.extend(self.flags.to_le_bytes());
+        let word_list = words.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("\n");
+        let id_list = self.article_ids.join("\n");
+        for text in [word_list, id_list] {
+            out.extend((text.len() as u32).to_le_bytes());
+            out.extend(text.as_bytes());
+        }
+        for rows in [&self.word_rows, &self.article_rows] {
+            if self.bits == 8 {
+                out.extend(rows.values.iter().map(|v| *v as u8));
+            } else {
+                out.extend(
+                    rows.values
+                        .chunks_exact(2)
+                        .map(|p| ((p[0] + 8) as u8) | (((p[1] + 8) as u8) << 4)),
+                );
+            }
+            out.extend(rows.scales.iter().flat_map(|s| s.to_le_bytes()));
+        }
+        out
+    }
+
+    /// True when the article rows follow an index's document order ([`IN_DOC_ORDER`]).
+    pub fn is_in_doc_order(&self) -> bool {
+        self.flags & IN_DOC_ORDER != 0
     }
 
     /// The fusion weight the file was made with (what the widget uses).
@@ -431,6 +572,33 @@ mod tests {
     }
 
     #[test]
+    fn rows_in_doc_order_round_trip_and_keep_their_meaning() {
+        for bits in [8, 4] {
+            let m = sample(bits);
+            assert!(!m.is_in_doc_order());
+            assert_eq!(MeaningVectors::parse(&m.to_bytes()).unwrap(), m);
+            let docs = [
+                "billing/refunds".to_string(),
+                "new/article".into(),
+                "vaccines".into(),
+            ];
+            let (ordered, unknown) = m.in_doc_order(&docs);
+            assert!(unknown.is_empty());
+            let again = MeaningVectors::parse(&ordered.to_bytes()).unwrap();
+            assert_eq!(again, ordered);
+            assert!(again.is_in_doc_order());
+            assert_eq!(again.article_ids(), docs);
+            let cos = again.similarities(&again.query_vector("jab").unwrap());
+            assert!(
+                cos[2] > 0.9 && cos[1] == 0.0 && cos[0] < 0.2,
+                "{bits} bits: {cos:?}"
+            );
+            let (_, unknown) = m.in_doc_order(&docs[..2]);
+            assert_eq!(unknown, ["vaccines"]);
+        }
+    }
+
+    #[test]
     fn damaged_files_are_refused_with_what_is_wrong() {
         let good = MeaningVectors::encode(
             2,
@@ -461,6 +629,11 @@ mod tests {
         bits[12] = 5;
         assert!(
             matches!(MeaningVectors::parse(&bits), Err(MeaningError::Header(h)) if h.contains("5 bits"))
+        );
+        let mut flags = good.clone();
+        flags[28] = 4;
+        assert!(
+            matches!(MeaningVectors::parse(&flags), Err(MeaningError::Header(h)) if h.contains("flags"))
         );
         let mut count = good;
         count[16] = 2; // two words claimed, one listed

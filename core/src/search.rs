@@ -14,7 +14,7 @@ use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Te
 use crate::analyzer::ArticleLanguage;
 use crate::answer::{good_answer, key_words};
 use crate::highlight::Highlighted;
-use crate::meaning::{MeaningError, MeaningVectors, CANDIDATES};
+use crate::meaning::{MeaningError, MeaningNote, MeaningVectors, CANDIDATES, MEANING_NOTE_FILE};
 use crate::pack::{ArticlePack, PackError};
 use crate::passages::{best_passage, PassageQuery, SectionHit};
 use crate::planner::{Expansion, QueryBuilder, QueryPlan};
@@ -75,8 +75,12 @@ pub struct SearchIndex {
     synonyms: Synonyms,
     // Weight of the learned-queries field, when the pack has one.
     learned_weight: f32,
-    // Meaning vectors fused with the lexical ranking, once attached.
-    meaning: Option<AttachedMeaning>,
+    // Meaning vectors fused with the lexical ranking, once attached: they arrive after the
+    // index opens (the widget fetches them behind the first suggestions), into an index
+    // already shared, hence set once through `&self`.
+    meaning: std::sync::OnceLock<AttachedMeaning>,
+    // Their fusion weight when set for tuning; otherwise the file's.
+    meaning_weight: Option<f32>,
 }
 
 /// Meaning vectors tied to this index's documents.
@@ -85,7 +89,6 @@ struct AttachedMeaning {
     // Row of each document that has one, and the document of each row in the index.
     rows: HashMap<DocAddress, usize>,
     addresses: Vec<Option<DocAddress>>,
-    weight: f32,
 }
 
 /// What attaching meaning vectors found: articles with a row, and rows for articles the
@@ -151,7 +154,8 @@ impl SearchIndex {
             language,
             synonyms,
             learned_weight: crate::learned::DEFAULT_LEARNED_WEIGHT,
-            meaning: None,
+            meaning: std::sync::OnceLock::new(),
+            meaning_weight: None,
         })
     }
 
@@ -166,33 +170,56 @@ impl SearchIndex {
         self.learned_weight = weight;
     }
 
+    /// The meaning vectors the pack names (built with `--meaning`), to fetch after opening.
+    pub fn meaning_note(&self) -> Option<MeaningNote> {
+        serde_json::from_slice(self.pack.file(MEANING_NOTE_FILE)?).ok()
+    }
+
     /// Fuses meaning vectors with the lexical ranking from now on, at the file's weight.
-    /// Rows whose article the index does not have are ignored and listed; fails when no row
-    /// matches (the vectors of another knowledge base). Reads each id's postings, so a split
-    /// pack needs the id field's pieces loaded.
-    pub fn attach_meaning(
-        &mut self,
-        vectors: MeaningVectors,
-    ) -> Result<MeaningAttached, MeaningError> {
-        let mut rows = HashMap::new();
+    ///
+    /// Rows in document order (as `deflect build --meaning` publishes them) are taken as
+    /// they are and read nothing from the index. Otherwise each row is matched to its
+    /// article by id (reading the id postings, so a split pack needs those pieces): rows
+    /// whose article the index does not have are ignored and listed, and it fails when no
+    /// row matches (the vectors of another knowledge base).
+    pub fn attach_meaning(&self, vectors: MeaningVectors) -> Result<MeaningAttached, MeaningError> {
+        if self.meaning.get().is_some() {
+            return Err(MeaningError::AlreadyAttached);
+        }
         let mut addresses = Vec::with_capacity(vectors.article_ids().len());
         let mut unknown = Vec::new();
-        for (row, id) in vectors.article_ids().iter().enumerate() {
-            let term = Term::from_field_text(self.fields.id, id);
-            let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
-            let found = self
-                .searcher
-                .search(&query, &TopDocs::with_limit(1).order_by_score())
-                .ok()
-                .and_then(|top| top.first().map(|(_, address)| *address));
-            match found {
-                Some(address) => {
-                    rows.insert(address, row);
-                }
-                None => unknown.push(id.clone()),
+        if vectors.is_in_doc_order() {
+            for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+                addresses.extend(
+                    (0..segment.max_doc()).map(|doc| Some(DocAddress::new(ord as u32, doc))),
+                );
             }
-            addresses.push(found);
+            if addresses.len() != vectors.article_ids().len() {
+                return Err(MeaningError::DocOrder {
+                    rows: vectors.article_ids().len(),
+                    docs: addresses.len(),
+                });
+            }
+        } else {
+            for id in vectors.article_ids() {
+                let term = Term::from_field_text(self.fields.id, id);
+                let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
+                let found = self
+                    .searcher
+                    .search(&query, &TopDocs::with_limit(1).order_by_score())
+                    .ok()
+                    .and_then(|top| top.first().map(|(_, address)| *address));
+                if found.is_none() {
+                    unknown.push(id.clone());
+                }
+                addresses.push(found);
+            }
         }
+        let rows: HashMap<DocAddress, usize> = addresses
+            .iter()
+            .enumerate()
+            .filter_map(|(row, a)| a.map(|a| (a, row)))
+            .collect();
         if rows.is_empty() {
             return Err(MeaningError::NoArticleMatches(addresses.len()));
         }
@@ -200,31 +227,31 @@ impl SearchIndex {
             matched: rows.len(),
             unknown,
         };
-        self.meaning = Some(AttachedMeaning {
-            weight: vectors.weight(),
-            vectors,
-            rows,
-            addresses,
-        });
+        self.meaning
+            .set(AttachedMeaning {
+                vectors,
+                rows,
+                addresses,
+            })
+            .map_err(|_| MeaningError::AlreadyAttached)?;
         Ok(attached)
     }
 
     /// True when meaning vectors are attached.
     pub fn has_meaning(&self) -> bool {
-        self.meaning.is_some()
+        self.meaning.get().is_some()
     }
 
     /// Sets the meaning vectors' fusion weight (0 ignores them); for tuning and evaluation,
     /// the widget keeps the weight the file was made with.
     pub fn set_meaning_weight(&mut self, weight: f32) {
-        if let Some(m) = &mut self.meaning {
-            m.weight = weight;
-        }
+        self.meaning_weight = Some(weight);
     }
 
     /// The meaning vectors' fusion weight in use, when attached.
     pub fn meaning_weight(&self) -> Option<f32> {
-        self.meaning.as_ref().map(|m| m.weight)
+        let attached = self.meaning.get()?;
+        Some(self.meaning_weight.unwrap_or(attached.vectors.weight()))
     }
 
     /// The searched fields with their weights: the article's own, and the learned queries
@@ -308,7 +335,8 @@ impl SearchIndex {
         let per_word = builder.expand_words(&plan, &self.synonyms);
         let expanded: Vec<Vec<Expansion>> =
             per_word.iter().filter(|e| !e.is_empty()).cloned().collect();
-        let meaning = self.meaning.as_ref().filter(|m| m.weight > 0.0);
+        let weight = self.meaning_weight().unwrap_or(0.0);
+        let meaning = self.meaning.get().filter(|_| weight > 0.0);
         // No indexed word matched: only meaning can still find something.
         if expanded.is_empty() && meaning.is_none() {
             return Ok(None);
@@ -330,7 +358,7 @@ impl SearchIndex {
             Some(m) => m.vectors.fuse(
                 input,
                 top,
-                m.weight,
+                weight,
                 limit,
                 |address| m.rows.get(&address).copied(),
                 |row| m.addresses[row],

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use deflect_core::content_name;
+use deflect_core::meaning::{MeaningNote, MEANING_NOTE_FILE};
 use deflect_core::synonyms::SYNONYMS_FILE;
 use deflect_core::{ArticlePack, Manifest, Synonyms, PACK_FORMAT_VERSION};
 
@@ -31,6 +32,9 @@ pub struct BuildOptions {
     pub piece_bytes: usize,
     /// Resolved-journey evidence to learn from (`--learn`); `None` builds without it.
     pub learn: Option<crate::learn::LearnSource>,
+    /// Meaning vectors to publish beside the pack (`--meaning`, made by
+    /// `scripts/meaning-vectors`); `None` builds without them.
+    pub meaning: Option<PathBuf>,
 }
 
 impl Default for BuildOptions {
@@ -41,6 +45,7 @@ impl Default for BuildOptions {
             config: None,
             piece_bytes: deflect_core::pack::DEFAULT_PIECE_BYTES,
             learn: None,
+            meaning: None,
         }
     }
 }
@@ -104,6 +109,19 @@ pub fn build(src: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRepo
     )?;
     bar.finish_and_clear();
     let mut extra = Vec::new();
+    if let Some(path) = &options.meaning {
+        let (name, bytes, meaning_warnings) = crate::meaning::publishable(path, &index)?;
+        warnings.extend(meaning_warnings);
+        let note = MeaningNote {
+            file: name.clone(),
+            bytes: bytes.len() as u64,
+        };
+        extra.push((
+            MEANING_NOTE_FILE.to_string(),
+            serde_json::to_vec(&note).expect("serializes"),
+        ));
+        files.push((name, bytes));
+    }
     if !config.synonyms.is_empty() {
         extra.push((
             SYNONYMS_FILE.to_string(),

@@ -32,6 +32,14 @@ pub enum BuildError {
     /// Lines of a `--learn` file are invalid; all of them are listed.
     #[error("{} invalid line(s) in the learn file; nothing was written:\n{}", .0.len(), list(.0))]
     InvalidLearnFile(Vec<SourceError>),
+    /// The `--meaning` file cannot be used; nothing was written.
+    #[error("{}: {message}; nothing was written", .path.display())]
+    InvalidMeaningFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The knowledge base holds no articles.
     #[error("no articles found in {0} (looked for *.md files)")]
     Empty(PathBuf),

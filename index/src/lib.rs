@@ -15,6 +15,7 @@ pub mod error;
 pub mod fuzz;
 pub mod indexing;
 pub mod learn;
+pub mod meaning;
 pub mod publishing;
 pub mod sources;
 pub mod validation;

@@ -137,6 +137,7 @@ pub fn publish(
             let name = entry.file_name().to_string_lossy().into_owned();
             let ours = name.ends_with(".pack")
                 || name.ends_with(".piece")
+                || name.ends_with(".meaning")
                 || name.ends_with(".html")
                 || name.starts_with(".tmp-");
             if entry.file_type().map(|t| t.is_file()).unwrap_or(false) && ours {
@@ -171,5 +172,17 @@ pub fn open_published(out: &Path) -> Result<SearchIndex, BuildError> {
         pack.add_piece(&name, read(&name)?)
             .map_err(|e| unreadable(&name, &e))?;
     }
-    SearchIndex::open(&pack).map_err(|e| unreadable(&manifest.pack, &e))
+    let index = SearchIndex::open(&pack).map_err(|e| unreadable(&manifest.pack, &e))?;
+    // Meaning vectors the pack names are part of its ranking, as in the widget.
+    if let Some(note) = index.meaning_note() {
+        let bytes = read(&note.file)?;
+        deflect_core::verify_content_address(&note.file, &bytes)
+            .map_err(|e| unreadable(&note.file, &e))?;
+        let vectors =
+            deflect_core::MeaningVectors::parse(&bytes).map_err(|e| unreadable(&note.file, &e))?;
+        index
+            .attach_meaning(vectors)
+            .map_err(|e| unreadable(&note.file, &e))?;
+    }
+    Ok(index)
 }
