@@ -193,6 +193,28 @@ async fn fetch_bytes(url: &str, background: bool, reload: bool) -> Result<Vec<u8
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Fetches the meaning vectors the open pack names (`note`), at low priority, checked
+/// against their content-addressed name (once more from the network after a mismatch), and
+/// parses them.
+pub async fn load_meaning(
+    note: &deflect_core::meaning::MeaningNote,
+    manifest_url: &str,
+) -> Result<deflect_core::MeaningVectors, String> {
+    let url = resolve(&note.file, manifest_url);
+    let mut mismatch = String::new();
+    for reload in [false, true] {
+        let bytes = fetch_bytes(&url, true, reload).await?;
+        match verify_content_address(&note.file, &bytes) {
+            Ok(()) => {
+                return deflect_core::MeaningVectors::parse(&bytes)
+                    .map_err(|e| format!("{url}: {e}"))
+            }
+            Err(e) => mismatch = e.to_string(),
+        }
+    }
+    Err(mismatch)
+}
+
 /// Fetches an article's sanitized HTML body, verified against its content-addressed name.
 pub async fn load_article(html_file: &str, manifest_url: &str) -> Result<String, String> {
     let url = resolve(html_file, manifest_url);

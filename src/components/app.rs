@@ -326,7 +326,8 @@ fn fetch_pieces_callback(
 }
 
 /// Fetches every piece of a split pack not loaded yet, a few at a time at low priority,
-/// then marks `deflect:pieces-loaded` (User Timing) when none is missing. A failure here is
+/// then marks `deflect:pieces-loaded` (User Timing) when none is missing; then the pack's
+/// meaning vectors, if it names any (`deflect:meaning-loaded` once they rank). A failure here is
 /// not shown: a query that needs the piece fetches it again, and says so if it still fails.
 async fn warm_up(
     index: Rc<deflect_core::SearchIndex>,
@@ -363,6 +364,17 @@ async fn warm_up(
     }
     if index.pieces_pending().is_empty() {
         platform::mark("deflect:pieces-loaded");
+    }
+    // Meaning vectors, when the pack has them, come last: the words already answer, and
+    // the next keystroke after they attach ranks by meaning too. Failing only loses that.
+    if let Some(note) = index.meaning_note() {
+        match loader::load_meaning(&note, &manifest_url).await {
+            Ok(vectors) => match index.attach_meaning(vectors) {
+                Ok(_) => platform::mark("deflect:meaning-loaded"),
+                Err(e) => platform::warn(&format!("deflect: meaning vectors: {e}")),
+            },
+            Err(e) => platform::warn(&format!("deflect: meaning vectors: {e}")),
+        }
     }
 }
 

@@ -210,13 +210,14 @@ export async function selectedIndex(page) {
 /**
  * A site of its own for one test file: the knowledge base in `kbSource` built with the real
  * `deflect build` into site/kb, the built widget (dist/site/widget) linked in, and `hostPage`
- * as site/index.html. Returns { dir, site }; remove `dir` when done.
+ * as site/index.html; `buildArgs` are added to the build's own (e.g. `--meaning FILE`).
+ * Returns { dir, site }; remove `dir` when done.
  */
-export function siteWithKnowledgeBase(kbSource, hostPage) {
+export function siteWithKnowledgeBase(kbSource, hostPage, buildArgs = []) {
   const dir = mkdtempSync(path.join(tmpdir(), 'deflect-site-'));
   const site = path.join(dir, 'site');
   mkdirSync(site);
-  execFileSync(DEFLECT, ['build', kbSource, '--out', path.join(site, 'kb'), '--quiet'], { stdio: 'pipe' });
+  execFileSync(DEFLECT, ['build', kbSource, '--out', path.join(site, 'kb'), '--quiet', ...buildArgs], { stdio: 'pipe' });
   symlinkSync(path.join(SITE, 'widget'), path.join(site, 'widget'));
   writeFileSync(path.join(site, 'index.html'), hostPage);
   return { dir, site };
