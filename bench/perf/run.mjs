@@ -4,12 +4,16 @@
 //
 //   node bench/perf/run.mjs [--eval-dir DIR] [--bin PATH] [--site DIR] [--corpora gnome,fqa,gen20k]
 //                           [--networks localhost,emulated] [--questions N] [--runs N] [--no-write]
+//                           [--meaning KEY=FILE]
 //
 // Each engine runs on each network: `localhost` as served, and `emulated` — the browser's own
 // throttling through the DevTools protocol (Network.emulateNetworkConditions: 40 ms round
 // trip, 10 Mbit/s down, 5 Mbit/s up), so a design that waits on the network per keystroke
 // shows it. Under `emulated`, typing starts once the engine has finished its own background
 // fetching (Deflect's `deflect:pieces-loaded` mark), which is what the keystroke target asks.
+// `--meaning fqa=FILE` builds that knowledge base's pack with meaning vectors
+// (`deflect build --meaning`); its keystrokes are then typed once they rank
+// (`deflect:meaning-loaded`), and the vectors' size is printed as lazily loaded bytes.
 // The throttling covers workers too (Pagefind fetches from one): checked on 2026-11-29, the
 // same 492 KB fetched from the page and from a dedicated worker took 558 and 552 ms.
 //
@@ -48,6 +52,10 @@ function parseArgs(argv) {
       '--corpora': (a, v) => (a.corpora = v.split(',')),
       '--questions': (a, v) => (a.questions = Number(v)),
       '--runs': (a, v) => (a.runs = Number(v)),
+      '--meaning': (a, v) => {
+        const [key, file] = v.split('=');
+        a.meaning = { ...a.meaning, [key]: path.resolve(file) };
+      },
     },
   });
 }
@@ -97,7 +105,8 @@ function buildDeflect(args, c) {
   const runs = [];
   for (let i = 0; i < 3; i++) {
     fs.rmSync(out, { recursive: true, force: true });
-    const { ms, r } = timed(() => spawnSync(args.bin, ['build', c.docsFile, '--out', out, '-q'], { encoding: 'utf8' }));
+    const meaning = args.meaning?.[c.key] ? ['--meaning', args.meaning[c.key]] : [];
+    const { ms, r } = timed(() => spawnSync(args.bin, ['build', c.docsFile, '--out', out, '-q', ...meaning], { encoding: 'utf8' }));
     if (r.status !== 0) throw new Error(`deflect build ${c.docsFile}: ${r.stderr}`);
     runs.push(ms);
   }
@@ -109,7 +118,11 @@ function buildDeflect(args, c) {
     const z = sizes(fs.readFileSync(path.join(out, f)));
     for (const k of Object.keys(index)) index[k] += z[k];
   }
-  return { dir: out, ms: median(runs), index, what: 'the pack: hot part and pieces (article pages are separate files, fetched when opened)' };
+  // Meaning vectors load after the first suggestions (and after the pieces): counted apart.
+  const meaningFile = fs.readdirSync(out).find((f) => f.endsWith('.meaning'));
+  const meaning = meaningFile ? sizes(fs.readFileSync(path.join(out, meaningFile))) : null;
+  if (meaning) log(`${c.key}: meaning vectors ${meaningFile}: ${meaning.raw} B raw, ${meaning.gzip} B gzip, ${meaning.brotli} B brotli, loaded after the first suggestions`);
+  return { dir: out, ms: median(runs), index, meaning, what: 'the pack: hot part and pieces (article pages are separate files, fetched when opened)' };
 }
 
 /** Pagefind's bundle, built exactly as the quality benchmark builds it (Node API). */
@@ -227,7 +240,8 @@ async function keystrokes(browser, server, network, engine, c, questions) {
     // painted; the keystroke target is for after it (on localhost it is done within
     // moments). The typing loop below clears this first query.
     await page.evaluate((q) => Deflect('search', q), c.cold);
-    await page.waitForFunction(() => performance.getEntriesByName('deflect:pieces-loaded').length > 0, null, { timeout: 180_000 });
+    const loaded = c.build?.Deflect?.meaning ? 'deflect:meaning-loaded' : 'deflect:pieces-loaded';
+    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, loaded, { timeout: 180_000 });
     await page.locator('input.deflect-search').focus();
   } else {
     await page.click('#launcher');
