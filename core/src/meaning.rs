@@ -44,6 +44,12 @@ pub struct MeaningNote {
     pub bytes: u64,
 }
 
+/// Words this long or longer are matched with one typo (a letter missing, extra, wrong or
+/// two swapped), as the lexical planner forgives one in words of this length: without it a
+/// typo'd word adds nothing to the question's vector and the rest pulls the ranking away
+/// from what the words still find.
+pub const TYPO_MIN_LEN: usize = 5;
+
 /// Lexical hits the fusion re-ranks: the meaning signal can lift an article from this deep.
 pub const CANDIDATES: usize = 100;
 
@@ -113,6 +119,9 @@ pub struct MeaningVectors {
     flags: u32,
     weight: f32,
     words: HashMap<String, usize>,
+    // Hash of every one-letter deletion of each word of [`TYPO_MIN_LEN`] letters or more →
+    // the first word (in file order) it comes from: typo lookups without a scan.
+    deletions: HashMap<u64, usize>,
     word_rows: Rows,
     article_ids: Vec<String>,
     article_rows: Rows,
@@ -186,6 +195,25 @@ impl<'a> Reader<'a> {
             .collect();
         Ok(Rows { values, scales })
     }
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: the same on every page and in every build.
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Hashes of `word` with one letter removed (none for words shorter than [`TYPO_MIN_LEN`]).
+fn one_deletion(word: &str) -> Vec<u64> {
+    let b = word.as_bytes();
+    if b.len() < TYPO_MIN_LEN || !word.is_ascii() {
+        return Vec::new();
+    }
+    (0..b.len())
+        .map(|i| hash(&[&b[..i], &b[i + 1..]].concat()))
+        .collect()
 }
 
 /// Each row's length in quantised units.
@@ -269,6 +297,12 @@ impl MeaningVectors {
                     .sqrt()
             })
             .collect();
+        let mut deletions = HashMap::new();
+        for (row, word) in word_list.iter().enumerate() {
+            for d in one_deletion(word) {
+                deletions.entry(d).or_insert(row);
+            }
+        }
         let words = word_list
             .into_iter()
             .enumerate()
@@ -280,6 +314,7 @@ impl MeaningVectors {
             flags,
             weight,
             words,
+            deletions,
             word_rows,
             article_ids,
             article_rows,
@@ -431,12 +466,43 @@ impl MeaningVectors {
         &self.article_ids
     }
 
+    /// The row of `word`: its own, or with one typo that of the first word (in file order)
+    /// it could be a typo of.
+    fn row_of(&self, word: &str) -> Option<usize> {
+        if let Some(&row) = self.words.get(word) {
+            return Some(row);
+        }
+        if word.len() < TYPO_MIN_LEN || !word.is_ascii() {
+            return None;
+        }
+        // A letter missing: the word is a deletion of a known word.
+        if let Some(&row) = self.deletions.get(&hash(word.as_bytes())) {
+            return Some(row);
+        }
+        let b = word.as_bytes();
+        let shorter: Vec<Vec<u8>> = (0..b.len()).map(|i| [&b[..i], &b[i + 1..]].concat()).collect();
+        // A letter extra: a deletion of the word is known.
+        if let Some(row) = shorter
+            .iter()
+            .filter_map(|d| std::str::from_utf8(d).ok().and_then(|d| self.words.get(d)))
+            .min()
+        {
+            return Some(*row);
+        }
+        // A letter wrong, or two swapped: a deletion of each is the same.
+        shorter
+            .iter()
+            .filter_map(|d| self.deletions.get(&hash(d)))
+            .min()
+            .copied()
+    }
+
     /// The unit-length vector of `input`, or `None` when none of its words has a row.
     pub fn query_vector(&self, input: &str) -> Option<Vec<f32>> {
         let mut q = vec![0f32; self.dim];
         let mut any = false;
         for word in words(input) {
-            if let Some(&row) = self.words.get(&word) {
+            if let Some(row) = self.row_of(&word) {
                 let (values, scale) = self.word_rows.row(row, self.dim);
                 for (acc, v) in q.iter_mut().zip(values) {
                     *acc += *v as f32 * scale;
@@ -554,6 +620,18 @@ mod tests {
             assert_eq!(m.weight(), 2.0);
             assert_eq!(m.article_ids(), ["vaccines", "billing/refunds"]);
         }
+    }
+
+    #[test]
+    fn a_word_with_one_typo_finds_its_row() {
+        let m = sample(8);
+        let right = m.query_vector("vaccine").unwrap();
+        for typo in ["vacine", "vaccinne", "vaccime", "vacicne"] {
+            assert_eq!(m.query_vector(typo).as_ref(), Some(&right), "{typo}");
+        }
+        assert_eq!(m.query_vector("vcicne"), None, "two typos");
+        // Short words must be exact: "jab" has too many neighbours.
+        assert_eq!(m.query_vector("jav"), None);
     }
 
     #[test]
