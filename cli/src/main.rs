@@ -17,6 +17,7 @@ use deflect_index::{BuildError, BuildOptions};
 
 mod learn;
 mod meaning;
+mod signal;
 
 /// Deflect: in-browser knowledge-base search for self-help support widgets.
 #[derive(Parser)]

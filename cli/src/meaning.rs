@@ -1,6 +1,6 @@
 //! The CLI's side of meaning vectors: `--meaning FILE` on `deflect search` and `deflect
-//! eval`, and the part of `deflect eval` that measures them (without and with, per weight,
-//! and per odd/even half with the weight tuned on the other half).
+//! eval`, and their lines in `deflect eval` (measured as every weighted signal is, see
+//! [`crate::signal`]).
 //!
 //! The vectors are made by `scripts/meaning-vectors`; reading and fusing them lives in
 //! `deflect_core::meaning`, the same code the widget runs.
@@ -10,7 +10,7 @@ use std::path::Path;
 use deflect_core::{MeaningVectors, SearchIndex};
 use deflect_eval::GoldenSet;
 
-use crate::learn::half;
+use crate::signal::WeightedSignal;
 
 /// Fusion weights tried when tuning (0 = the lexical ranking alone).
 pub const TUNED_WEIGHTS: [f32; 6] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
@@ -34,58 +34,16 @@ pub fn attach(index: &SearchIndex, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// nDCG@10 of `set` with the meaning vectors at `weight`.
-fn ndcg(index: &mut SearchIndex, set: &GoldenSet, weight: f32) -> anyhow::Result<f64> {
-    index.set_meaning_weight(weight);
-    Ok(deflect_eval::evaluate(index, set)?.ndcg_at_10)
-}
-
-/// Prints the meaning vectors' figures: nDCG@10 without and with them at the file's
-/// weight (plain and with typos), per weight, and per odd/even half with the weight tuned
-/// on the other half. Leaves the index at the file's weight.
+/// Prints the meaning vectors' figures (see [`crate::signal`]) when they are attached.
 pub fn report_meaning(index: &mut SearchIndex, set: &GoldenSet, typos: bool) -> anyhow::Result<()> {
     let Some(default) = index.meaning_weight() else {
         return Ok(());
     };
-    let without = ndcg(index, set, 0.0)?;
-    let with = ndcg(index, set, default)?;
-    println!("meaning vectors: nDCG@10 without {without:.3}  with {with:.3} (weight {default})");
-    if typos {
-        for (label, weight) in [("without", 0.0), ("with", default)] {
-            index.set_meaning_weight(weight);
-            let clean = deflect_eval::evaluate(index, set)?;
-            let t = deflect_eval::evaluate_typos(index, set, &clean)?;
-            println!(
-                "meaning vectors {label}, typos: retention {:.3}  nDCG@10 with typos {:.3}",
-                t.retention, t.ndcg_at_10
-            );
-        }
+    WeightedSignal {
+        name: "meaning vectors",
+        default,
+        weights: &TUNED_WEIGHTS,
+        set_weight: SearchIndex::set_meaning_weight,
     }
-    let by_weight = TUNED_WEIGHTS
-        .iter()
-        .map(|w| Ok(format!("{w} {:.3}", ndcg(index, set, *w)?)))
-        .collect::<anyhow::Result<Vec<String>>>()?;
-    println!(
-        "meaning vectors by weight: nDCG@10 {}",
-        by_weight.join("  ")
-    );
-    for (name, odd) in [("odd", true), ("even", false)] {
-        let (tune, test) = (half(set, !odd), half(set, odd));
-        let mut best = (f64::MIN, default);
-        for weight in TUNED_WEIGHTS {
-            let got = ndcg(index, &tune, weight)?;
-            if got > best.0 {
-                best = (got, weight);
-            }
-        }
-        let plain = ndcg(index, &test, 0.0)?;
-        let fused = ndcg(index, &test, best.1)?;
-        println!(
-            "meaning vectors, {name} questions ({}): nDCG@10 without {plain:.3}  with {fused:.3} (weight {} tuned on the other half)",
-            test.questions.len(),
-            best.1
-        );
-    }
-    index.set_meaning_weight(default);
-    Ok(())
+    .report(index, set, typos)
 }

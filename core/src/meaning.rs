@@ -287,16 +287,7 @@ impl MeaningVectors {
         if r.at != bytes.len() {
             return Err(MeaningError::TrailingBytes(bytes.len() - r.at));
         }
-        let article_norms = (0..n_articles)
-            .map(|r| {
-                let (values, _) = article_rows.row(r, dim);
-                values
-                    .iter()
-                    .map(|v| (*v as f32).powi(2))
-                    .sum::<f32>()
-                    .sqrt()
-            })
-            .collect();
+        let article_norms = norms(&article_rows, n_articles, dim);
         let mut deletions = HashMap::new();
         for (row, word) in word_list.iter().enumerate() {
             for d in one_deletion(word) {
@@ -333,38 +324,31 @@ impl MeaningVectors {
     ) -> Vec<u8> {
         assert!(bits == 4 || bits == 8, "4 or 8 bits");
         assert!(words.iter().chain(articles).all(|(_, v)| v.len() == dim));
-        let mut out = MEANING_MAGIC.to_vec();
-        for v in [
-            MEANING_FORMAT_VERSION,
-            dim as u32,
+        let rows = |list: &[(&str, Vec<f32>)]| {
+            let (values, scales) = quantise(
+                &list.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+                bits,
+            );
+            Rows { values, scales }
+        };
+        MeaningVectors {
+            dim,
             bits,
-            words.len() as u32,
-            articles.len() as u32,
-        ] {
-            out.extend(v.to_le_bytes());
+            flags: 0,
+            weight,
+            words: words
+                .iter()
+                .enumerate()
+                .map(|(row, (w, _))| (w.to_string(), row))
+                .collect(),
+            // Only lookups use these; the bytes do not hold them.
+            deletions: HashMap::new(),
+            article_norms: Vec::new(),
+            word_rows: rows(words),
+            article_ids: articles.iter().map(|(id, _)| id.to_string()).collect(),
+            article_rows: rows(articles),
         }
-        out.extend(weight.to_le_bytes());
-        out.extend(0u32.to_le_bytes());
-        for list in [words, articles] {
-            let text = list.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("\n");
-            out.extend((text.len() as u32).to_le_bytes());
-            out.extend(text.as_bytes());
-        }
-        for list in [words, articles] {
-            let rows: Vec<Vec<f32>> = list.iter().map(|(_, v)| v.clone()).collect();
-            let (values, scales) = quantise(&rows, bits);
-            if bits == 8 {
-                out.extend(values.iter().map(|v| *v as u8));
-            } else {
-                out.extend(
-                    values
-                        .chunks_exact(2)
-                        .map(|p| ((p[0] + 8) as u8) | (((p[1] + 8) as u8) << 4)),
-                );
-            }
-            out.extend(scales.iter().flat_map(|s| s.to_le_bytes()));
-        }
-        out
+        .to_bytes()
     }
 
     /// The same vectors with one article row per document of an index, in its document
@@ -480,7 +464,9 @@ impl MeaningVectors {
             return Some(row);
         }
         let b = word.as_bytes();
-        let shorter: Vec<Vec<u8>> = (0..b.len()).map(|i| [&b[..i], &b[i + 1..]].concat()).collect();
+        let shorter: Vec<Vec<u8>> = (0..b.len())
+            .map(|i| [&b[..i], &b[i + 1..]].concat())
+            .collect();
         // A letter extra: a deletion of the word is known.
         if let Some(row) = shorter
             .iter()
