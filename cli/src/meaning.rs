@@ -17,6 +17,12 @@ pub const TUNED_WEIGHTS: [f32; 6] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
 
 /// Reads `file` and fuses it into `index`'s ranking; warns about stale rows.
 pub fn attach(index: &SearchIndex, file: &Path) -> anyhow::Result<()> {
+    if index.has_meaning() {
+        anyhow::bail!(
+            "the pack was built with meaning vectors of its own; --meaning {} tries vectors on a pack built without them",
+            file.display()
+        );
+    }
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let vectors =
         MeaningVectors::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
