@@ -216,6 +216,17 @@ fn one_deletion(word: &str) -> Vec<u64> {
         .collect()
 }
 
+/// Vectors put in an index's document order ([`MeaningVectors::in_doc_order`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InDocOrder {
+    /// The reordered vectors, flagged [`IN_DOC_ORDER`].
+    pub vectors: MeaningVectors,
+    /// Ids of the file that the index does not have (their rows are dropped).
+    pub unknown: Vec<String>,
+    /// Ids of the index that the file has no row for (they get a zero row).
+    pub missing: Vec<String>,
+}
+
 /// Each row's length in quantised units.
 fn norms(rows: &Rows, count: usize, dim: usize) -> Vec<f32> {
     (0..count)
@@ -353,9 +364,9 @@ impl MeaningVectors {
 
     /// The same vectors with one article row per document of an index, in its document
     /// order (`ids_in_doc_order`; a document without a vector gets a zero row, which no
-    /// query comes close to), flagged [`IN_DOC_ORDER`]. Also returns the file's ids the
-    /// index does not have, which are dropped.
-    pub fn in_doc_order(&self, ids_in_doc_order: &[String]) -> (MeaningVectors, Vec<String>) {
+    /// query comes close to), flagged [`IN_DOC_ORDER`], with the ids on either side that
+    /// the other lacks.
+    pub fn in_doc_order(&self, ids_in_doc_order: &[String]) -> InDocOrder {
         let row_of: HashMap<&str, usize> = self
             .article_ids
             .iter()
@@ -364,6 +375,7 @@ impl MeaningVectors {
             .collect();
         let mut values = Vec::with_capacity(ids_in_doc_order.len() * self.dim);
         let mut scales = Vec::with_capacity(ids_in_doc_order.len());
+        let mut missing = Vec::new();
         for id in ids_in_doc_order {
             match row_of.get(id.as_str()) {
                 Some(&r) => {
@@ -374,6 +386,7 @@ impl MeaningVectors {
                 None => {
                     values.extend(std::iter::repeat_n(0i8, self.dim));
                     scales.push(1.0);
+                    missing.push(id.clone());
                 }
             }
         }
@@ -394,7 +407,11 @@ impl MeaningVectors {
             article_norms,
             ..self.clone()
         };
-        (ordered, unknown)
+        InDocOrder {
+            vectors: ordered,
+            unknown,
+            missing,
+        }
     }
 
     /// The file's bytes (what [`MeaningVectors::parse`] reads back).
@@ -646,8 +663,13 @@ mod tests {
                 "new/article".into(),
                 "vaccines".into(),
             ];
-            let (ordered, unknown) = m.in_doc_order(&docs);
+            let InDocOrder {
+                vectors: ordered,
+                unknown,
+                missing,
+            } = m.in_doc_order(&docs);
             assert!(unknown.is_empty());
+            assert_eq!(missing, ["new/article"]);
             let again = MeaningVectors::parse(&ordered.to_bytes()).unwrap();
             assert_eq!(again, ordered);
             assert!(again.is_in_doc_order());
@@ -657,7 +679,7 @@ mod tests {
                 cos[2] > 0.9 && cos[1] == 0.0 && cos[0] < 0.2,
                 "{bits} bits: {cos:?}"
             );
-            let (_, unknown) = m.in_doc_order(&docs[..2]);
+            let unknown = m.in_doc_order(&docs[..2]).unknown;
             assert_eq!(unknown, ["vaccines"]);
         }
     }

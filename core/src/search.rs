@@ -202,13 +202,7 @@ impl SearchIndex {
             }
         } else {
             for id in vectors.article_ids() {
-                let term = Term::from_field_text(self.fields.id, id);
-                let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
-                let found = self
-                    .searcher
-                    .search(&query, &TopDocs::with_limit(1).order_by_score())
-                    .ok()
-                    .and_then(|top| top.first().map(|(_, address)| *address));
+                let found = self.address_of(id).ok().flatten();
                 if found.is_none() {
                     unknown.push(id.clone());
                 }
@@ -276,18 +270,23 @@ impl SearchIndex {
 
     /// Looks an article up by id (for links between articles).
     pub fn article(&self, id: &str) -> tantivy::Result<Option<StoredArticle>> {
-        let term = tantivy::Term::from_field_text(self.fields.id, id);
-        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-        let top = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        match top.first() {
-            Some((_, address)) => Ok(Some(
+        match self.address_of(id)? {
+            Some(address) => Ok(Some(
                 self.fields
-                    .stored(&self.searcher.doc::<TantivyDocument>(*address)?),
+                    .stored(&self.searcher.doc::<TantivyDocument>(address)?),
             )),
             None => Ok(None),
         }
+    }
+
+    /// The document holding article `id` (reads its id postings, not its stored fields).
+    fn address_of(&self, id: &str) -> tantivy::Result<Option<DocAddress>> {
+        let term = Term::from_field_text(self.fields.id, id);
+        let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        Ok(top.first().map(|(_, address)| *address))
     }
 
     /// A corrected spelling of `input` from the index's own vocabulary: every complete word

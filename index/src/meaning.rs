@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use deflect_core::meaning::MeaningVectors;
+use deflect_core::meaning::{InDocOrder, MeaningVectors};
 use deflect_core::{content_name, ArticleSchema};
 use tantivy::schema::TantivyDocument;
 use tantivy::{DocAddress, Index};
@@ -33,13 +33,11 @@ pub fn publishable(
         .map_err(|e| BuildError::io(format!("reading {}", path.display()), e))?;
     let vectors = MeaningVectors::parse(&bytes).map_err(|e| invalid(e.to_string()))?;
     let ids = ids_in_doc_order(index)?;
-    let (ordered, unknown) = vectors.in_doc_order(&ids);
-    let known: std::collections::HashSet<&str> =
-        vectors.article_ids().iter().map(String::as_str).collect();
-    let missing: Vec<&String> = ids
-        .iter()
-        .filter(|id| !known.contains(id.as_str()))
-        .collect();
+    let InDocOrder {
+        vectors: ordered,
+        unknown,
+        missing,
+    } = vectors.in_doc_order(&ids);
     if missing.len() == ids.len() {
         return Err(invalid(format!(
             "none of its {} articles is in the knowledge base (vectors of another one?)",
@@ -63,7 +61,7 @@ pub fn publishable(
         warnings.push(warn(format!(
             "{} articles have no vector and rank by their words alone (make the vectors again): {}",
             missing.len(),
-            listed(missing.into_iter())
+            listed(missing.iter())
         )));
     }
     let bytes = ordered.to_bytes();
