@@ -13,7 +13,7 @@ use deflect_eval::GoldenSet;
 use crate::signal::WeightedSignal;
 
 /// Fusion weights tried when tuning (0 = the lexical ranking alone).
-pub const TUNED_WEIGHTS: [f32; 6] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
+pub const TUNED_WEIGHTS: [f32; 7] = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0];
 
 /// Reads `file` and fuses it into `index`'s ranking; warns about stale rows.
 pub fn attach(index: &SearchIndex, file: &Path) -> anyhow::Result<()> {

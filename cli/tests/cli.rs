@@ -151,6 +151,7 @@ fn meaning_vectors_from_the_command_line() {
             8,
             2.0,
             &[("halt", vec![1.0, 0.0, 0.0, 0.0])],
+            &["my"],
             &[
                 ("cancel", vec![1.0, 0.0, 0.0, 0.0]),
                 ("seats", vec![0.0, 0.0, 1.0, 0.0]),

@@ -16,15 +16,19 @@
 //! pass over the article rows, cheap enough for every keystroke in the browser.
 //!
 //! Words are split as the producer splits them ([`words`]): lower case, runs of ASCII
-//! letters and digits. Words the file has no row for (stop words among them) add nothing.
+//! letters and digits. Words the file has no row for add nothing. The file lists its stop
+//! words (format 2): words deliberately given no row, which are also never read as a typo
+//! of a word that has one ("could" is not "cloud"; without the list, frequent question words
+//! of five letters or more pulled questions towards articles about whatever they resembled).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The file's first four bytes.
 pub const MEANING_MAGIC: &[u8; 4] = b"DFMV";
 
-/// The file format this build reads and writes.
-pub const MEANING_FORMAT_VERSION: u32 = 1;
+/// The file format this build writes. It reads this one and format 1 (the same without the
+/// stop-word list: a format-1 file gets typo lookups for every word it has no row for).
+pub const MEANING_FORMAT_VERSION: u32 = 2;
 
 /// Header flag: the article rows are in the index's document order, one per document
 /// (what `deflect build --meaning` publishes), so attaching them reads nothing from the
@@ -63,7 +67,7 @@ pub enum MeaningError {
     #[error("not a meaning-vectors file (it does not start with \"DFMV\")")]
     NotMeaningVectors,
     /// A format version this build does not read.
-    #[error("meaning-vectors format {0}; this build reads format {MEANING_FORMAT_VERSION}")]
+    #[error("meaning-vectors format {0}; this build reads formats 1 to {MEANING_FORMAT_VERSION}")]
     Version(u32),
     /// A header field out of range.
     #[error("meaning-vectors header: {0}")]
@@ -119,6 +123,8 @@ pub struct MeaningVectors {
     flags: u32,
     weight: f32,
     words: HashMap<String, usize>,
+    // Words given no row on purpose: never a typo of a word that has one.
+    stop_words: HashSet<String>,
     // Hash of every one-letter deletion of each word of [`TYPO_MIN_LEN`] letters or more →
     // the first word (in file order) it comes from: typo lookups without a scan.
     deletions: HashMap<u64, usize>,
@@ -266,7 +272,7 @@ impl MeaningVectors {
             return Err(MeaningError::NotMeaningVectors);
         }
         let version = r.u32("header")?;
-        if version != MEANING_FORMAT_VERSION {
+        if !(1..=MEANING_FORMAT_VERSION).contains(&version) {
             return Err(MeaningError::Version(version));
         }
         let dim = r.u32("header")? as usize;
@@ -275,6 +281,11 @@ impl MeaningVectors {
         let n_articles = r.u32("header")? as usize;
         let weight = r.f32("header")?;
         let flags = r.u32("header")?;
+        let n_stop = if version >= 2 {
+            r.u32("header")? as usize
+        } else {
+            0
+        };
         if flags & !IN_DOC_ORDER != 0 {
             return Err(MeaningError::Header(format!("unknown flags {flags:#x}")));
         }
@@ -293,6 +304,11 @@ impl MeaningVectors {
         }
         let word_list = r.lines(n_words, "words")?;
         let article_ids = r.lines(n_articles, "article ids")?;
+        let stop_words = if version >= 2 {
+            r.lines(n_stop, "stop words")?.into_iter().collect()
+        } else {
+            HashSet::new()
+        };
         let word_rows = r.rows(n_words, dim, bits, "word vectors")?;
         let article_rows = r.rows(n_articles, dim, bits, "article vectors")?;
         if r.at != bytes.len() {
@@ -316,6 +332,7 @@ impl MeaningVectors {
             flags,
             weight,
             words,
+            stop_words,
             deletions,
             word_rows,
             article_ids,
@@ -325,12 +342,14 @@ impl MeaningVectors {
     }
 
     /// Writes a meaning-vectors file (what `scripts/meaning-vectors` writes; for tests and
-    /// tools). Rows are quantised to `bits` (4 or 8) each with its own scale.
+    /// tools). Rows are quantised to `bits` (4 or 8) each with its own scale; `stop_words`
+    /// have no row and are never typo-matched.
     pub fn encode(
         dim: usize,
         bits: u32,
         weight: f32,
         words: &[(&str, Vec<f32>)],
+        stop_words: &[&str],
         articles: &[(&str, Vec<f32>)],
     ) -> Vec<u8> {
         assert!(bits == 4 || bits == 8, "4 or 8 bits");
@@ -352,6 +371,7 @@ impl MeaningVectors {
                 .enumerate()
                 .map(|(row, (w, _))| (w.to_string(), row))
                 .collect(),
+            stop_words: stop_words.iter().map(|w| w.to_string()).collect(),
             // Only lookups use these; the bytes do not hold them.
             deletions: HashMap::new(),
             article_norms: Vec::new(),
@@ -431,9 +451,13 @@ impl MeaningVectors {
         }
         out.extend(self.weight.to_le_bytes());
         out.extend(self.flags.to_le_bytes());
+        out.extend((self.stop_words.len() as u32).to_le_bytes());
         let word_list = words.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("\n");
         let id_list = self.article_ids.join("\n");
-        for text in [word_list, id_list] {
+        // Sorted: the same vectors always write the same bytes.
+        let mut stop: Vec<&str> = self.stop_words.iter().map(String::as_str).collect();
+        stop.sort_unstable();
+        for text in [word_list, id_list, stop.join("\n")] {
             out.extend((text.len() as u32).to_le_bytes());
             out.extend(text.as_bytes());
         }
@@ -468,12 +492,12 @@ impl MeaningVectors {
     }
 
     /// The row of `word`: its own, or with one typo that of the first word (in file order)
-    /// it could be a typo of.
+    /// it could be a typo of. A stop word has none.
     fn row_of(&self, word: &str) -> Option<usize> {
         if let Some(&row) = self.words.get(word) {
             return Some(row);
         }
-        if word.len() < TYPO_MIN_LEN || !word.is_ascii() {
+        if word.len() < TYPO_MIN_LEN || !word.is_ascii() || self.stop_words.contains(word) {
             return None;
         }
         // A letter missing: the word is a deletion of a known word.
@@ -584,23 +608,43 @@ mod tests {
         v.iter().map(|x| x / n).collect()
     }
 
-    /// Two articles far apart; "jab" and "vaccine" point at the first, "refund" at the second.
+    /// Two articles far apart; "jab" and "vaccine" point at the first, "refund" and
+    /// "cloud" at the second; "could" is a stop word.
     fn sample(bits: u32) -> MeaningVectors {
-        let bytes = MeaningVectors::encode(
+        MeaningVectors::parse(&sample_bytes(bits)).unwrap()
+    }
+
+    fn sample_bytes(bits: u32) -> Vec<u8> {
+        MeaningVectors::encode(
             4,
             bits,
             2.0,
             &[
+                ("cloud", vec![0.0, 0.1, 1.0, 0.0]),
                 ("jab", vec![1.0, 0.1, 0.0, 0.0]),
                 ("refund", vec![0.0, 0.0, 1.0, 0.2]),
                 ("vaccine", vec![0.9, 0.0, 0.1, 0.0]),
             ],
+            &["could"],
             &[
                 ("vaccines", unit(&[1.0, 0.0, 0.0, 0.0])),
                 ("billing/refunds", unit(&[0.0, 0.0, 1.0, 0.0])),
             ],
-        );
-        MeaningVectors::parse(&bytes).unwrap()
+        )
+    }
+
+    /// The same file in format 1, as the first release wrote it: no stop-word count in the
+    /// header and no stop-word list after the article ids.
+    fn as_format_1(v2: &[u8]) -> Vec<u8> {
+        let list_end =
+            |at: usize| at + 4 + u32::from_le_bytes(v2[at..at + 4].try_into().unwrap()) as usize;
+        let ids_at = list_end(36);
+        let stop_at = list_end(ids_at);
+        let mut v1 = v2[..32].to_vec();
+        v1[4..8].copy_from_slice(&1u32.to_le_bytes());
+        v1.extend_from_slice(&v2[36..stop_at]);
+        v1.extend_from_slice(&v2[list_end(stop_at)..]);
+        v1
     }
 
     #[test]
@@ -635,6 +679,31 @@ mod tests {
         assert_eq!(m.query_vector("vcicne"), None, "two typos");
         // Short words must be exact: "jab" has too many neighbours.
         assert_eq!(m.query_vector("jav"), None);
+    }
+
+    #[test]
+    fn a_stop_word_is_never_a_typo_of_a_word() {
+        let m = sample(8);
+        let cloud = m.query_vector("cloud").unwrap();
+        assert_eq!(m.query_vector("clouds").as_ref(), Some(&cloud));
+        // "could" is one letter swap from "cloud", but the file says it means nothing.
+        assert_eq!(m.query_vector("could"), None);
+        assert_eq!(
+            m.query_vector("could I get a jab"),
+            m.query_vector("jab"),
+            "a stop word adds nothing to a question"
+        );
+        // A format-1 file (no stop list) still opens, and reads "could" as a typo as it did.
+        let old = MeaningVectors::parse(&as_format_1(&sample_bytes(8))).unwrap();
+        assert_eq!(old.query_vector("jab"), m.query_vector("jab"));
+        assert_eq!(old.query_vector("could").as_ref(), Some(&cloud));
+        // Written again, it is a format-2 file with an empty stop list.
+        let again = MeaningVectors::parse(&old.to_bytes()).unwrap();
+        assert_eq!(again, old);
+        assert_eq!(
+            u32::from_le_bytes(old.to_bytes()[4..8].try_into().unwrap()),
+            2
+        );
     }
 
     #[test]
@@ -691,6 +760,7 @@ mod tests {
             8,
             1.0,
             &[("a", vec![1.0, 0.0])],
+            &["the"],
             &[("x", vec![0.0, 1.0])],
         );
         assert!(MeaningVectors::parse(&good).is_ok());
@@ -698,9 +768,9 @@ mod tests {
             MeaningVectors::parse(b"PACK"),
             Err(MeaningError::NotMeaningVectors)
         );
-        let mut v2 = good.clone();
-        v2[4] = 2;
-        assert_eq!(MeaningVectors::parse(&v2), Err(MeaningError::Version(2)));
+        let mut v3 = good.clone();
+        v3[4] = 3;
+        assert_eq!(MeaningVectors::parse(&v3), Err(MeaningError::Version(3)));
         assert_eq!(
             MeaningVectors::parse(&good[..good.len() - 1]),
             Err(MeaningError::Truncated("article vectors"))
@@ -721,10 +791,15 @@ mod tests {
         assert!(
             matches!(MeaningVectors::parse(&flags), Err(MeaningError::Header(h)) if h.contains("flags"))
         );
-        let mut count = good;
+        let mut count = good.clone();
         count[16] = 2; // two words claimed, one listed
         assert!(
             matches!(MeaningVectors::parse(&count), Err(MeaningError::Header(h)) if h.contains("2 words"))
+        );
+        let mut stop = good;
+        stop[32] = 2; // two stop words claimed, one listed
+        assert!(
+            matches!(MeaningVectors::parse(&stop), Err(MeaningError::Header(h)) if h.contains("2 stop words"))
         );
     }
 }

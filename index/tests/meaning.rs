@@ -47,6 +47,7 @@ fn vectors(articles: &[&str]) -> MeaningVectors {
             ("halt", vec![2.0, 0.0, 0.0, 0.0]),
             ("membership", vec![0.5, 0.5, 0.0, 0.0]),
         ],
+        &["my"],
         &rows,
     );
     MeaningVectors::parse(&bytes).unwrap()

@@ -21,6 +21,8 @@ const PARAPHRASE = 'halt my membership';
 /**
  * A meaning-vectors file (the format of deflect_core::meaning) in 4 dimensions: "halt"
  * points at the cancel article, "membership" half-way elsewhere; every row at 8 bits.
+ * Written in format 1, as the first release's script wrote it: `deflect build` still reads
+ * it and publishes it in the current format, which is what the page fetches.
  */
 function meaningFile() {
   const words = [['halt', [127, 0, 0, 0]], ['membership', [64, 64, 0, 0]]];
