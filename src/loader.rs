@@ -9,15 +9,15 @@
 //! Because they are content-addressed, their bytes are checked against their names
 //! ([`verify_content_address`]; pieces by `SearchIndex::add_piece`) before anything uses
 //! them: a file corrupted or replaced on a CDN or proxy is never searched or inserted into
-//! the panel. A mismatch is fetched once more, bypassing the HTTP cache (the name cannot
-//! change, and a bad copy cached as `immutable` would otherwise come back for a year); a
-//! second mismatch is an error the panel shows with its way to contact support.
+//! the panel. Every such file comes through one path ([`fetch_accepted`]): a failed fetch
+//! or a mismatch is fetched once more, bypassing the HTTP cache (the name cannot change,
+//! and a bad copy cached as `immutable` would otherwise come back for a year); a second
+//! failure is an error the panel shows with its way to contact support.
 
 use std::rc::Rc;
 
 use deflect_core::pack::OLDEST_PACK_FORMAT_VERSION;
 use deflect_core::{verify_content_address, Manifest, SearchIndex, PACK_FORMAT_VERSION};
-use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -34,28 +34,81 @@ pub fn resolve(relative: &str, base: &str) -> String {
         .unwrap_or_else(|_| relative.to_string())
 }
 
-async fn fetch_ok(
-    url: &str,
-    signal: Option<&AbortSignal>,
-) -> Result<gloo_net::http::Response, String> {
-    fetch_with(url, signal, RequestCache::Default).await
+/// How a file is fetched.
+#[derive(Clone, Copy, Default)]
+struct Fetch<'a> {
+    /// Aborts the request (the index's loading deadline).
+    signal: Option<&'a AbortSignal>,
+    /// Low Fetch Priority (Chromium; ignored elsewhere): behind suggestions and articles.
+    background: bool,
+    /// Past the HTTP cache, to the network: the second try after a bad copy.
+    reload: bool,
 }
 
-async fn fetch_with(
-    url: &str,
-    signal: Option<&AbortSignal>,
-    cache: RequestCache,
-) -> Result<gloo_net::http::Response, String> {
-    let response = Request::get(url)
-        .abort_signal(signal)
-        .cache(cache)
-        .send()
+/// The body of `url`, or why not (the request failed, or an HTTP error status).
+async fn fetch_bytes(url: &str, how: Fetch<'_>) -> Result<Vec<u8>, String> {
+    let failed = |e: JsValue| format!("could not fetch {url}: {e:?}");
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_signal(how.signal);
+    if how.reload {
+        init.set_cache(RequestCache::Reload);
+    }
+    if how.background {
+        let _ = js_sys::Reflect::set(&init, &"priority".into(), &"low".into());
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|e| format!("could not fetch {url}: {e}"))?;
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(failed)?;
     if !response.ok() {
         return Err(format!("could not fetch {url}: HTTP {}", response.status()));
     }
-    Ok(response)
+    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Fetches the content-addressed file at `url` and hands its bytes to `accept` (which
+/// checks them against the name). When the fetch or the check fails it fetches once more,
+/// from the network: the name cannot change, and a bad copy cached as `immutable` would
+/// otherwise come back for a year. A second failure is the error, with the first.
+async fn fetch_accepted<T>(
+    url: &str,
+    how: Fetch<'_>,
+    accept: impl Fn(Vec<u8>) -> Result<T, String>,
+) -> Result<T, String> {
+    let first = match fetch_bytes(url, how).await.and_then(&accept) {
+        Ok(done) => return Ok(done),
+        Err(first) => first,
+    };
+    let reload = Fetch {
+        reload: true,
+        ..how
+    };
+    fetch_bytes(url, reload)
+        .await
+        .and_then(&accept)
+        .map_err(|second| {
+            if second == first {
+                format!("{second} (fetched twice)")
+            } else {
+                format!("{second} (and before: {first})")
+            }
+        })
+}
+
+/// The bytes of the content-addressed file `name` at `url`, once they match the name.
+async fn fetch_verified(name: &str, url: &str, how: Fetch<'_>) -> Result<Vec<u8>, String> {
+    fetch_accepted(url, how, |bytes| {
+        verify_content_address(name, &bytes)
+            .map(|()| bytes)
+            .map_err(|e| e.to_string())
+    })
+    .await
 }
 
 /// Fetches the manifest and the pack it names, and opens the index, giving up after
@@ -80,10 +133,11 @@ async fn fetch_and_open(
     manifest_url: &str,
     signal: Option<&AbortSignal>,
 ) -> Result<SearchIndex, String> {
-    let manifest: Manifest = fetch_ok(manifest_url, signal)
-        .await?
-        .json()
-        .await
+    let how = Fetch {
+        signal,
+        ..Fetch::default()
+    };
+    let manifest: Manifest = serde_json::from_slice(&fetch_bytes(manifest_url, how).await?)
         .map_err(|e| format!("{manifest_url} is not a Deflect manifest: {e}"))?;
     if !(OLDEST_PACK_FORMAT_VERSION..=PACK_FORMAT_VERSION).contains(&manifest.format_version) {
         return Err(format!(
@@ -92,31 +146,8 @@ async fn fetch_and_open(
         ));
     }
     let pack_url = resolve(&manifest.pack, manifest_url);
-    let bytes = fetch_verified(&manifest.pack, &pack_url, signal).await?;
+    let bytes = fetch_verified(&manifest.pack, &pack_url, how).await?;
     SearchIndex::open_bytes(bytes).map_err(|e| format!("{pack_url}: {e}"))
-}
-
-/// Fetches the content-addressed file `name` from `url` and returns its bytes once they
-/// match the name; after a mismatch it fetches once more from the network (not the HTTP
-/// cache), and a second mismatch is the error.
-async fn fetch_verified(
-    name: &str,
-    url: &str,
-    signal: Option<&AbortSignal>,
-) -> Result<Vec<u8>, String> {
-    let mut mismatch = String::new();
-    for cache in [RequestCache::Default, RequestCache::Reload] {
-        let bytes = fetch_with(url, signal, cache)
-            .await?
-            .binary()
-            .await
-            .map_err(|e| format!("reading {url}: {e}"))?;
-        match verify_content_address(name, &bytes) {
-            Ok(()) => return Ok(bytes),
-            Err(e) => mismatch = e.to_string(),
-        }
-    }
-    Err(mismatch)
 }
 
 /// Fetches pieces of the open pack, all at once, and adds them to the index. A piece that
@@ -152,45 +183,16 @@ async fn fetch_piece(
     background: bool,
 ) -> Result<(), String> {
     let url = resolve(name, manifest_url);
-    let first = match fetch_bytes(&url, background, false).await {
-        Ok(bytes) => index.add_piece(name, bytes).map_err(|e| e.to_string()),
-        Err(e) => Err(e),
+    let how = Fetch {
+        background,
+        ..Fetch::default()
     };
-    let Err(first) = first else {
-        return Ok(());
-    };
-    let bytes = fetch_bytes(&url, background, true)
-        .await
-        .map_err(|e| format!("{e} (and before: {first})"))?;
-    index
-        .add_piece(name, bytes)
-        .map_err(|e| format!("{url}: {e} (fetched twice)"))
-}
-
-async fn fetch_bytes(url: &str, background: bool, reload: bool) -> Result<Vec<u8>, String> {
-    let failed = |e: wasm_bindgen::JsValue| format!("could not fetch {url}: {e:?}");
-    let init = RequestInit::new();
-    init.set_method("GET");
-    if reload {
-        init.set_cache(RequestCache::Reload);
-    }
-    if background {
-        // Fetch Priority (Chromium; ignored elsewhere): behind suggestions and articles.
-        let _ = js_sys::Reflect::set(&init, &"priority".into(), &"low".into());
-    }
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(failed)?
-        .dyn_into()
-        .map_err(failed)?;
-    if !response.ok() {
-        return Err(format!("could not fetch {url}: HTTP {}", response.status()));
-    }
-    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
-        .await
-        .map_err(failed)?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    fetch_accepted(&url, how, |bytes| {
+        index
+            .add_piece(name, bytes)
+            .map_err(|e| format!("{url}: {e}"))
+    })
+    .await
 }
 
 /// Fetches the meaning vectors the open pack names (`note`), at low priority, checked
@@ -201,23 +203,17 @@ pub async fn load_meaning(
     manifest_url: &str,
 ) -> Result<deflect_core::MeaningVectors, String> {
     let url = resolve(&note.file, manifest_url);
-    let mut mismatch = String::new();
-    for reload in [false, true] {
-        let bytes = fetch_bytes(&url, true, reload).await?;
-        match verify_content_address(&note.file, &bytes) {
-            Ok(()) => {
-                return deflect_core::MeaningVectors::parse(&bytes)
-                    .map_err(|e| format!("{url}: {e}"))
-            }
-            Err(e) => mismatch = e.to_string(),
-        }
-    }
-    Err(mismatch)
+    let how = Fetch {
+        background: true,
+        ..Fetch::default()
+    };
+    let bytes = fetch_verified(&note.file, &url, how).await?;
+    deflect_core::MeaningVectors::parse(&bytes).map_err(|e| format!("{url}: {e}"))
 }
 
 /// Fetches an article's sanitized HTML body, verified against its content-addressed name.
 pub async fn load_article(html_file: &str, manifest_url: &str) -> Result<String, String> {
     let url = resolve(html_file, manifest_url);
-    let bytes = fetch_verified(html_file, &url, None).await?;
+    let bytes = fetch_verified(html_file, &url, Fetch::default()).await?;
     String::from_utf8(bytes).map_err(|_| format!("{url} is not UTF-8 text"))
 }

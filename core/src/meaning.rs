@@ -581,9 +581,21 @@ impl MeaningVectors {
             .fold(0f32, f32::max)
             .max(f32::MIN_POSITIVE);
         let mut lexical: HashMap<T, f32> = hits.iter().map(|(s, t)| (*t, s / best)).collect();
-        let mut nearest: Vec<usize> = (0..cosines.len()).collect();
-        nearest.sort_by(|a, b| cosines[*b].total_cmp(&cosines[*a]).then(a.cmp(b)));
-        for item in nearest.into_iter().filter_map(&item_of_row).take(NEAREST) {
+        // The closest articles the index has, earlier rows first among equals: one pass
+        // keeping the best few, not a sort of every article on every keystroke.
+        let mut nearest: Vec<(f32, T)> = Vec::with_capacity(NEAREST + 1);
+        for (row, &cosine) in cosines.iter().enumerate() {
+            if nearest.len() == NEAREST && cosine <= nearest[NEAREST - 1].0 {
+                continue;
+            }
+            let Some(item) = item_of_row(row) else {
+                continue;
+            };
+            let at = nearest.partition_point(|(c, _)| *c >= cosine);
+            nearest.insert(at, (cosine, item));
+            nearest.truncate(NEAREST);
+        }
+        for (_, item) in nearest {
             lexical.entry(item).or_insert(0.0);
         }
         let mut fused: Vec<(f32, T)> = lexical
