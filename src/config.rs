@@ -104,6 +104,12 @@ impl WidgetConfig {
                 )),
             }
         }
+        if let Some(v) = root.get_attribute("data-meaning") {
+            match crate::settings::MeaningSetting::parse(&v) {
+                Ok(m) => settings.meaning = m,
+                Err(e) => crate::platform::warn(&format!("deflect: ignoring {e}")),
+            }
+        }
         let manifest_url = absolute(
             settings.index.as_deref().unwrap_or("kb/manifest.json"),
             &page,

@@ -52,6 +52,17 @@ pub fn warn(message: &str) {
     web_sys::console::warn_1(&message.into());
 }
 
+/// True when the customer's browser asks pages to save data (`navigator.connection.saveData`,
+/// the Save-Data preference; Chromium-based browsers have it, others answer false).
+pub fn saves_data() -> bool {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"connection".into()).ok())
+        .filter(|c| c.is_object())
+        .and_then(|c| js_sys::Reflect::get(&c, &"saveData".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
 /// Adds a User Timing mark (`performance.mark(name)`): how product teams' monitoring and
 /// `bench/perf` time the widget from outside without reaching into it.
 pub fn mark(name: &str) {

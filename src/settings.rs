@@ -8,7 +8,7 @@
 //! { "index": "/kb/manifest.json",
 //!   "contact": "mailto:support@example.com",
 //!   "collector": "https://collect.example.com",
-//!   "query_text": "full", "page_url": "path", "draft_days": 7,
+//!   "query_text": "full", "page_url": "path", "draft_days": 7, "meaning": "auto",
 //!   "identify": { "email": "ana@example.com", "name": "Ana", "plan": "premium",
 //!                 "signature": "…64 hex characters from the vendor's backend…" },
 //!   "support": { "time_zone": "Europe/Berlin", "hours": { "mon-fri": "09:00-17:00" },
@@ -66,6 +66,37 @@ fn signature<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<String>, 
     Ok(value)
 }
 
+/// Whether the widget fetches the knowledge base's meaning vectors (when its pack has
+/// them) after the first suggestions: on a FeedbackQA-sized knowledge base they are about
+/// 0.6 MB brotli, fetched at low priority, and they let a question find an article that
+/// shares no word with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeaningSetting {
+    /// Fetch them, unless the customer's browser asks pages to save data.
+    #[default]
+    Auto,
+    /// Never fetch them: rank by words only.
+    Off,
+}
+
+impl MeaningSetting {
+    /// Reads `data-meaning`.
+    pub fn parse(value: &str) -> Result<MeaningSetting, String> {
+        match value.trim() {
+            "auto" => Ok(MeaningSetting::Auto),
+            "off" => Ok(MeaningSetting::Off),
+            other => Err(format!("data-meaning=\"{other}\": expected auto or off")),
+        }
+    }
+
+    /// Whether to fetch the vectors, given whether the customer's browser asks to save data
+    /// (the `Save-Data` preference): their bytes are an extra, the words already answer.
+    pub fn fetches(self, save_data: bool) -> bool {
+        self == MeaningSetting::Auto && !save_data
+    }
+}
+
 /// Everything a host page can configure.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,6 +135,10 @@ pub struct WidgetSettings {
     /// (default 30).
     #[serde(default)]
     pub index_timeout_s: Option<f64>,
+    /// Whether the knowledge base's meaning vectors are fetched (default: unless the
+    /// browser asks to save data).
+    #[serde(default)]
+    pub meaning: MeaningSetting,
 }
 
 impl WidgetSettings {
@@ -245,6 +280,28 @@ mod tests {
         );
         assert_eq!(WidgetSettings::default().draft_days(), DEFAULT_DRAFT_DAYS);
         assert_eq!(WidgetSettings::default().page_url, PageUrl::Path);
+    }
+
+    #[test]
+    fn meaning_vectors_are_fetched_unless_turned_off_or_the_customer_saves_data() {
+        let default = WidgetSettings::default().meaning;
+        assert_eq!(default, MeaningSetting::Auto);
+        assert!(default.fetches(false));
+        assert!(!default.fetches(true), "Save-Data");
+        let off = WidgetSettings::from_json(r#"{"meaning":"off"}"#)
+            .unwrap()
+            .meaning;
+        assert_eq!(off, MeaningSetting::Off);
+        assert!(!off.fetches(false));
+        assert_eq!(MeaningSetting::parse(" off "), Ok(MeaningSetting::Off));
+        assert_eq!(MeaningSetting::parse("auto"), Ok(MeaningSetting::Auto));
+        let e = MeaningSetting::parse("no").unwrap_err();
+        assert!(
+            e.contains("data-meaning=\"no\"") && e.contains("auto or off"),
+            "{e}"
+        );
+        let e = WidgetSettings::from_json(r#"{"meaning":"never"}"#).unwrap_err();
+        assert!(e.contains("never"), "{e}");
     }
 
     #[test]

@@ -29,7 +29,7 @@
     host.id = 'deflect-widget';
     d.body.appendChild(host);
   }
-  ['index', 'collector', 'contact', 'locale', 'theme', 'position', 'queryText', 'pageUrl', 'draftDays', 'indexTimeout'].forEach(function (k) {
+  ['index', 'collector', 'contact', 'locale', 'theme', 'position', 'queryText', 'pageUrl', 'draftDays', 'indexTimeout', 'meaning'].forEach(function (k) {
     if (ds[k] && !host.dataset[k]) host.dataset[k] = ds[k];
   });
   if (!host.dataset.collector && ds.endpoint) host.dataset.collector = ds.endpoint;

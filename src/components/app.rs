@@ -134,11 +134,13 @@ pub fn app(props: &AppProps) -> Html {
         };
         let (arrived, in_flight) = (arrived.clone(), in_flight.clone());
         let manifest_url = props.config.manifest_url.clone();
+        let meaning = props.config.settings.meaning;
         use_effect_with((state.query.clone(), state.hits.clone()), move |_| {
             if let Some(ready) = ready {
                 platform::mark("deflect:suggestions");
                 if !std::mem::replace(&mut *warmed_up.borrow_mut(), true) {
-                    spawn_local(warm_up(ready, manifest_url, in_flight, arrived));
+                    let meaning = meaning.fetches(platform::saves_data());
+                    spawn_local(warm_up(ready, manifest_url, in_flight, arrived, meaning));
                 }
             }
         });
@@ -327,13 +329,16 @@ fn fetch_pieces_callback(
 
 /// Fetches every piece of a split pack not loaded yet, a few at a time at low priority,
 /// then marks `deflect:pieces-loaded` (User Timing) when none is missing; then the pack's
-/// meaning vectors, if it names any (`deflect:meaning-loaded` once they rank). A failure here is
-/// not shown: a query that needs the piece fetches it again, and says so if it still fails.
+/// meaning vectors, if it names any and `meaning` says to (the page's `meaning` setting and
+/// the customer's Save-Data preference; `deflect:meaning-loaded` once they rank). A failure
+/// here is not shown: a query that needs the piece fetches it again, and says so if it
+/// still fails.
 async fn warm_up(
     index: Rc<deflect_core::SearchIndex>,
     manifest_url: String,
     in_flight: InFlight,
     arrived: UseReducerHandle<PiecesArrived>,
+    meaning: bool,
 ) {
     const AT_ONCE: usize = 4;
     let mut tried = HashSet::new();
@@ -367,7 +372,7 @@ async fn warm_up(
     }
     // Meaning vectors, when the pack has them, come last: the words already answer, and
     // the next keystroke after they attach ranks by meaning too. Failing only loses that.
-    if let Some(note) = index.meaning_note() {
+    if let Some(note) = index.meaning_note().filter(|_| meaning) {
         match loader::load_meaning(&note, &manifest_url).await {
             Ok(vectors) => match index.attach_meaning(vectors) {
                 Ok(_) => platform::mark("deflect:meaning-loaded"),

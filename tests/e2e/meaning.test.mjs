@@ -17,6 +17,7 @@ const ARTICLE = 'billing/cancel-subscription';
 const TITLE = 'Cancel your subscription';
 // Shares no word with the article (index/tests/meaning.rs checks the plain ranking misses it).
 const PARAPHRASE = 'halt my membership';
+const WORDS_ONLY_FIRST = "Report totals don't match what I expected";
 
 /**
  * A meaning-vectors file (the format of deflect_core::meaning) in 4 dimensions: "halt"
@@ -105,4 +106,43 @@ describe('meaning vectors', () => {
     assert.equal(await page.getAttribute(sel.root, 'data-deflect-state'), 'ready');
     assert.equal(meaningRequests.length, 2, 'not asked for again while the customer types');
   });
+
+  /** The host page with `attributes` on the loader's script tag. */
+  async function openHostWith(attributes) {
+    const attrs = Object.entries(attributes).map(([k, v]) => ` data-${k}="${v}"`).join('');
+    const url = `${env.server.url}settings-host.html`;
+    await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: HOST.replace(' data-collector="/"', ` data-collector="/"${attrs}`) }));
+    await openHostPage(page, url);
+  }
+
+  /** Searches `text` once every piece is loaded, and waits for `first` to be the first title. */
+  async function searchOnceWarm(text, first) {
+    const { search } = await openPanel(page);
+    await typeQuery(page, search, 'refund');
+    await page.locator(sel.option).first().waitFor({ timeout: UI_TIMEOUT });
+    // The vectors would be fetched right after this mark.
+    await page.waitForFunction(() => performance.getEntriesByName('deflect:pieces-loaded').length > 0, null, { timeout: LOAD_TIMEOUT });
+    await typeQuery(page, search, text);
+    await page.waitForFunction(
+      ([root, title]) => document.querySelector(root).shadowRoot.querySelector('.deflect-result-title')?.textContent.trim() === title,
+      [sel.root, first],
+      { timeout: UI_TIMEOUT },
+    );
+  }
+
+  for (const [name, open] of [
+    ['a page that sets data-meaning="off"', () => openHostWith({ meaning: 'off' })],
+    ['a customer whose browser asks to save data', async () => {
+      await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'connection', { get: () => ({ saveData: true }) }));
+      await openHostPage(page, env.server.url);
+    }],
+  ]) {
+    test(`${name} never fetches them, and ranks by words alone`, async () => {
+      await open();
+      // What the words alone rank first for the paraphrase (`deflect search` on the demo kb).
+      await searchOnceWarm(PARAPHRASE, WORDS_ONLY_FIRST);
+      assert.deepEqual(meaningRequests, []);
+      assert.equal(await page.evaluate(() => performance.getEntriesByName('deflect:meaning-loaded').length), 0);
+    });
+  }
 });
