@@ -73,8 +73,9 @@
   // and queued calls are replayed then. A press on the stand-in (pointer, or Space) still
   // in progress holds the swap until it is released: swapped mid-press, the press began on
   // the stand-in and ended on the app's launcher, and neither got the click (a customer who
-  // hovers, which starts the app, and clicks as it arrives lost that click).
-  var pressed = false, takeOverOnRelease = false;
+  // hovers, which starts the app, and clicks as it arrives lost that click). Until the swap,
+  // the page's calls keep queuing, so the app gets them in the order the page made them.
+  var pressed = false, takeOverOnRelease = false, tookOver = false;
   host.addEventListener('deflect:ready', function () {
     app = 'ready';
     if (pressed) takeOverOnRelease = true;
@@ -94,6 +95,7 @@
 
   function takeOver() {
     if (app !== 'ready') return; // the app stopped while a press held the swap
+    tookOver = true;
     if (standIn) root.adoptedStyleSheets = [hostSheet];
     // Focus on the stand-in moves to the app's launcher, not to <body>.
     var hadFocus = root.activeElement === launcher;
@@ -143,7 +145,7 @@
       host.addEventListener('deflect:' + args[1], function (e) { fn(e.detail); });
       return;
     }
-    if (app === 'ready') return send(args);
+    if (tookOver && app === 'ready') return send(args);
     // Sign-out cannot wait for an app that may never load.
     if (name === 'reset') forget();
     if (name === 'open' || name === 'search') wantOpen = true;

@@ -200,6 +200,38 @@ describe('embedding with one script tag', () => {
     });
   }
 
+  test('calls the page makes while a press holds the swap reach the app after the earlier queued ones', async () => {
+    // The page asked for one search before the app arrived (queued) and another while the
+    // customer's press held the swap: the app must see them in that order, so the panel
+    // ends on the later one. Sent straight to the app, the later call was overtaken by the
+    // queued one replayed at the swap.
+    let sendWasm;
+    const wasmHeld = new Promise((r) => (sendWasm = r));
+    let wasmAsked;
+    const wasmRequested = new Promise((r) => (wasmAsked = r));
+    await page.route('**/*.wasm', async (route) => {
+      wasmAsked();
+      await wasmHeld;
+      return route.continue();
+    });
+    await page.goto(site.page('/press-calls', vendorPage(widgetOrigin())), { waitUntil: 'load' });
+    const launcher = page.locator(`#deflect-widget ${sel.launcher}`).first();
+    await launcher.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.evaluate(() => document.getElementById('deflect-widget').addEventListener('deflect:ready', () => (window.appArrived = true)));
+    const box = await launcher.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await wasmRequested;
+    await page.evaluate(() => window.Deflect('search', 'refund'));
+    await page.mouse.down();
+    sendWasm();
+    await page.waitForFunction(() => window.appArrived === true, null, { timeout: LOAD_TIMEOUT });
+    await page.evaluate(() => window.Deflect('search', 'invoice'));
+    await page.mouse.up();
+    await page.locator(sel.panel).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await waitReady(page);
+    assert.equal(await page.locator(`#deflect-widget ${sel.search}`).inputValue(), 'invoice');
+  });
+
   test('hostile page CSS changes nothing inside the widget', async () => {
     const styleOf = () =>
       shadow(page, (root) => {
