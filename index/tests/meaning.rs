@@ -90,6 +90,44 @@ fn attached_vectors_find_a_paraphrase_and_weight_zero_is_the_plain_ranking() {
 }
 
 #[test]
+fn no_good_answer_is_judged_on_the_words_not_on_what_meaning_lifted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut index = demo_pack(tmp.path());
+    let other = "account/reset-password";
+    let query = "reset password";
+    let plain = index.suggest(query, 1).unwrap();
+    assert_eq!(plain.hits[0].article.id, other);
+    assert!(plain.good_answer);
+    // Vectors that put "password" beside the cancel article, strongly enough to lift it
+    // over the article that has the customer's words.
+    let bytes = MeaningVectors::encode(
+        4,
+        8,
+        10.0,
+        &[("password", vec![1.0, 0.0, 0.0, 0.0])],
+        &[],
+        &[
+            (ARTICLE, vec![1.0, 0.0, 0.0, 0.0]),
+            (other, vec![0.0, 0.0, 1.0, 0.0]),
+        ],
+    );
+    index
+        .attach_meaning(MeaningVectors::parse(&bytes).unwrap())
+        .unwrap();
+    let fused = index.suggest(query, 1).unwrap();
+    assert_eq!(fused.hits[0].article.id, ARTICLE, "meaning lifted it");
+    assert!(
+        fused.good_answer,
+        "the knowledge base has the customer's words: not a content gap"
+    );
+    // A question whose specific word no article has is still a gap, whatever meaning finds.
+    let gap = index.suggest("password gantt", 1).unwrap();
+    assert!(!gap.good_answer);
+    index.set_meaning_weight(0.0);
+    assert_eq!(index.suggest(query, 1).unwrap(), plain);
+}
+
+#[test]
 fn vectors_of_another_knowledge_base_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let index = demo_pack(tmp.path());
