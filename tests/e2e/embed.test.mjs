@@ -160,6 +160,28 @@ describe('embedding with one script tag', () => {
     assert.deepEqual(requests.filter((p) => p.endsWith('manifest.json') || p.endsWith('.pack')), [], 'a hover fetched the index');
   });
 
+  /**
+   * Opens the vendor page at `pagePath` with the widget's wasm held back until `sendWasm()`,
+   * so the app can be made to arrive mid-press; `wasmRequested` resolves once it is asked
+   * for, and the page sets `window.appArrived` when the app announces itself.
+   */
+  async function openWithWasmHeld(pagePath) {
+    let sendWasm;
+    const wasmHeld = new Promise((r) => (sendWasm = r));
+    let wasmAsked;
+    const wasmRequested = new Promise((r) => (wasmAsked = r));
+    await page.route('**/*.wasm', async (route) => {
+      wasmAsked();
+      await wasmHeld;
+      return route.continue();
+    });
+    await page.goto(site.page(pagePath, vendorPage(widgetOrigin())), { waitUntil: 'load' });
+    const launcher = page.locator(`#deflect-widget ${sel.launcher}`).first();
+    await launcher.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.evaluate(() => document.getElementById('deflect-widget').addEventListener('deflect:ready', () => (window.appArrived = true)));
+    return { launcher, wasmRequested, sendWasm };
+  }
+
   for (const [how, press, release] of [
     ['a pointer', (p) => p.mouse.down(), (p) => p.mouse.up()],
     ['the Space key', (p) => p.keyboard.down(' '), (p) => p.keyboard.up(' ')],
@@ -169,19 +191,7 @@ describe('embedding with one script tag', () => {
       // launcher and end after the app has arrived. The wasm is held back so the app
       // arrives exactly mid-press. Swapped mid-press, the press ended on the app's launcher
       // and no click reached either launcher: the panel stayed shut.
-      let sendWasm;
-      const wasmHeld = new Promise((r) => (sendWasm = r));
-      let wasmAsked;
-      const wasmRequested = new Promise((r) => (wasmAsked = r));
-      await page.route('**/*.wasm', async (route) => {
-        wasmAsked();
-        await wasmHeld;
-        return route.continue();
-      });
-      await page.goto(site.page('/press', vendorPage(widgetOrigin())), { waitUntil: 'load' });
-      const launcher = page.locator(`#deflect-widget ${sel.launcher}`).first();
-      await launcher.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      await page.evaluate(() => document.getElementById('deflect-widget').addEventListener('deflect:ready', () => (window.appArrived = true)));
+      const { launcher, wasmRequested, sendWasm } = await openWithWasmHeld('/press');
       if (how === 'a pointer') {
         const box = await launcher.boundingBox();
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -205,19 +215,7 @@ describe('embedding with one script tag', () => {
     // customer's press held the swap: the app must see them in that order, so the panel
     // ends on the later one. Sent straight to the app, the later call was overtaken by the
     // queued one replayed at the swap.
-    let sendWasm;
-    const wasmHeld = new Promise((r) => (sendWasm = r));
-    let wasmAsked;
-    const wasmRequested = new Promise((r) => (wasmAsked = r));
-    await page.route('**/*.wasm', async (route) => {
-      wasmAsked();
-      await wasmHeld;
-      return route.continue();
-    });
-    await page.goto(site.page('/press-calls', vendorPage(widgetOrigin())), { waitUntil: 'load' });
-    const launcher = page.locator(`#deflect-widget ${sel.launcher}`).first();
-    await launcher.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.evaluate(() => document.getElementById('deflect-widget').addEventListener('deflect:ready', () => (window.appArrived = true)));
+    const { launcher, wasmRequested, sendWasm } = await openWithWasmHeld('/press-calls');
     const box = await launcher.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await wasmRequested;
